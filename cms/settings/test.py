@@ -1,0 +1,25 @@
+"""Tests: `make test`. Fast hashing, in-memory e-mail, files in a temporary folder."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+SECRET_KEY = "test-only-key"
+DEBUG = False
+DEFAULT_STUDIO_SLUG = ""
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A Celery worker started by the tests is given the same folder through the environment.
+MEDIA_ROOT = env("MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="focusflow-test-media-")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests run tasks in-process; the pipeline tests start a real worker on
+# REDIS_URL themselves (tests/conftest.py: celery_worker fixture).
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=None)}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

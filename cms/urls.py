@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
+from wagtail.documents import urls as wagtaildocs_urls
+
+from .admin_views import StudioPageBrowseView
+from .health import healthz
+
+handler404 = "frontend_api.views.not_found"
+handler500 = "frontend_api.views.server_failure"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path(
+        "admin/choose-page/<int:parent_page_id>/",
+        require_admin_access(StudioPageBrowseView.as_view()),
+        name="wagtailadmin_choose_page_child",
+    ),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/", include("frontend_api.urls")),
+    path("billing/", include("billing.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
+    path("", include(wagtail_urls)),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GalleriesConfig(AppConfig):
+    name = "galleries"
+    verbose_name = "Client galleries"

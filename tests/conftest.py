@@ -1,0 +1,133 @@
+"""Fixtures shared by every test folder: studios, photographers, hosts, services."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import StudioFactory, photographer_for
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    skip_worker = pytest.mark.skip(reason="needs a Celery worker: set REDIS_URL and DATABASE_URL (PostgreSQL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "celery_worker" in item.keywords and not (settings.REDIS_URL and on_postgres):
+            item.add_marker(skip_worker)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Wagtail caches rendition and site look-ups in the default cache.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def studio(db):
+    return StudioFactory(name="Northlight Photography", slug="northlight")
+
+
+@pytest.fixture
+def other_studio(db):
+    return StudioFactory(name="Harbour Studio", slug="harbour")
+
+
+@pytest.fixture
+def photographer(studio):
+    return photographer_for(studio, email="owner@northlight.test")
+
+
+@pytest.fixture
+def other_photographer(other_studio):
+    return photographer_for(other_studio, email="owner@harbour.test")
+
+
+@pytest.fixture
+def admin_client_for(client):
+    """Log a user into the real Wagtail admin through the Django test client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def studio_host(studio):
+    return studio.hostname
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real `celery worker` process on REDIS_URL, sharing the test database and media folder.
+
+    Marks the test `celery_worker` (skipped without Redis + PostgreSQL). Tasks
+    sent inside the test go to the broker instead of running eagerly."""
+    from cms.celery import app
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        REDIS_URL=settings.REDIS_URL,
+    )
+    queue = f"test-{os.getpid()}-{time.time_ns()}"
+    node = f"{queue}@{socket.gethostname()}"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cms",
+            "worker",
+            "--concurrency=1",
+            "--pool=prefork",
+            "-Q",
+            queue,
+            "-n",
+            node,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    old = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 30
+        while not app.control.inspect(destination=[node], timeout=1).ping():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not start")
+        yield app
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = old
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -1,0 +1,87 @@
+"""Factories for the foundation: users, studios (fully provisioned), clients, bookings."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.models import Booking, SessionType
+from cms.provisioning import add_member, create_studio
+from crm.models import Client
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"photographer{n}@example.test")
+    username = factory.SelfAttribute("email")
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
+        if create:
+            obj.save()
+
+
+class StudioFactory(factory.Factory):
+    """Goes through `create_studio`, so every studio is provisioned like a real one."""
+
+    class Meta:
+        model = dict  # built by _create below
+
+    name = factory.Sequence(lambda n: f"Studio {n}")
+    slug = factory.Sequence(lambda n: f"studio{n}")
+    time_zone = "Europe/London"
+    currency = "GBP"
+    owner = None
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return create_studio(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        raise NotImplementedError("StudioFactory only creates (provisioning needs the database)")
+
+
+def photographer_for(studio, role="owner", **kwargs):
+    user = UserFactory(**kwargs)
+    add_member(studio, user, role)
+    return user
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    studio = factory.SubFactory(StudioFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"client{n}@example.test")
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionType
+
+    studio = factory.SubFactory(StudioFactory)
+    name = "Portrait session"
+    duration = timedelta(hours=1)
+    price = 25000
+    deposit_percent = 25
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    studio = factory.SubFactory(StudioFactory)
+    client = factory.SubFactory(ClientFactory, studio=factory.SelfAttribute("..studio"))
+    session_type = factory.SubFactory(SessionTypeFactory, studio=factory.SelfAttribute("..studio"))
+    start = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=14)).replace(minute=0, second=0, microsecond=0)
+    )
+    end = factory.LazyAttribute(lambda o: o.start + o.session_type.duration)
