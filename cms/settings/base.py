@@ -173,6 +173,9 @@ STORAGES = {
 # Any anymail ESP in production (ANYMAIL_BACKEND=anymail.backends.postmark.EmailBackend…);
 # the console in development.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env("EMAIL_URL", default=""):
+    # smtp://user:pass@host:port (a mail catcher in docker-compose, or any SMTP relay)
+    globals().update(env.email_url("EMAIL_URL"))
 ANYMAIL = env.dict("ANYMAIL", default={})
 for _key in (
     "POSTMARK_SERVER_TOKEN",
@@ -241,6 +244,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Headless API for white-label studio sites and studio integrations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["frontend_api.schema.only_public_api"],
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])
 

@@ -3,10 +3,12 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import env
+from .production_requirements import REQUIRED_ENV
 
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+_missing = [name for name in REQUIRED_ENV if not env(name, default="")]
+if _missing:
+    raise ImproperlyConfigured(f"Set {', '.join(_missing)} in the environment for production.")
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -21,3 +23,11 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+SILENCED_SYSTEM_CHECKS = [
+    # Wagtail's live preview shows the page in a same-origin iframe.
+    "security.W019",
+    # HSTS preload covers every subdomain of BASE_DOMAIN for years: the operator
+    # opts in with SECURE_HSTS_PRELOAD=true once they are sure.
+    "security.W021",
+]

@@ -1,0 +1,107 @@
+"""Settings come from the environment; each case loads the settings in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "storage_options": settings.STORAGES["default"].get("OPTIONS", {}),
+    "email": settings.EMAIL_BACKEND,
+    "base_domain": settings.BASE_DOMAIN,
+    "debug": settings.DEBUG,
+    "stripe": settings.STRIPE_SECRET_KEY,
+}))
+"""
+CLEAR = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "EMAIL_BACKEND",
+    "EMAIL_URL",
+    "SECRET_KEY",
+    "BASE_DOMAIN",
+    "DEBUG",
+    "STRIPE_SECRET_KEY",
+]
+
+
+def load(settings_module="cms.settings.dev", **env):
+    environ = {k: v for k, v in os.environ.items() if k not in CLEAR}
+    environ.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
+    )
+    return result
+
+
+def settings_for(settings_module="cms.settings.dev", **env):
+    result = load(settings_module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_defaults_need_nothing_but_python():
+    s = settings_for()
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["db_name"].endswith("db.sqlite3")
+    assert s["eager"] is True and s["broker"] == "memory://"
+    assert s["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert s["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert s["debug"] is True
+
+
+def test_postgres_and_redis_from_the_environment():
+    s = settings_for(DATABASE_URL="postgres://ff:pw@db.internal:5433/focusflow", REDIS_URL="redis://cache:6379/2")
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["db_name"] == "focusflow"
+    assert s["eager"] is False and s["broker"] == "redis://cache:6379/2"
+    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_s3_storage_when_a_bucket_is_named():
+    s = settings_for(AWS_STORAGE_BUCKET_NAME="media", AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000")
+    assert s["storage"] == "storages.backends.s3.S3Storage"
+    assert s["storage_options"]["bucket_name"] == "media"
+    assert s["storage_options"]["endpoint_url"] == "http://127.0.0.1:9000"
+    assert s["storage_options"]["querystring_auth"] is True  # originals stay private
+
+
+def test_email_stripe_and_domain_from_the_environment():
+    s = settings_for(
+        EMAIL_BACKEND="anymail.backends.postmark.EmailBackend",
+        STRIPE_SECRET_KEY="sk_test_123",
+        BASE_DOMAIN="focusflow.app",
+    )
+    assert s["email"] == "anymail.backends.postmark.EmailBackend"
+    assert s["stripe"] == "sk_test_123"
+    assert s["base_domain"] == "focusflow.app"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = load("cms.settings.production", DATABASE_URL="postgres://x@y/z", REDIS_URL="redis://r:6379/0")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY in the environment for production" in result.stderr
+
+
+def test_production_starts_when_configured():
+    s = settings_for(
+        settings_module="cms.settings.production",
+        SECRET_KEY="x" * 60,
+        DATABASE_URL="postgres://x@y/z",
+        REDIS_URL="redis://r:6379/0",
+    )
+    assert s["debug"] is False

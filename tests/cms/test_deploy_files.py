@@ -1,0 +1,90 @@
+"""No Docker engine runs here, so the deployment files are checked against the settings instead."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cms.settings import production_requirements
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = {"web", "worker", "beat"}
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def blueprint():
+    return yaml.safe_load((ROOT / "render.yaml").read_text())
+
+
+def test_compose_gives_every_app_process_what_production_requires(compose):
+    services = compose["services"]
+    assert services.keys() >= APP_SERVICES
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        missing = [key for key in production_requirements.REQUIRED_ENV if not env.get(key)]
+        assert not missing, f"{name} lacks {missing}"
+        assert env["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
+
+
+def test_compose_services_it_points_at_exist(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        depends = service.get("depends_on", {})
+        for dependency in depends if isinstance(depends, list) else depends.keys():
+            assert dependency in services, f"{name} depends on missing {dependency}"
+    env = services["web"]["environment"]
+    for url_key in ("DATABASE_URL", "REDIS_URL", "AWS_S3_ENDPOINT_URL", "EMAIL_URL"):
+        host = re.match(r"\w+://(?:[^@/]*@)?([^:/]+)", env[url_key]).group(1)
+        assert host in services, f"{url_key} points at {host}, which is not a service"
+    assert "focusflow-media" in services["createbucket"]["entrypoint"]
+    assert env["AWS_STORAGE_BUCKET_NAME"] == "focusflow-media"
+    assert services["minio"]["environment"]["MINIO_ROOT_USER"] == env["AWS_ACCESS_KEY_ID"]
+
+
+def test_compose_commands_name_our_wsgi_and_celery_apps(compose):
+    services = compose["services"]
+    assert "cms.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A cms worker")
+    assert services["beat"]["command"].startswith("celery -A cms beat")
+
+
+def test_render_blueprint_wires_every_process(blueprint):
+    services = {s["name"]: s for s in blueprint["services"]}
+    databases = {d["name"] for d in blueprint["databases"]}
+    processes = [s for s in services.values() if s["type"] in ("web", "worker")]
+    assert {s["name"] for s in processes} == {"focusflow-web", "focusflow-worker", "focusflow-beat"}
+    for service in processes:
+        env = {e["key"]: e for e in service["envVars"]}
+        missing = [key for key in production_requirements.REQUIRED_ENV if key not in env]
+        assert not missing, f"{service['name']} lacks {missing}"
+        for entry in env.values():
+            if "fromDatabase" in entry:
+                assert entry["fromDatabase"]["name"] in databases
+            if "fromService" in entry:
+                assert entry["fromService"]["name"] in services
+    assert services["focusflow-web"]["healthCheckPath"] == "/healthz"
+    assert "celery -A cms beat" in services["focusflow-beat"]["dockerCommand"]
+
+
+def test_dockerfile_runs_gunicorn_as_non_root_from_the_lock_file():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.count("FROM ") >= 2  # multi-stage
+    assert "--require-hashes -r requirements.lock" in dockerfile
+    assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
+    assert "gunicorn cms.wsgi:application" in dockerfile
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    names = set()
+    for path in (ROOT / "cms" / "settings").glob("*.py"):
+        names |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
+    names |= set(production_requirements.REQUIRED_ENV)
+    undocumented = sorted(n for n in names if f"`{n}`" not in readme)
+    assert not undocumented, f"README.md does not document {undocumented}"
