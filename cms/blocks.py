@@ -4,8 +4,19 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
 
+class ImageBlock(ImageChooserBlock):
+    """An image that the API serialises with its renditions, so a client site needs no second request."""
+
+    def get_api_representation(self, value, context=None):
+        if value is None:
+            return None
+        from frontend_api.renditions import image_summary
+
+        return image_summary(value, (context or {}).get("request"))
+
+
 class HeroBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
+    image = ImageBlock()
     heading = blocks.CharBlock(max_length=120)
     subheading = blocks.CharBlock(max_length=240, required=False)
 
@@ -15,7 +26,7 @@ class HeroBlock(blocks.StructBlock):
 
 
 class ImageWithCaptionBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
+    image = ImageBlock()
     caption = blocks.CharBlock(required=False, max_length=240)
     alt = blocks.CharBlock(required=False, max_length=240, help_text="Describe the photo for screen readers.")
 

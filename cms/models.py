@@ -14,6 +14,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import StudioStreamBlock
+from .preview import StudioPreviewMixin
 
 PAGE_PATH_STEP = Page.steplen
 
@@ -154,7 +155,7 @@ def normalise_hostname(value: str) -> str:
 # --- Pages -----------------------------------------------------------------
 
 
-class StudioHomePage(Page):
+class StudioHomePage(StudioPreviewMixin, Page):
     """The root of a studio's site."""
 
     intro = RichTextField(blank=True)
@@ -171,7 +172,7 @@ class StudioHomePage(Page):
     template = "cms/studio_home_page.html"
 
 
-class StandardPage(Page):
+class StandardPage(StudioPreviewMixin, Page):
     """About, pricing, FAQ: a free-form page."""
 
     body = StreamField(StudioStreamBlock(), blank=True, use_json_field=True)
@@ -182,7 +183,7 @@ class StandardPage(Page):
     template = "cms/standard_page.html"
 
 
-class PortfolioIndexPage(Page):
+class PortfolioIndexPage(StudioPreviewMixin, Page):
     intro = RichTextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -198,7 +199,7 @@ class PortfolioIndexPage(Page):
         return context
 
 
-class PortfolioPage(Page):
+class PortfolioPage(StudioPreviewMixin, Page):
     cover = models.ForeignKey(
         settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

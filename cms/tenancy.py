@@ -15,6 +15,7 @@ PLATFORM_PATHS = (
     "/billing/",
     "/api/schema",
     "/api/docs",
+    "/api/redoc",
     "/api/studio/",
     "/healthz",
 )

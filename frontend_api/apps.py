@@ -2,5 +2,10 @@ from django.apps import AppConfig
 
 
 class FrontendApiConfig(AppConfig):
-    verbose_name = "Headless API"
     name = "frontend_api"
+    verbose_name = "Headless API"
+
+    def ready(self):
+        from . import cors, openapi  # noqa: F401 - openapi registers the API-key scheme with drf-spectacular
+
+        cors.connect()

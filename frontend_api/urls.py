@@ -1,7 +1,10 @@
 """The headless API. Each domain app owns its endpoints in `<app>/api/urls.py`;
-this module mounts them under /api/client/ and /api/studio/."""
+this module mounts them under /api/client/ and /api/studio/, beside Wagtail's
+API v2 (/api/v2/) and the OpenAPI schema."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from billing.api import urls as billing_api
 from bookings.api import urls as bookings_api
@@ -9,12 +12,23 @@ from contracts.api import urls as contracts_api
 from crm.api import urls as crm_api
 from galleries.api import urls as galleries_api
 
+from .studio_api import WebhookDeliveryViewSet, WebhookEndpointViewSet
+from .wagtail_api import api_router
+
 DOMAIN_APIS = [galleries_api, crm_api, bookings_api, contracts_api, billing_api]
 
+studio_router = SimpleRouter()
+studio_router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+studio_router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+
 client_urlpatterns = [p for api in DOMAIN_APIS for p in api.client_urlpatterns]
-studio_urlpatterns = [p for api in DOMAIN_APIS for p in api.studio_urlpatterns]
+studio_urlpatterns = [p for api in DOMAIN_APIS for p in api.studio_urlpatterns] + studio_router.urls
 
 urlpatterns = [
+    path("v2/", api_router.urls),
     path("client/", include((client_urlpatterns, "client"))),
     path("studio/", include((studio_urlpatterns, "studio"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]

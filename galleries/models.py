@@ -13,6 +13,10 @@ class StudioImageQuerySet(ImageQuerySet):
     def for_studio(self, studio):
         return self.filter(studio=studio)
 
+    def public(self):
+        """Images a studio shows on its site (portfolio); gallery photos stay private."""
+        return self.filter(status=StudioImage.Status.READY)
+
 
 class StudioImage(AbstractImage):
     """A photo owned by one studio, with what the pipeline learns about it."""

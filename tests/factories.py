@@ -3,7 +3,11 @@
 from datetime import timedelta
 
 import factory
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page
 
 from accounts.models import User
 from bookings.models import Booking, SessionType
@@ -27,6 +31,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def ensure_wagtail_roots():
+    """Transactional tests flush the tables, taking Wagtail's root page and collection
+    (made by migrations) with them; later tests need them back."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+
+
 class StudioFactory(factory.Factory):
     """Goes through `create_studio`, so every studio is provisioned like a real one."""
 
@@ -41,6 +55,7 @@ class StudioFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
+        ensure_wagtail_roots()
         return create_studio(**kwargs)
 
     @classmethod

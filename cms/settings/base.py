@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "anymail",
     "storages",
@@ -66,8 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
+    # The studio is resolved first: CORS answers depend on it (frontend_api.cors).
     "cms.tenancy.StudioMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -245,8 +247,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["frontend_api.schema.only_public_api"],
+    # Swagger UI and Redoc from the installed sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
 
 # --- Plans (until billing makes them data) ----------------------------------
 DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
@@ -264,6 +272,11 @@ DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 # billing
 
 # frontend_api
+CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {"task": "frontend_api.tasks.retry_due_webhooks", "schedule": 30.0}
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
+    {"studio_api": env("STUDIO_API_RATE", default="600/min")}
+)
+HEADLESS_PREVIEW_MAX_AGE_SECONDS = env.int("HEADLESS_PREVIEW_MAX_AGE_SECONDS", default=3600)
 
 
 LOGGING = {

@@ -1,0 +1,108 @@
+"""Building blocks of the studio API (`/api/studio/`, API-key authenticated) and its
+webhook-endpoint resource. Domain apps build their studio resources on `StudioApiViewSet`."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, pagination, serializers, viewsets
+
+from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+
+class StudioCursorPagination(pagination.CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"
+
+
+class StudioScopedSerializerMixin:
+    """Related-object fields accept only the calling studio's rows (another studio's id is "does not exist")."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        studio = self.context["request"].auth.studio
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_studio"):
+                field.queryset = queryset.for_studio(studio)
+        return fields
+
+
+class StudioApiViewSet(viewsets.ModelViewSet):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKeyScope]
+    throttle_classes = [ApiKeyRateThrottle]
+    pagination_class = StudioCursorPagination
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    model = None
+
+    @property
+    def studio(self):
+        return self.request.auth.studio
+
+    def get_queryset(self):
+        return self.model.objects.for_studio(self.studio)
+
+    def perform_create(self, serializer):
+        serializer.save(studio=self.studio)
+
+
+class WebhookEndpointSerializer(StudioScopedSerializerMixin, serializers.ModelSerializer):
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        required=False,
+        allow_empty=True,
+        help_text="Events to receive; empty for all.",
+    )
+    secret = serializers.CharField(read_only=True, help_text="Signing secret: verify `FocusFlow-Signature` with it.")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "description", "events", "is_active", "secret", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_url(self, value):
+        if not value.startswith(("https://", "http://")):
+            raise serializers.ValidationError("Use an http(s) address.")
+        return value
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event_id",
+            "event",
+            "status",
+            "attempts",
+            "response_code",
+            "duration_ms",
+            "error",
+            "created_at",
+            "last_attempt_at",
+            "next_attempt_at",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List webhook endpoints"),
+    create=extend_schema(summary="Register a webhook endpoint"),
+)
+class WebhookEndpointViewSet(StudioApiViewSet):
+    model = WebhookEndpoint
+    serializer_class = WebhookEndpointSerializer
+    ordering_fields = ["id", "created_at", "url"]
+    filterset_fields = ["is_active"]
+    queryset = WebhookEndpoint.objects.none()  # for the schema; get_queryset scopes by studio
+
+
+class WebhookDeliveryViewSet(StudioApiViewSet):
+    model = WebhookDelivery
+    serializer_class = WebhookDeliverySerializer
+    http_method_names = ["get", "head", "options"]
+    filterset_fields = ["status", "event", "endpoint"]
+    ordering_fields = ["id", "created_at"]
+    queryset = WebhookDelivery.objects.none()

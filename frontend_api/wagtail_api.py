@@ -1,0 +1,128 @@
+"""Wagtail API v2 at /api/v2/, limited to the resolved studio's live, public content.
+
+Wagtail's own viewsets are not tenant-aware (DESIGN.md §8): the images endpoint
+lists every image, and `?site=` only knows Wagtail Site rows. These subclasses
+start every queryset from `request.studio`."""
+
+import copy
+
+from django.http import Http404
+from rest_framework import serializers
+from rest_framework.response import Response
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.serializers import ImageSerializer
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+from galleries.models import ClientGalleryIndexPage
+
+from .renditions import PUBLIC_RENDITIONS, RenditionsField
+
+
+class StudioScopedAPIMixin:
+    """Errors in the API's one shape, like the rest of /api/."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404):
+            return Response({"error": {"code": "not_found", "message": str(exc) or "Not found."}}, status=404)
+        if isinstance(exc, BadRequestError):
+            return Response({"error": {"code": "bad_request", "message": str(exc)}}, status=400)
+        return super().handle_exception(exc)
+
+
+def _studio(request):
+    return getattr(request._request if hasattr(request, "_request") else request, "studio", None)
+
+
+class StudioPagesAPIViewSet(StudioScopedAPIMixin, PagesAPIViewSet):
+    def get_base_queryset(self):
+        studio = _studio(self.request)
+        if studio is None or studio.home_page_id is None:
+            return self.model.objects.none()
+        # The middleware already resolved ?site= (custom domains too) into the
+        # request's Wagtail site; hide it from Wagtail, which knows only Site rows.
+        django_request = copy.copy(self.request._request)
+        django_request.GET = django_request.GET.copy()
+        django_request.GET.pop("site", None)
+        queryset = self._public_pages(django_request).descendant_of(studio.home_page, inclusive=True)
+        # Client galleries are private to their access code.
+        for index in ClientGalleryIndexPage.objects.descendant_of(studio.home_page):
+            queryset = queryset.not_descendant_of(index, inclusive=True)
+        return queryset
+
+    @staticmethod
+    def _public_pages(request):
+        from wagtail.api.querysets import get_public_pages_queryset
+
+        return get_public_pages_queryset(request)
+
+
+class PrefetchedTagsField(serializers.Field):
+    """Tag names from the prefetched tags (Wagtail's TagsField queries once per image)."""
+
+    def to_representation(self, value):
+        return sorted(tag.name for tag in value.all())
+
+
+class StudioImageSerializer(ImageSerializer):
+    renditions = RenditionsField()
+    blurhash = serializers.CharField(read_only=True)
+
+    def build_property_field(self, field_name, model_class):
+        if field_name == "tags":
+            return PrefetchedTagsField, {"read_only": True}
+        return super().build_property_field(field_name, model_class)
+
+
+class StudioImagesAPIViewSet(StudioScopedAPIMixin, ImagesAPIViewSet):
+    base_serializer_class = StudioImageSerializer
+    body_fields = ImagesAPIViewSet.body_fields + ["blurhash", "renditions"]
+    # Originals stay private: no download_url.
+    meta_fields = [f for f in ImagesAPIViewSet.meta_fields if f != "download_url"]
+    listing_default_fields = [f for f in ImagesAPIViewSet.listing_default_fields if f != "download_url"] + [
+        "width",
+        "height",
+        "blurhash",
+        "renditions",
+    ]
+    nested_default_fields = [f for f in ImagesAPIViewSet.nested_default_fields if f != "download_url"] + [
+        "renditions",
+    ]
+
+    def get_queryset(self):
+        studio = _studio(self.request)
+        if studio is None:
+            return self.model.objects.none()
+        return (
+            super()
+            .get_queryset()
+            .for_studio(studio)
+            .public()
+            .prefetch_renditions(*PUBLIC_RENDITIONS.values())
+            .prefetch_related("tags")
+        )
+
+
+class StudioDocumentsAPIViewSet(StudioScopedAPIMixin, DocumentsAPIViewSet):
+    def get_queryset(self):
+        studio = _studio(self.request)
+        if studio is None or studio.collection_id is None:
+            return self.model.objects.none()
+        return super().get_queryset().filter(collection__path__startswith=studio.collection.path)
+
+
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", StudioPagesAPIViewSet)
+api_router.register_endpoint("images", StudioImagesAPIViewSet)
+api_router.register_endpoint("documents", StudioDocumentsAPIViewSet)
+
+
+def _register_preview():
+    from .preview_api import PagePreviewAPIViewSet
+
+    api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
+
+
+_register_preview()

@@ -1,0 +1,174 @@
+"""Developers menu in the studio's admin: API keys, webhook endpoints, deliveries."""
+
+from django import forms
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from cms.admin_viewsets import (
+    ScopedCreateView,
+    ScopedDeleteView,
+    StudioModelViewSet,
+    scope_to_user,
+)
+from cms.tenancy import admin_studio
+
+from .models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .webhooks import resend
+
+
+class ApiKeyCreateView(ScopedCreateView):
+    """Issue the key and show it once; only its hash is stored."""
+
+    def form_valid(self, form):
+        studio = admin_studio(self.request)
+        key, secret = ApiKey.issue(
+            studio=studio,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            created_by=self.request.user,
+        )
+        return TemplateResponse(
+            self.request,
+            "frontend_api/admin/api_key_created.html",
+            {"key": key, "secret": secret, "index_url": reverse(self.index_url_name)},
+        )
+
+
+class ApiKeyRevokeView(ScopedDeleteView):
+    page_title = "Revoke API key"
+
+    def delete_action(self):
+        self.object.revoke()
+
+    def get_success_message(self):
+        return f"“{self.object.name}” is revoked: calls with it now get 401."
+
+
+class ApiKeyViewSet(StudioModelViewSet):
+    model = ApiKey
+    name = "api_keys"
+    url_prefix = "developers/api-keys"
+    icon = "key"
+    menu_label = "API keys"
+    add_to_admin_menu = False
+    form_fields = ["name", "scope"]
+    add_view_class = ApiKeyCreateView
+    delete_view_class = ApiKeyRevokeView
+    edit_view_enabled = True
+    inspect_view_enabled = False
+    list_display = [
+        TitleColumn("name", url_name="api_keys:edit"),
+        Column("prefix", label="Key starts with", accessor=lambda k: f"ff_{k.prefix}_…"),
+        "scope",
+        DateColumn("last_used_at", label="Last used"),
+        StatusTagColumn(
+            "is_active",
+            label="Status",
+            accessor=lambda k: "Active" if k.is_active else "Revoked",
+            primary=lambda k: k.is_active,
+        ),
+    ]
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave all unticked to receive every event.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "description", "events", "is_active"]
+
+
+class WebhookEndpointViewSet(StudioModelViewSet):
+    model = WebhookEndpoint
+    name = "webhook_endpoints"
+    url_prefix = "developers/webhook-endpoints"
+    icon = "link-external"
+    menu_label = "Webhook endpoints"
+    add_to_admin_menu = False
+    form_fields = ["url", "description", "events", "is_active"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["url", "description", "events", "is_active", "secret", "created_at"]
+    list_display = ["url", "description", "is_active", "created_at"]
+
+    def get_form_class(self, for_update=False):
+        return WebhookEndpointForm
+
+
+class WebhookDeliveryViewSet(StudioModelViewSet):
+    model = WebhookDelivery
+    name = "webhook_deliveries"
+    url_prefix = "developers/webhook-deliveries"
+    icon = "history"
+    menu_label = "Webhook deliveries"
+    add_to_admin_menu = False
+    form_fields = []
+    add_view_enabled = False
+    edit_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "event",
+        "event_id",
+        "endpoint",
+        "status",
+        "attempts",
+        "response_code",
+        "duration_ms",
+        "error",
+        "response_excerpt",
+        "payload",
+        "created_at",
+        "last_attempt_at",
+        "next_attempt_at",
+    ]
+    list_display = [
+        TitleColumn("event", url_name="webhook_deliveries:inspect"),
+        Column("endpoint", accessor="endpoint.url"),
+        "status",
+        "response_code",
+        Column("duration_ms", label="Duration (ms)"),
+        "attempts",
+        DateColumn("created_at", label="Created"),
+        Column(
+            "resend",
+            label="",
+            accessor=lambda d: format_html(
+                '<a class="button button-small button-secondary" href="{}">Resend</a>',
+                reverse("webhook_deliveries:resend", args=[d.pk]),
+            ),
+        ),
+    ]
+    list_filter = ["status", "event"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [path("resend/<int:pk>/", self.resend_view, name="resend")]
+
+    def resend_view(self, request, pk):
+        delivery = get_object_or_404(scope_to_user(WebhookDelivery.objects.all(), request.user), pk=pk)
+        if request.method != "POST":
+            return TemplateResponse(request, "frontend_api/admin/resend_delivery.html", {"delivery": delivery})
+        resend(delivery)
+        messages.success(request, f"{delivery.event} is being sent again to {delivery.endpoint.url}.")
+        return redirect(self.get_url_name("index"))
+
+
+class DevelopersGroup(ViewSetGroup):
+    menu_label = "Developers"
+    menu_icon = "code"
+    menu_order = 900
+    items = (ApiKeyViewSet, WebhookEndpointViewSet, WebhookDeliveryViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_developers():
+    return DevelopersGroup()

@@ -1,0 +1,41 @@
+import io
+
+import pytest
+from django.core.files.images import ImageFile
+
+from cms.demo_images import landscape_jpeg
+from frontend_api.models import ApiKey
+from galleries.models import StudioImage
+
+
+@pytest.fixture
+def make_image():
+    def make(studio, title="Photo", seed=1, size=(120, 80)):
+        return StudioImage.objects.create(
+            title=title,
+            studio=studio,
+            collection=studio.collection,
+            file=ImageFile(io.BytesIO(landscape_jpeg(seed, *size)), name=f"{title}.jpg"),
+        )
+
+    return make
+
+
+@pytest.fixture
+def api_key(studio):
+    key, secret = ApiKey.issue(studio=studio, name="Client site", scope=ApiKey.Scope.WRITE)
+    return secret
+
+
+@pytest.fixture
+def read_key(studio):
+    return ApiKey.issue(studio=studio, name="Read only", scope=ApiKey.Scope.READ)[1]
+
+
+@pytest.fixture
+def other_api_key(other_studio):
+    return ApiKey.issue(studio=other_studio, name="Harbour site", scope=ApiKey.Scope.WRITE)[1]
+
+
+def bearer(secret):
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_HOST": "localhost"}
