@@ -44,6 +44,10 @@ fmt: install
 worker: install
 	$(BIN)/celery -A cms worker -B -l INFO
 
+# Rewrite the committed OpenAPI schema after changing the API (a test fails until you do).
+schema: install
+	$(BIN)/python manage.py spectacular --file docs/openapi.yaml --validate
+
 # Re-pin every dependency after editing pyproject.toml.
 lock:
 	$(PYTHON) -m pip install --quiet uv

@@ -1,8 +1,154 @@
-"""OpenAPI (drf-spectacular) for our own API only: /api/client/ and /api/studio/.
-Wagtail's admin API and API v2 are Wagtail's, documented by Wagtail."""
+"""OpenAPI (drf-spectacular): our DRF views under /api/client/ and /api/studio/, plus a
+hand-written description of the Wagtail API v2 paths a client site uses, and the guide
+in docs/api.md as the introduction, so /api/docs/ alone is enough to build a site."""
+
+from pathlib import Path
 
 PUBLIC_PREFIXES = ("/api/client/", "/api/studio/")
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "example": "not_found"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            },
+            "required": ["code", "message"],
+        }
+    },
+    "required": ["error"],
+}
+RENDITION = {
+    "type": "object",
+    "properties": {"url": {"type": "string"}, "width": {"type": "integer"}, "height": {"type": "integer"}},
+}
+IMAGE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "width": {"type": "integer"},
+        "height": {"type": "integer"},
+        "blurhash": {"type": "string"},
+        "renditions": {"type": "object", "properties": {"thumb": RENDITION, "preview": RENDITION}},
+    },
+}
+SITE = {
+    "name": "site",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The studio's hostname, when not calling on the studio's own host.",
+}
+
+
+def _listing(tag, summary, item_ref, extra_params=()):
+    return {
+        "get": {
+            "tags": [tag],
+            "summary": summary,
+            "operationId": f"v2_{tag}_list",
+            "parameters": [
+                SITE,
+                *extra_params,
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "A page of results",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "meta": {"type": "object", "properties": {"total_count": {"type": "integer"}}},
+                                    "items": {"type": "array", "items": item_ref},
+                                },
+                            }
+                        }
+                    },
+                },
+                "404": {"description": "Unknown studio", "content": {"application/json": {"schema": ERROR}}},
+            },
+        }
+    }
 
 
 def only_public_api(endpoints, **kwargs):
     return [e for e in endpoints if e[0].startswith(PUBLIC_PREFIXES)]
+
+
+def add_wagtail_api_and_guide(result, generator, request, public):
+    result["info"]["description"] = GUIDE.read_text()
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR
+    components["ApiImage"] = IMAGE
+    page = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "meta": {"type": "object"}},
+        "additionalProperties": True,
+    }
+    components["ApiPage"] = page
+    paths = result.setdefault("paths", {})
+    paths["/api/v2/pages/"] = _listing(
+        "pages",
+        "The studio's live pages (Wagtail API v2)",
+        {"$ref": "#/components/schemas/ApiPage"},
+        [
+            {"name": "type", "in": "query", "schema": {"type": "string"}, "example": "cms.PortfolioPage"},
+            {"name": "fields", "in": "query", "schema": {"type": "string"}},
+            {"name": "html_path", "in": "query", "schema": {"type": "string"}},
+            {"name": "child_of", "in": "query", "schema": {"type": "integer"}},
+        ],
+    )
+    paths["/api/v2/images/"] = _listing(
+        "images", "The studio's public images with renditions", {"$ref": "#/components/schemas/ApiImage"}
+    )
+    paths["/api/v2/documents/"] = _listing("documents", "The studio's documents", {"type": "object"})
+    paths["/api/v2/pages/{id}/"] = {
+        "get": {
+            "tags": ["pages"],
+            "summary": "One page, with its StreamField body (images carry renditions)",
+            "operationId": "v2_pages_detail",
+            "parameters": [SITE, {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {
+                "200": {
+                    "description": "The page",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiPage"}}},
+                },
+                "404": {
+                    "description": "Not this studio's live page",
+                    "content": {"application/json": {"schema": ERROR}},
+                },
+            },
+        }
+    }
+    paths["/api/v2/page_preview/"] = {
+        "get": {
+            "tags": ["pages"],
+            "summary": "The draft being previewed in the admin (headless preview)",
+            "operationId": "v2_page_preview",
+            "parameters": [
+                SITE,
+                {"name": "content_type", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "The draft page",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiPage"}}},
+                },
+                "404": {
+                    "description": "No such preview on this studio",
+                    "content": {"application/json": {"schema": ERROR}},
+                },
+                "410": {"description": "The preview token expired", "content": {"application/json": {"schema": ERROR}}},
+            },
+        }
+    }
+    return result

@@ -21,7 +21,10 @@ class StudioScopedSerializerMixin:
 
     def get_fields(self):
         fields = super().get_fields()
-        studio = self.context["request"].auth.studio
+        request = self.context.get("request")
+        if request is None or request.auth is None:  # schema generation
+            return fields
+        studio = request.auth.studio
         for field in fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_studio"):
