@@ -15,7 +15,11 @@ ERROR = {
             "properties": {
                 "code": {"type": "string", "example": "not_found"},
                 "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "fields": {
+                    "type": "object",
+                    "description": "Messages per field (a list, or an object for nested fields).",
+                    "additionalProperties": {},
+                },
             },
             "required": ["code", "message"],
         }
@@ -51,12 +55,13 @@ def _listing(tag, summary, item_ref, extra_params=()):
         "get": {
             "tags": [tag],
             "summary": summary,
+            "description": "Wagtail API v2: `fields`, `search`, `order` and the other Wagtail parameters work too.",
             "operationId": f"v2_{tag}_list",
             "parameters": [
                 SITE,
                 *extra_params,
-                {"name": "limit", "in": "query", "schema": {"type": "integer"}},
-                {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
             ],
             "responses": {
                 "200": {
@@ -83,6 +88,34 @@ def only_public_api(endpoints, **kwargs):
     return [e for e in endpoints if e[0].startswith(PUBLIC_PREFIXES)]
 
 
+ERROR_RESPONSES = {
+    "400": "Invalid input: see `error.fields`",
+    "401": "Missing, invalid or revoked credentials",
+    "403": "The credentials may not do this (e.g. a read-only key writing)",
+    "404": "Not found, or not this studio's",
+    "429": "Too many requests: retry after `Retry-After` seconds",
+}
+
+
+def _add_error_responses(paths):
+    """Every operation may answer with the API's one error shape."""
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                if code in ("401", "403") and not path.startswith("/api/studio/"):
+                    continue
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+
+
 def add_wagtail_api_and_guide(result, generator, request, public):
     result["info"]["description"] = GUIDE.read_text()
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -101,9 +134,13 @@ def add_wagtail_api_and_guide(result, generator, request, public):
         {"$ref": "#/components/schemas/ApiPage"},
         [
             {"name": "type", "in": "query", "schema": {"type": "string"}, "example": "cms.PortfolioPage"},
-            {"name": "fields", "in": "query", "schema": {"type": "string"}},
-            {"name": "html_path", "in": "query", "schema": {"type": "string"}},
-            {"name": "child_of", "in": "query", "schema": {"type": "integer"}},
+            {
+                "name": "html_path",
+                "in": "query",
+                "schema": {"type": "string", "minLength": 1},
+                "description": "Find the page at this path of the studio's site, e.g. `/portfolio/weddings/`.",
+            },
+            {"name": "child_of", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         ],
     )
     paths["/api/v2/images/"] = _listing(
@@ -151,4 +188,5 @@ def add_wagtail_api_and_guide(result, generator, request, public):
             },
         }
     }
+    _add_error_responses(paths)
     return result

@@ -3,7 +3,10 @@ webhook-endpoint resource. Domain apps build their studio resources on `StudioAp
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
+import django_filters
+from django import forms
 from rest_framework import filters, pagination, serializers, viewsets
+from rest_framework.parsers import JSONParser
 
 from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -34,6 +37,7 @@ class StudioScopedSerializerMixin:
 
 class StudioApiViewSet(viewsets.ModelViewSet):
     authentication_classes = [ApiKeyAuthentication]
+    parser_classes = [JSONParser]
     permission_classes = [HasApiKeyScope]
     throttle_classes = [ApiKeyRateThrottle]
     pagination_class = StudioCursorPagination
@@ -102,10 +106,23 @@ class WebhookEndpointViewSet(StudioApiViewSet):
     queryset = WebhookEndpoint.objects.none()  # for the schema; get_queryset scopes by studio
 
 
+class WebhookEndpointIdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    # By id: an unknown endpoint is an empty list, not an error.
+    endpoint = WebhookEndpointIdFilter(field_name="endpoint_id", min_value=1, max_value=2**63 - 1)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "event", "endpoint"]
+
+
 class WebhookDeliveryViewSet(StudioApiViewSet):
     model = WebhookDelivery
     serializer_class = WebhookDeliverySerializer
     http_method_names = ["get", "head", "options"]
-    filterset_fields = ["status", "event", "endpoint"]
+    filterset_class = WebhookDeliveryFilter
     ordering_fields = ["id", "created_at"]
     queryset = WebhookDelivery.objects.none()

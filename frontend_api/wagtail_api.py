@@ -4,8 +4,6 @@ Wagtail's own viewsets are not tenant-aware (DESIGN.md §8): the images endpoint
 lists every image, and `?site=` only knows Wagtail Site rows. These subclasses
 start every queryset from `request.studio`."""
 
-import copy
-
 from django.http import Http404
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -22,7 +20,15 @@ from .renditions import PUBLIC_RENDITIONS, RenditionsField
 
 
 class StudioScopedAPIMixin:
-    """Errors in the API's one shape, like the rest of /api/."""
+    """The studio comes from the middleware (Host or ?site=, custom domains included); errors
+    come in the API's one shape, like the rest of /api/."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Wagtail only knows Site rows for `site`, and rejects it on images and documents.
+        if "site" in request.GET:
+            request.GET = request.GET.copy()
+            request.GET.pop("site")
+        return super().dispatch(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         if isinstance(exc, Http404):
@@ -41,12 +47,7 @@ class StudioPagesAPIViewSet(StudioScopedAPIMixin, PagesAPIViewSet):
         studio = _studio(self.request)
         if studio is None or studio.home_page_id is None:
             return self.model.objects.none()
-        # The middleware already resolved ?site= (custom domains too) into the
-        # request's Wagtail site; hide it from Wagtail, which knows only Site rows.
-        django_request = copy.copy(self.request._request)
-        django_request.GET = django_request.GET.copy()
-        django_request.GET.pop("site", None)
-        queryset = self._public_pages(django_request).descendant_of(studio.home_page, inclusive=True)
+        queryset = self._public_pages(self.request._request).descendant_of(studio.home_page, inclusive=True)
         # Client galleries are private to their access code.
         for index in ClientGalleryIndexPage.objects.descendant_of(studio.home_page):
             queryset = queryset.not_descendant_of(index, inclusive=True)
