@@ -93,6 +93,8 @@ ERROR_RESPONSES = {
     "401": "Missing, invalid or revoked credentials",
     "403": "The credentials may not do this (e.g. a read-only key writing)",
     "404": "Not found, or not this studio's",
+    "409": "Conflicts with the current state (e.g. a slot just taken, a contract already signed)",
+    "410": "Gone: an expired gallery, link or preview",
     "429": "Too many requests: retry after `Retry-After` seconds",
 }
 
@@ -105,8 +107,6 @@ def _add_error_responses(paths):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_RESPONSES.items():
-                if code in ("401", "403") and not path.startswith("/api/studio/"):
-                    continue
                 responses.setdefault(
                     code,
                     {
