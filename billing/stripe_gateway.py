@@ -28,7 +28,9 @@ def _call(what: str, fn, *args, **kwargs) -> dict[str, Any]:
         return fn(*args, **kwargs).to_dict(for_json=True)
     except stripe.StripeError as exc:
         logger.warning("Stripe %s failed: %s", what, exc)
-        message = getattr(exc, "user_message", None) or "Stripe could not complete the request; try again shortly."
+        message = "Stripe could not complete the request; try again shortly."
+        if isinstance(exc, stripe.CardError | stripe.InvalidRequestError) and exc.user_message:
+            message = exc.user_message
         raise StripeUnavailable(message) from exc
 
 

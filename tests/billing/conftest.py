@@ -100,6 +100,7 @@ def post_event(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: 
         WEBHOOK_URL,
         data=payload,
         content_type="application/json",
+        HTTP_HOST="localhost",
         HTTP_STRIPE_SIGNATURE=sign(payload, secret, timestamp),
     )
 
@@ -129,3 +130,14 @@ def client_of(db):
         return ClientFactory(studio=studio, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def deliver(client, webhook_secret, django_capture_on_commit_callbacks):
+    """Post a signed event as Stripe would, running what the endpoint queued on commit (eager Celery)."""
+
+    def send(event: dict, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_event(client, event, **kwargs)
+
+    return send

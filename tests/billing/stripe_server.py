@@ -276,6 +276,10 @@ async def finish_onboarding(request):
     return json_response(account)
 
 
+async def list_checkout_sessions(request):
+    return json_response([k.split(":", 1)[1] for k in FAKE if k.startswith("checkout_session:")])
+
+
 async def reset(request):
     FAKE.clear()
     resources.store.clear()
@@ -295,6 +299,7 @@ def build_app():
     app.router.add_post("/v1/account_links", create_account_link)
     app.router.add_post("/_config/fake/checkout/sessions/{id}/complete", complete_checkout_session)
     app.router.add_post("/_config/fake/accounts/{id}/finish_onboarding", finish_onboarding)
+    app.router.add_get("/_config/fake/checkout/sessions", list_checkout_sessions)
     app.router.add_delete("/_config/fake/data", reset)
     return app
 
