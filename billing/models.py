@@ -163,6 +163,12 @@ class Invoice(StudioOwned, ClusterableModel):
         return f"Invoice {self.number}"
 
     @property
+    def total_display(self) -> str:
+        from .templatetags.billing_tags import money
+
+        return money(self.total, self.currency)
+
+    @property
     def amount_due(self) -> int:
         return max(self.total - self.amount_paid, 0)
 

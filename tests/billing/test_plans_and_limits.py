@@ -109,16 +109,14 @@ def test_staff_seats_are_counted(studio, photographer, plans):
 
 def test_storage_quota_and_usage(studio, other_studio, plans):
     assert limits.storage_quota_bytes(studio) == 25 * limits.GB
-    StudioImage.objects.create(title="a", studio=studio, file="a.jpg", width=1, height=1, file_size=20 * limits.GB)
-    StudioImage.objects.create(
-        title="b", studio=other_studio, file="b.jpg", width=1, height=1, file_size=24 * limits.GB
-    )
-    assert limits.usage(studio).storage_bytes == 20 * limits.GB
-    limits.check_limit(studio, "storage", adding=5 * limits.GB)
-    with pytest.raises(
-        limits.PlanLimitReached, match="over the 25 GB of storage on your Starter plan. Upgrade to Professional"
-    ):
-        limits.check_limit(studio, "storage", adding=5 * limits.GB + 1)
+    Plan.objects.filter(code="starter").update(storage_gb=2)  # image sizes are 32-bit on PostgreSQL
+    mb = 1024**2
+    StudioImage.objects.create(title="a", studio=studio, file="a.jpg", width=1, height=1, file_size=1500 * mb)
+    StudioImage.objects.create(title="b", studio=other_studio, file="b.jpg", width=1, height=1, file_size=2000 * mb)
+    assert limits.usage(studio).storage_bytes == 1500 * mb
+    limits.check_limit(studio, "storage", adding=548 * mb)
+    with pytest.raises(limits.PlanLimitReached, match="over the 2 GB of storage on your Starter plan. Upgrade to Pro"):
+        limits.check_limit(studio, "storage", adding=548 * mb + 1)
 
 
 def test_active_galleries_count_live_gallery_pages(studio, plans):
