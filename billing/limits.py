@@ -3,10 +3,12 @@
 Galleries, uploads, custom domains and API keys call `check_limit()` / `check_writable()` where
 the limit bites; the error names the cheapest plan that lifts it, so the photographer knows what to do."""
 
+import contextlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Sum
+from wagtail.images.models import SourceImageIOError
 
 from cms.models import Membership, Studio
 
@@ -85,6 +87,10 @@ def storage_quota_bytes(studio: Studio) -> int:
 def usage(studio: Studio) -> Usage:
     from galleries.models import ClientGalleryIndexPage, StudioImage
 
+    # Images created in code get their size on first use; measure a bounded batch of those now.
+    for image in StudioImage.objects.for_studio(studio).filter(file_size__isnull=True)[:200]:
+        with contextlib.suppress(SourceImageIOError):
+            image.get_file_size()
     storage = StudioImage.objects.for_studio(studio).aggregate(total=Sum("file_size"))["total"] or 0
     # Galleries are pages under the studio's client-gallery index; live ones count as active.
     index = ClientGalleryIndexPage.objects.descendant_of(studio.home_page).first() if studio.home_page_id else None
