@@ -261,3 +261,30 @@ def test_other_studio_sees_its_own_revenue_and_plan(b_admin, studio, other_studi
     connect(studio, "acct_northsecret")
     assert b"acct_northsecret" not in b_admin.get("/admin/billing/plan/").content
     assert b_admin.get("/admin/billing/connect/return/").status_code == 404
+
+
+def test_revenue_months_follow_the_studio_time_zone(studio):
+    """A payment at 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): it counts in April."""
+    from datetime import UTC, datetime
+
+    from billing import revenue
+
+    invoice = invoice_for(studio)
+    payment = paid(invoice)
+    Payment.objects.filter(pk=payment.pk).update(paid_at=datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
+    rows = {row["month"].month: row["paid"] for row in revenue.by_month(studio, 2026)}
+    assert rows[3] == 0 and rows[4] == 25_000
+
+
+def test_invoice_listing_queries_do_not_grow_with_invoices(a_admin, studio):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invoice_for(studio)
+    with CaptureQueriesContext(connection) as few:
+        assert a_admin.get("/admin/billing/invoices/").status_code == 200
+    for _ in range(10):
+        invoice_for(studio)
+    with CaptureQueriesContext(connection) as many:
+        assert a_admin.get("/admin/billing/invoices/").status_code == 200
+    assert len(many) == len(few)

@@ -222,3 +222,34 @@ def test_full_and_partial_refunds_go_through_stripe(
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_refunded) == (Invoice.Status.REFUNDED, 25_000)
     assert len(stripe_client().v1.refunds.list({"payment_intent": session["payment_intent"]})["data"]) == 2
+
+
+def test_expired_session_marks_the_attempt_expired_and_the_invoice_stays_payable(
+    client, studio, account, professional, stripe_api, deliver
+):
+    invoice = invoice_for(studio)
+    url = checkout(client, invoice, studio.hostname).json()["url"]
+    session = stripe_client().v1.checkout.sessions.retrieve(url.rsplit("/", 1)[1]).to_dict()
+    session.update(status="expired")
+    deliver(make_event("checkout.session.expired", session, account=account.stripe_account_id))
+    assert invoice.payments.get().status == "expired"
+    invoice.refresh_from_db()
+    assert invoice.status == "sent"
+    assert checkout(client, invoice, studio.hostname).status_code == 201
+
+
+def test_completed_but_unpaid_session_waits_for_the_async_payment(
+    client, studio, account, professional, stripe_api, deliver
+):
+    invoice = invoice_for(studio)
+    session, _ = pay(stripe_api, checkout(client, invoice, studio.hostname).json()["url"])
+    deliver(
+        make_event(
+            "checkout.session.completed", {**session, "payment_status": "unpaid"}, account=account.stripe_account_id
+        )
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == "sent" and invoice.payments.get().status == "pending"
+    deliver(make_event("checkout.session.async_payment_succeeded", session, account=account.stripe_account_id))
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
