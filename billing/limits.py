@@ -43,6 +43,12 @@ class PlanLimitReached(Exception):
         self.plan = plan
         self.upgrade_to = upgrade_to
 
+    def as_api_error(self):
+        """For API views: `except PlanLimitReached as exc: raise exc.as_api_error()` → 403 in the one error shape."""
+        from frontend_api.errors import ApiError
+
+        return ApiError(self.code, self.message, 403)
+
 
 class StudioReadOnly(PlanLimitReached):
     code = "subscription_lapsed"

@@ -172,3 +172,25 @@ def _refund_payment(payment: Payment, amount: int, *, user, reason: str) -> Refu
             locked.save(update_fields=["amount_refunded"])
             recalculate(Invoice.objects.select_for_update().get(pk=locked.invoice_id))
     return refund
+
+
+@transaction.atomic
+def sync_refunds(payment: Payment, charge: dict) -> int:
+    """Record refunds Stripe reports on the payment's charge (e.g. made in the Stripe dashboard).
+    Refunds made from our admin carry the same ids, so nothing is counted twice. Returns how many were new."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    new = 0
+    for item in (charge.get("refunds") or {}).get("data", []):
+        if item.get("status") not in (None, "succeeded", "pending"):
+            continue
+        _, created = Refund.objects.get_or_create(
+            stripe_refund_id=item["id"],
+            defaults={"studio_id": payment.studio_id, "payment": payment, "amount": int(item["amount"])},
+        )
+        new += created
+    total = sum(payment.refunds.values_list("amount", flat=True))
+    if total != payment.amount_refunded:
+        payment.amount_refunded = min(total, payment.amount)
+        payment.save(update_fields=["amount_refunded"])
+        recalculate(Invoice.objects.select_for_update().get(pk=payment.invoice_id))
+    return new

@@ -13,7 +13,7 @@ from django.utils import timezone
 from . import stripe_gateway
 from .connect import apply_account_snapshot
 from .models import ConnectedAccount, Plan, StripeEvent, StudioSubscription
-from .payments import PaymentRefused, locked_payment, mark_expired, record_succeeded
+from .payments import PaymentRefused, locked_payment, mark_expired, record_succeeded, sync_refunds
 from .subscriptions import apply_subscription_snapshot, from_timestamp, locked_subscription
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,19 @@ def on_payment_intent_succeeded(intent: dict, event: StripeEvent) -> None:
     )
 
 
+def on_charge_refunded(charge: dict, event: StripeEvent) -> None:
+    metadata = charge.get("metadata") or {}
+    if "payment_id" not in metadata:
+        # Charges made by Checkout carry the PaymentIntent's metadata only on the intent.
+        from .models import Payment
+
+        found = Payment.objects.filter(stripe_payment_intent_id=charge.get("payment_intent") or "-").first()
+        if found is None:
+            return
+        metadata = {"payment_id": found.pk, "invoice_id": found.invoice_id, "studio_id": found.studio_id}
+    sync_refunds(locked_payment(metadata, event.account), charge)
+
+
 def _subscription_checkout_completed(session: dict, event: StripeEvent) -> None:
     metadata = session.get("metadata") or {}
     subscription = locked_subscription(
@@ -179,4 +192,5 @@ HANDLERS = {
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_payment_failed,
     "account.updated": on_account_updated,
+    "charge.refunded": on_charge_refunded,
 }

@@ -253,3 +253,40 @@ def test_completed_but_unpaid_session_waits_for_the_async_payment(
     deliver(make_event("checkout.session.async_payment_succeeded", session, account=account.stripe_account_id))
     invoice.refresh_from_db()
     assert invoice.status == "paid"
+
+
+def test_refunds_made_in_the_stripe_dashboard_arrive_by_webhook_once(
+    client, studio, account, professional, stripe_api, deliver
+):
+    invoice = invoice_for(studio)
+    session, _ = pay(stripe_api, checkout(client, invoice, studio.hostname).json()["url"])
+    deliver(make_event("checkout.session.completed", session, account=account.stripe_account_id))
+    [ours] = refund_invoice(invoice, 1_000)  # from our admin
+    theirs = stripe_client().v1.refunds.create({"payment_intent": session["payment_intent"], "amount": 4_000})
+
+    intent = stripe_client().v1.payment_intents.retrieve(session["payment_intent"])
+    latest = intent["latest_charge"]  # localstripe expands it; Stripe sends the id
+    charge = stripe_client().v1.charges.retrieve(latest if isinstance(latest, str) else latest["id"]).to_dict()
+    charge["refunds"] = {
+        "object": "list",
+        "data": [
+            {"id": ours.stripe_refund_id, "amount": 1_000, "status": "succeeded"},
+            {"id": theirs.id, "amount": 4_000, "status": "succeeded"},
+        ],
+    }
+    event = make_event("charge.refunded", charge, account=account.stripe_account_id)
+    deliver(event)
+    deliver(event)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_refunded) == ("paid", 5_000)
+    assert invoice.payments.get().refunds.count() == 2
+
+
+def test_checkout_is_throttled(client, studio, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    invoice = invoice_for(studio)
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"invoice_checkout": "2/min", "invoice": "60/min"})
+    codes = [checkout(client, invoice, studio.hostname) for _ in range(3)]
+    assert [r.status_code for r in codes] == [409, 409, 429]  # no connected account: refused, but counted
+    assert codes[2].json()["error"]["code"] == "throttled"

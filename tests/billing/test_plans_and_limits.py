@@ -149,3 +149,13 @@ def test_a_lapsed_subscription_is_read_only_and_keeps_everything(studio, plans):
 def test_unknown_limit_is_a_programming_error(studio, plans):
     with pytest.raises(ValueError):
         limits.check_limit(studio, "teleport")
+
+
+def test_limit_errors_become_api_errors_in_the_one_shape(studio, plans):
+    from frontend_api.errors import ApiError
+
+    with pytest.raises(limits.PlanLimitReached) as raised:
+        limits.check_limit(studio, "api_access")
+    error = raised.value.as_api_error()
+    assert isinstance(error, ApiError) and error.status_code == 403
+    assert (error.error_code, str(error.detail)) == ("plan_limit", str(raised.value))
