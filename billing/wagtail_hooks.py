@@ -23,8 +23,8 @@ from cms.tenancy import admin_studio, studios_for_user
 from crm.models import Client
 
 from . import admin_views
-from .invoicing import assign_number, recalculate
-from .models import Invoice, InvoiceLine
+from .invoicing import assign_number, build_schedule, recalculate
+from .models import Invoice, InvoiceLine, StripeEvent
 
 
 class StudioMemberPolicy(BasePermissionPolicy):
@@ -74,7 +74,9 @@ class InvoiceCreateView(generic.CreateView):
             invoice.studio = studio_of(self.request)
             invoice.currency = invoice.studio.currency.lower()
             assign_number(invoice)
-            return recalculate(super().save_instance())
+            invoice = recalculate(super().save_instance())
+            build_schedule(invoice)  # deposit and balance when the invoice is for a booking
+            return invoice
 
 
 class InvoiceEditView(ScopedObject, generic.EditView):
@@ -86,7 +88,9 @@ class InvoiceEditView(ScopedObject, generic.EditView):
 
     def save_instance(self):
         with transaction.atomic():
-            return recalculate(super().save_instance())
+            invoice = recalculate(super().save_instance())
+            build_schedule(invoice)
+            return invoice
 
 
 class InvoiceDeleteView(ScopedObject, generic.DeleteView):
@@ -199,13 +203,46 @@ class InvoiceViewSet(ModelViewSet):
     )
 
 
+class PlatformStaffPolicy(BasePermissionPolicy):
+    """The Stripe event ledger is the platform's, not a studio's: superusers may look, nobody edits."""
+
+    def user_has_permission(self, user, action):
+        return user.is_active and user.is_superuser and action == "view"
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class StripeEventViewSet(ModelViewSet):
+    model = StripeEvent
+    icon = "list-ul"
+    menu_label = "Stripe events"
+    menu_order = 900
+    add_to_settings_menu = True
+    url_prefix = "billing/stripe-events"
+    name = "billing_stripe_event"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["event_id", "type", "account", "status", "created", "attempts"]
+    list_filter = ["status", "type"]
+    search_fields = ["event_id", "type", "account", "error"]
+    inspect_view_fields = ["event_id", "type", "account", "status", "error", "attempts", "created", "payload"]
+    form_fields = ["status"]  # never editable: the policy allows viewing only
+
+
 register_permission_policy(Invoice, StudioMemberPolicy(Invoice))
+register_permission_policy(StripeEvent, PlatformStaffPolicy(StripeEvent))
 invoice_viewset = InvoiceViewSet()
 
 
 @hooks.register("register_admin_viewset")
 def register_invoice_viewset():
     return invoice_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_stripe_event_viewset():
+    return StripeEventViewSet()
 
 
 @hooks.register("register_admin_urls")

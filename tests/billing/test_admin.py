@@ -148,6 +148,18 @@ def test_create_invoice_in_the_admin(a_admin, studio, other_studio):
     invoice = Invoice.objects.get()
     assert (invoice.studio, invoice.number, invoice.total, invoice.currency) == (studio, "NORTHL-0001", 108_000, "gbp")
 
+    # With a booking, the deposit and balance schedule comes from its session type.
+    from tests.factories import BookingFactory, SessionTypeFactory
+
+    booking = BookingFactory(
+        studio=studio, client=mine, session_type=SessionTypeFactory(studio=studio, price=100_000, deposit_percent=30)
+    )
+    response = a_admin.post("/admin/billing/invoices/new/", {**data, "booking": booking.pk})
+    assert response.status_code == 302
+    with_booking = Invoice.objects.get(booking=booking)
+    assert list(with_booking.installments.values_list("kind", "amount")) == [("deposit", 32_400), ("balance", 75_600)]
+    Invoice.objects.filter(booking=booking).delete()
+
     # Another studio's client is not a choice.
     refused = a_admin.post("/admin/billing/invoices/new/", {**data, "client": theirs.pk})
     assert refused.status_code == 200 and Invoice.objects.count() == 1
@@ -288,3 +300,28 @@ def test_invoice_listing_queries_do_not_grow_with_invoices(a_admin, studio):
     with CaptureQueriesContext(connection) as many:
         assert a_admin.get("/admin/billing/invoices/").status_code == 200
     assert len(many) == len(few)
+
+
+def test_stripe_event_ledger_is_for_platform_staff_only(a_admin, client, studio):
+    from datetime import UTC, datetime
+
+    from accounts.models import User
+    from billing.models import StripeEvent
+
+    event = StripeEvent.objects.create(
+        event_id="evt_ledger1",
+        type="account.updated",
+        created=datetime.now(UTC),
+        payload={},
+        status="refused",
+        error="Account acct_x is not connected to any studio.",
+    )
+    assert a_admin.get("/admin/billing/stripe-events/").status_code in (302, 403)
+    assert a_admin.get(f"/admin/billing/stripe-events/inspect/{event.pk}/").status_code in (302, 403)
+
+    staff = User.objects.create_superuser("ops@focusflow.test", "ops@focusflow.test", "pw-123456789")
+    client.force_login(staff)
+    listing = client.get("/admin/billing/stripe-events/?status=refused", HTTP_HOST="localhost")
+    assert listing.status_code == 200 and b"evt_ledger1" in listing.content
+    assert client.get(f"/admin/billing/stripe-events/inspect/{event.pk}/", HTTP_HOST="localhost").status_code == 200
+    assert client.get(f"/admin/billing/stripe-events/edit/{event.pk}/", HTTP_HOST="localhost").status_code in (302, 403)
