@@ -2,6 +2,7 @@
 only (never from the redirect), receipts, and refunds."""
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +33,9 @@ def start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str) -> st
         raise InvoiceError(f"{invoice.studio.name} cannot take card payments yet; please contact them.")
     amount = next_payment_amount(invoice)
     fee = plan_for(invoice.studio).application_fee(amount)
+    reusable = open_session_url(invoice, amount, fee, account)
+    if reusable:
+        return reusable
     payment = Payment.objects.create(
         studio=invoice.studio,
         invoice=invoice,
@@ -48,6 +52,27 @@ def start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str) -> st
     payment.stripe_checkout_session_id = session["id"]
     payment.save(update_fields=["stripe_checkout_session_id"])
     return session["url"]
+
+
+def open_session_url(invoice: Invoice, amount: int, fee: int, account: ConnectedAccount) -> str | None:
+    """A second click (or a second tab) gets the still-open session for the same amount, so the client
+    cannot pay the same installment twice."""
+    pending = (
+        invoice.payments.filter(
+            status=Payment.Status.PENDING,
+            amount=amount,
+            application_fee_amount=fee,
+            stripe_account_id=account.stripe_account_id,
+            created_at__gte=timezone.now() - timedelta(hours=23),
+        )
+        .exclude(stripe_checkout_session_id=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is None:
+        return None
+    session = stripe_gateway.retrieve_checkout_session(pending.stripe_checkout_session_id, account.stripe_account_id)
+    return session["url"] if session.get("status") == "open" and session.get("url") else None
 
 
 def _checkout_session(invoice, payment, account, success_url, cancel_url) -> dict:

@@ -164,6 +164,10 @@ def create_payment_checkout(
     return _call("checkout session create", client().v1.checkout.sessions.create, params, options)
 
 
+def retrieve_checkout_session(session_id: str, account_id: str | None) -> dict:
+    return _call("checkout session retrieve", client().v1.checkout.sessions.retrieve, session_id, None, _on(account_id))
+
+
 def refund_payment(*, account_id: str, payment_intent_id: str, amount: int, idempotency_key: str) -> dict:
     params = {"payment_intent": payment_intent_id, "amount": amount}
     options = {**_on(account_id), "idempotency_key": idempotency_key}

@@ -290,3 +290,13 @@ def test_checkout_is_throttled(client, studio, monkeypatch):
     codes = [checkout(client, invoice, studio.hostname) for _ in range(3)]
     assert [r.status_code for r in codes] == [409, 409, 429]  # no connected account: refused, but counted
     assert codes[2].json()["error"]["code"] == "throttled"
+
+
+def test_a_second_click_reuses_the_open_checkout(client, studio, account, professional, stripe_api):
+    invoice = invoice_for(studio)
+    first = checkout(client, invoice, studio.hostname).json()["url"]
+    second = checkout(client, invoice, studio.hostname).json()["url"]
+    assert first == second and Payment.objects.count() == 1
+    pay(stripe_api, first)  # once Stripe's session is complete, it is not offered again
+    third = checkout(client, invoice, studio.hostname).json()["url"]
+    assert third != first and Payment.objects.count() == 2
