@@ -70,8 +70,12 @@ def test_plan_and_usage_shows_meters_plans_and_connect_status(a_admin, studio, p
     assert "Connect Stripe" in html
 
 
-def test_plan_and_usage_is_in_the_settings_menu(a_admin, studio):
-    assert b"/admin/billing/plan/" in a_admin.get("/admin/").content
+def test_billing_is_in_the_admin_menus(a_admin, studio):
+    home = a_admin.get("/admin/").content
+    assert (
+        b"/admin/billing/plan/" in home and b"/admin/billing/invoices/" in home and b"/admin/billing/revenue/" in home
+    )
+    assert b"/admin/billing/stripe-events/" not in home  # platform staff only
 
 
 def test_subscribe_and_portal_redirect_to_stripe(a_admin, studio, plans, stripe_api):
