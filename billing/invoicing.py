@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cms.models import Studio
 
+from .limits import StudioReadOnly, check_writable
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment
 
 
@@ -101,6 +102,7 @@ def create_invoice(
 ) -> Invoice:
     if client.studio_id != studio.pk or (booking is not None and booking.studio_id != studio.pk):
         raise InvoiceError("The client and booking must belong to this studio.")
+    check_writable(studio)
     invoice = Invoice(
         studio=studio,
         client=client,
@@ -191,6 +193,10 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     """Draft → sent: number fixed, e-mail with the secret link to the client."""
     if invoice.status != Invoice.Status.DRAFT:
         raise InvoiceError(f"Invoice {invoice.number} was already sent.")
+    try:
+        check_writable(invoice.studio)
+    except StudioReadOnly as exc:
+        raise InvoiceError(str(exc)) from exc
     if invoice.total <= 0:
         raise InvoiceError("Add at least one line with an amount before sending the invoice.")
     invoice.status = Invoice.Status.SENT

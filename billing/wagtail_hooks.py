@@ -3,6 +3,7 @@
 Per DESIGN.md §8, scoping the listing is not enough: every view of the invoice viewset filters by
 the photographer's studio, so another studio's invoice is a 404 on every URL."""
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -24,6 +25,7 @@ from crm.models import Client
 
 from . import admin_views
 from .invoicing import assign_number, build_schedule, recalculate
+from .limits import is_read_only
 from .models import Invoice, InvoiceLine, StripeEvent
 
 
@@ -68,6 +70,14 @@ class InvoiceIndexView(generic.IndexView):
 
 
 class InvoiceCreateView(generic.CreateView):
+    def dispatch(self, request, *args, **kwargs):
+        if is_read_only(studio_of(request)):
+            messages.error(
+                request, "Your subscription has lapsed: renew it under Settings → Plan and usage to add invoices."
+            )
+            return redirect("billing_invoice:index")
+        return super().dispatch(request, *args, **kwargs)
+
     def save_instance(self):
         with transaction.atomic():
             invoice = self.form.instance

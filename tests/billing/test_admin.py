@@ -329,3 +329,15 @@ def test_stripe_event_ledger_is_for_platform_staff_only(a_admin, client, studio)
     assert listing.status_code == 200 and b"evt_ledger1" in listing.content
     assert client.get(f"/admin/billing/stripe-events/inspect/{event.pk}/", HTTP_HOST="localhost").status_code == 200
     assert client.get(f"/admin/billing/stripe-events/edit/{event.pk}/", HTTP_HOST="localhost").status_code in (302, 403)
+
+
+def test_a_lapsed_studio_keeps_its_invoices_but_cannot_add_or_send(a_admin, studio, plans):
+    draft = invoice_for(studio, send=False)
+    StudioSubscription.objects.create(studio=studio, plan=plans["professional"], status="cancelled")
+    response = a_admin.get("/admin/billing/invoices/new/", follow=True)
+    assert "subscription has lapsed" in response.content.decode()
+    sent = a_admin.post(f"/admin/billing/invoices/{draft.pk}/send/", follow=True)
+    assert "read-only" in sent.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert a_admin.get(f"/admin/billing/invoices/inspect/{draft.pk}/").status_code == 200
