@@ -24,7 +24,7 @@ from cms.tenancy import admin_studio, studios_for_user
 from crm.models import Client
 
 from . import admin_views
-from .invoicing import assign_number, build_schedule, recalculate
+from .invoicing import assign_number, build_schedule, recalculate, schedule_with_status
 from .limits import is_read_only
 from .models import Invoice, InvoiceLine, StripeEvent
 
@@ -111,8 +111,6 @@ class InvoiceInspectView(ScopedObject, generic.InspectView):
     template_name = "billing/admin/invoice_inspect.html"
 
     def get_context_data(self, **kwargs):
-        from .invoicing import schedule_with_status
-
         context = super().get_context_data(**kwargs)
         context.update(
             invoice=self.object,

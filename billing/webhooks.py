@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import stripe_gateway
 from .connect import apply_account_snapshot
-from .models import ConnectedAccount, Plan, StripeEvent, StudioSubscription
+from .models import ConnectedAccount, Payment, Plan, StripeEvent, StudioSubscription
 from .payments import PaymentRefused, locked_payment, mark_expired, record_succeeded, sync_refunds
 from .subscriptions import apply_subscription_snapshot, from_timestamp, locked_subscription
 
@@ -104,8 +104,6 @@ def on_charge_refunded(charge: dict, event: StripeEvent) -> None:
     metadata = charge.get("metadata") or {}
     if "payment_id" not in metadata:
         # Charges made by Checkout carry the PaymentIntent's metadata only on the intent.
-        from .models import Payment
-
         found = Payment.objects.filter(stripe_payment_intent_id=charge.get("payment_intent") or "-").first()
         if found is None:
             return
