@@ -274,6 +274,16 @@ DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 # contracts
 
 # billing
+BILLING_DEFAULT_PLAN = env("BILLING_DEFAULT_PLAN", default="starter")  # studios that never subscribed
+BILLING_INVOICE_DUE_DAYS = env.int("BILLING_INVOICE_DUE_DAYS", default=14)
+BILLING_BALANCE_DAYS_BEFORE_SESSION = env.int("BILLING_BALANCE_DAYS_BEFORE_SESSION", default=14)
+STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", default="GB")
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
+    {
+        "invoice": env("THROTTLE_INVOICE", default="60/min"),
+        "invoice_checkout": env("THROTTLE_INVOICE_CHECKOUT", default="10/min"),
+    }
+)
 
 # frontend_api
 CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {"task": "frontend_api.tasks.retry_due_webhooks", "schedule": 30.0}

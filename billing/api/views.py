@@ -1,0 +1,64 @@
+"""Client invoice endpoints: read by secret link, pay through Stripe Checkout."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from frontend_api.errors import ApiError
+
+from ..invoicing import InvoiceError
+from ..models import Invoice
+from ..payments import start_checkout
+from ..stripe_gateway import StripeUnavailable
+from .serializers import CheckoutSerializer, ClientInvoiceSerializer
+
+
+class ClientInvoiceMixin:
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    serializer_class = ClientInvoiceSerializer
+
+    def get_invoice(self) -> Invoice:
+        studio = getattr(self.request, "studio", None)
+        invoice = (
+            Invoice.objects.for_studio(studio)
+            .exclude(status=Invoice.Status.DRAFT)
+            .select_related("studio", "client")
+            .prefetch_related("lines", "installments")
+            .filter(token=self.kwargs["token"])
+            .first()
+            if studio is not None
+            else None
+        )
+        if invoice is None:
+            raise ApiError(
+                "not_found", "No invoice at this link. Check the link in your e-mail.", status.HTTP_404_NOT_FOUND
+            )
+        return invoice
+
+
+class ClientInvoiceView(ClientInvoiceMixin, GenericAPIView):
+    throttle_scope = "invoice"
+
+    def get(self, request, token):
+        return Response(self.get_serializer(self.get_invoice()).data)
+
+
+class ClientInvoiceCheckoutView(ClientInvoiceMixin, GenericAPIView):
+    throttle_scope = "invoice_checkout"
+
+    @extend_schema(request=None, responses={201: CheckoutSerializer})
+    def post(self, request, token):
+        invoice = self.get_invoice()
+        page = f"{request.scheme}://{request.get_host()}/invoices/{invoice.token}/"
+        try:
+            url = start_checkout(
+                invoice, success_url=f"{page}?checkout=success", cancel_url=f"{page}?checkout=cancelled"
+            )
+        except InvoiceError as exc:
+            raise ApiError("invoice_not_payable", str(exc), status.HTTP_409_CONFLICT) from exc
+        except StripeUnavailable as exc:
+            raise ApiError("payment_provider_unavailable", str(exc), status.HTTP_503_SERVICE_UNAVAILABLE) from exc
+        return Response(CheckoutSerializer({"url": url}).data, status=status.HTTP_201_CREATED)

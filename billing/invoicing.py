@@ -1,0 +1,230 @@
+"""Client invoices: numbering, totals, payment schedules, sending and voiding.
+
+Tax is `subtotal × tax_rate_bps / 10 000`, rounded half-up to a whole minor unit (Decimal,
+never float), on the subtotal after discounts. Deposits by percentage round the same way."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cms.models import Studio
+
+from .limits import StudioReadOnly, check_writable
+from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment
+
+
+class InvoiceError(Exception):
+    """An invoice action that cannot be done in the invoice's state; the message says why."""
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    unit_amount: int
+    quantity: int = 1
+    kind: str = InvoiceLine.Kind.PACKAGE
+
+
+def round_half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def today_for(studio: Studio) -> date:
+    return timezone.now().astimezone(studio.tz).date()
+
+
+def next_invoice_number(studio: Studio) -> tuple[int, str]:
+    """The next number in the studio's sequence. Call inside a transaction: the counter row stays
+    locked until it commits, so concurrent invoices never share or skip a number."""
+    InvoiceCounter.objects.get_or_create(studio=studio)
+    counter = InvoiceCounter.objects.select_for_update().get(studio=studio)
+    sequence = counter.next_number
+    counter.next_number = sequence + 1
+    counter.save(update_fields=["next_number"])
+    return sequence, f"{studio.slug.upper()[:6]}-{sequence:04d}"
+
+
+def assign_number(invoice: Invoice) -> None:
+    invoice.sequence, invoice.number = next_invoice_number(invoice.studio)
+
+
+def recalculate(invoice: Invoice) -> Invoice:
+    """Totals from the lines (in SQL-friendly integers) and paid amounts from succeeded payments."""
+    lines = list(invoice.lines.all())
+    subtotal = sum(line.amount for line in lines)
+    if subtotal < 0:
+        raise ValidationError("Discounts are larger than the invoice; the total cannot be negative.")
+    invoice.subtotal = subtotal
+    invoice.tax_amount = round_half_up(Decimal(subtotal) * invoice.tax_rate_bps / 10_000)
+    invoice.total = invoice.subtotal + invoice.tax_amount
+    paid = invoice.payments.filter(status=Payment.Status.SUCCEEDED).aggregate(
+        paid=Sum("amount"), refunded=Sum("amount_refunded")
+    )
+    invoice.amount_paid = paid["paid"] or 0
+    invoice.amount_refunded = paid["refunded"] or 0
+    _update_status(invoice)
+    invoice.save()
+    return invoice
+
+
+def _update_status(invoice: Invoice) -> None:
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+        return
+    if invoice.amount_refunded and invoice.amount_refunded >= invoice.amount_paid:
+        invoice.status = Invoice.Status.REFUNDED
+    elif invoice.total and invoice.amount_paid >= invoice.total:
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_at = invoice.paid_at or timezone.now()
+    elif invoice.amount_paid > 0:
+        invoice.status = Invoice.Status.PARTIALLY_PAID
+    else:
+        invoice.status = Invoice.Status.SENT
+
+
+@transaction.atomic
+def create_invoice(
+    studio: Studio,
+    client,
+    lines: list[Line],
+    *,
+    booking=None,
+    tax_rate_bps: int = 0,
+    due_date: date | None = None,
+    notes: str = "",
+) -> Invoice:
+    if client.studio_id != studio.pk or (booking is not None and booking.studio_id != studio.pk):
+        raise InvoiceError("The client and booking must belong to this studio.")
+    check_writable(studio)
+    invoice = Invoice(
+        studio=studio,
+        client=client,
+        booking=booking,
+        currency=studio.currency.lower(),
+        tax_rate_bps=tax_rate_bps,
+        due_date=due_date or today_for(studio) + timedelta(days=settings.BILLING_INVOICE_DUE_DAYS),
+        notes=notes,
+    )
+    assign_number(invoice)
+    invoice.save()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            kind=line.kind,
+            description=line.description,
+            quantity=line.quantity,
+            unit_amount=line.unit_amount,
+            sort_order=i,
+        )
+        for i, line in enumerate(lines)
+    )
+    return recalculate(invoice)
+
+
+@transaction.atomic
+def invoice_for_booking(booking, *, extra_lines: list[Line] = (), tax_rate_bps: int = 0) -> Invoice:
+    """The booking's invoice: its package, any add-ons, and a deposit/balance schedule from the session type."""
+    package = booking.session_type
+    lines = [Line(package.name, package.price), *extra_lines]
+    invoice = create_invoice(booking.studio, booking.client, lines, booking=booking, tax_rate_bps=tax_rate_bps)
+    build_schedule(invoice)
+    return invoice
+
+
+def deposit_for(invoice: Invoice) -> int:
+    package = invoice.booking.session_type
+    deposit = package.deposit_amount or round_half_up(Decimal(invoice.total) * package.deposit_percent / 100)
+    return min(deposit, invoice.total)
+
+
+@transaction.atomic
+def build_schedule(invoice: Invoice) -> list[PaymentInstallment]:
+    """Deposit due at booking, the balance N days before the session (BILLING_BALANCE_DAYS_BEFORE_SESSION)."""
+    invoice.installments.all().delete()
+    if invoice.booking_id is None or invoice.total == 0:
+        return []
+    today = today_for(invoice.studio)
+    deposit = deposit_for(invoice)
+    session_day = invoice.booking.start.astimezone(invoice.studio.tz).date()
+    balance_due = max(session_day - timedelta(days=settings.BILLING_BALANCE_DAYS_BEFORE_SESSION), today)
+    steps = []
+    if deposit:
+        steps.append(PaymentInstallment(invoice=invoice, kind="deposit", amount=deposit, due_date=today, sort_order=0))
+    if invoice.total - deposit:
+        steps.append(
+            PaymentInstallment(
+                invoice=invoice, kind="balance", amount=invoice.total - deposit, due_date=balance_due, sort_order=1
+            )
+        )
+    PaymentInstallment.objects.bulk_create(steps)
+    invoice.due_date = steps[-1].due_date
+    invoice.save(update_fields=["due_date", "updated_at"])
+    return steps
+
+
+def schedule_with_status(invoice: Invoice) -> list[dict]:
+    """Each installment with how much of it is paid, paying them in order."""
+    left = invoice.amount_paid
+    rows = []
+    for step in invoice.installments.all():
+        covered = min(left, step.amount)
+        left -= covered
+        rows.append({"installment": step, "paid": covered, "outstanding": step.amount - covered})
+    return rows
+
+
+def next_payment_amount(invoice: Invoice) -> int:
+    """What the client pays now: the rest of the first unpaid installment, or the whole amount due."""
+    for row in schedule_with_status(invoice):
+        if row["outstanding"]:
+            return row["outstanding"]
+    return invoice.amount_due
+
+
+@transaction.atomic
+def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
+    """Draft → sent: number fixed, e-mail with the secret link to the client."""
+    if invoice.status != Invoice.Status.DRAFT:
+        raise InvoiceError(f"Invoice {invoice.number} was already sent.")
+    try:
+        check_writable(invoice.studio)
+    except StudioReadOnly as exc:
+        raise InvoiceError(str(exc)) from exc
+    if invoice.total <= 0:
+        raise InvoiceError("Add at least one line with an amount before sending the invoice.")
+    invoice.status = Invoice.Status.SENT
+    invoice.issued_at = timezone.now()
+    invoice.save(update_fields=["status", "issued_at", "updated_at"])
+    context = {"invoice": invoice, "studio": invoice.studio, "link": link}
+    transaction.on_commit(lambda: _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}"))
+    return invoice
+
+
+@transaction.atomic
+def void_invoice(invoice: Invoice) -> Invoice:
+    if invoice.amount_paid:
+        raise InvoiceError("This invoice has payments; refund them instead of voiding it.")
+    if invoice.status == Invoice.Status.VOID:
+        raise InvoiceError(f"Invoice {invoice.number} is already void.")
+    invoice.status = Invoice.Status.VOID
+    invoice.save(update_fields=["status", "updated_at"])
+    return invoice
+
+
+def _mail(template: str, invoice: Invoice, context: dict, subject: str) -> None:
+    studio = invoice.studio
+    message = EmailMultiAlternatives(
+        subject=f"{subject} from {studio.name}",
+        body=render_to_string(f"email/{template}.txt", context),
+        to=[invoice.client.email],
+        reply_to=[studio.contact_email] if studio.contact_email else None,
+    )
+    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    message.send()

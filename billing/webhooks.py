@@ -1,0 +1,194 @@
+"""Stripe webhooks: verify and store each event once (the ledger), then apply it in a Celery task.
+
+Handlers are idempotent and order-tolerant: subscription and account snapshots older than the last
+applied one are skipped, and a payment succeeds once whichever of `checkout.session.completed` or
+`payment_intent.succeeded` arrives first."""
+
+import logging
+from datetime import UTC, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import stripe_gateway
+from .connect import apply_account_snapshot
+from .models import ConnectedAccount, Payment, Plan, StripeEvent, StudioSubscription
+from .payments import PaymentRefused, locked_payment, mark_expired, record_succeeded, sync_refunds
+from .subscriptions import apply_subscription_snapshot, from_timestamp, locked_subscription
+
+logger = logging.getLogger(__name__)
+
+
+def record_event(payload: bytes, signature: str | None) -> tuple[StripeEvent, bool]:
+    """Verify the signature (raises on a bad, missing or stale one) and store the event once by its id."""
+    event = stripe_gateway.verify_webhook(payload, signature)
+    defaults = {
+        "type": event.get("type", ""),
+        "account": event.get("account") or "",
+        "livemode": bool(event.get("livemode")),
+        "created": datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC),
+        "payload": event,
+    }
+    try:
+        with transaction.atomic():
+            return StripeEvent.objects.get_or_create(event_id=event["id"], defaults=defaults)
+    except IntegrityError:  # the same event delivered twice at once
+        return StripeEvent.objects.get(event_id=event["id"]), False
+
+
+def process_event(event_pk: int) -> str:
+    """Apply a stored event exactly once; returns its final status. Raises on a transient failure."""
+    with transaction.atomic():
+        row = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if row.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED, StripeEvent.Status.REFUSED):
+            return row.status
+        row.attempts += 1
+        handler = HANDLERS.get(row.type)
+        if handler is None:
+            row.status = StripeEvent.Status.IGNORED
+        else:
+            try:
+                with transaction.atomic():
+                    handler(row.payload["data"]["object"], row)
+                row.status = StripeEvent.Status.PROCESSED
+            except PaymentRefused as exc:
+                logger.warning("Refused Stripe event %s (%s): %s", row.event_id, row.type, exc)
+                row.status, row.error = StripeEvent.Status.REFUSED, str(exc)
+        row.processed_at = timezone.now()
+        row.save()
+        return row.status
+
+
+def record_failure(event_pk: int, error: str) -> None:
+    StripeEvent.objects.filter(pk=event_pk).exclude(status=StripeEvent.Status.PROCESSED).update(
+        status=StripeEvent.Status.FAILED, error=error[:2000]
+    )
+
+
+# --- Handlers: (the event's data.object, the ledger row) ------------------------------
+
+
+def on_checkout_completed(session: dict, event: StripeEvent) -> None:
+    if session.get("mode") == "subscription":
+        _subscription_checkout_completed(session, event)
+        return
+    payment = locked_payment(session.get("metadata") or {}, event.account)
+    if session.get("payment_status") == "paid":
+        record_succeeded(
+            payment,
+            payment_intent_id=session.get("payment_intent") or "",
+            amount=int(session.get("amount_total") or 0),
+            currency=session.get("currency") or "",
+        )
+
+
+def on_checkout_expired(session: dict, event: StripeEvent) -> None:
+    if session.get("mode") == "payment":
+        mark_expired(locked_payment(session.get("metadata") or {}, event.account))
+
+
+def on_payment_intent_succeeded(intent: dict, event: StripeEvent) -> None:
+    metadata = intent.get("metadata") or {}
+    if "payment_id" not in metadata:
+        return  # not a client invoice payment (e.g. a subscription's own payment)
+    payment = locked_payment(metadata, event.account)
+    record_succeeded(
+        payment,
+        payment_intent_id=intent["id"],
+        amount=int(intent.get("amount_received") or intent.get("amount") or 0),
+        currency=intent.get("currency") or "",
+    )
+
+
+def on_charge_refunded(charge: dict, event: StripeEvent) -> None:
+    metadata = charge.get("metadata") or {}
+    if "payment_id" not in metadata:
+        # Charges made by Checkout carry the PaymentIntent's metadata only on the intent.
+        found = Payment.objects.filter(stripe_payment_intent_id=charge.get("payment_intent") or "-").first()
+        if found is None:
+            return
+        metadata = {"payment_id": found.pk, "invoice_id": found.invoice_id, "studio_id": found.studio_id}
+    sync_refunds(locked_payment(metadata, event.account), charge)
+
+
+def _subscription_checkout_completed(session: dict, event: StripeEvent) -> None:
+    metadata = session.get("metadata") or {}
+    subscription = locked_subscription(
+        customer_id=session.get("customer") or "", studio_id=metadata.get("studio_id", "")
+    )
+    if subscription is None:
+        raise PaymentRefused(f"No studio subscription for customer {session.get('customer')}.")
+    subscription.stripe_subscription_id = session.get("subscription") or subscription.stripe_subscription_id
+    if subscription.stripe_state_at is None:
+        # No subscription snapshot has arrived yet: start from what the session tells us.
+        plan = Plan.objects.filter(code=metadata.get("plan")).first()
+        subscription.plan = plan or subscription.plan
+        trialing = plan is not None and plan.trial_days and subscription.trial_end is None
+        subscription.status = StudioSubscription.Status.TRIALING if trialing else StudioSubscription.Status.ACTIVE
+    subscription.save()
+
+
+def on_subscription_changed(obj: dict, event: StripeEvent) -> None:
+    subscription = locked_subscription(
+        customer_id=obj.get("customer") or "", studio_id=(obj.get("metadata") or {}).get("studio_id", "")
+    )
+    if subscription is None:
+        raise PaymentRefused(f"No studio subscription for customer {obj.get('customer')}.")
+    apply_subscription_snapshot(subscription, obj, event.created)
+
+
+def on_invoice_paid(invoice: dict, event: StripeEvent) -> None:
+    """The platform's own Stripe invoice for a subscription: paid means active until the period end."""
+    subscription = locked_subscription(customer_id=invoice.get("customer") or "")
+    if subscription is None or (subscription.stripe_state_at and event.created < subscription.stripe_state_at):
+        return
+    sub_id = invoice.get("subscription") or ((invoice.get("parent") or {}).get("subscription_details") or {}).get(
+        "subscription"
+    )
+    subscription.stripe_subscription_id = sub_id or subscription.stripe_subscription_id
+    if invoice.get("amount_paid") or subscription.status in (
+        StudioSubscription.Status.PAST_DUE,
+        StudioSubscription.Status.INCOMPLETE,
+        StudioSubscription.Status.PAUSED,
+    ):
+        subscription.status = StudioSubscription.Status.ACTIVE
+    period_end = max(
+        (line.get("period", {}).get("end") or 0 for line in (invoice.get("lines") or {}).get("data", [])), default=0
+    )
+    if period_end:
+        subscription.current_period_end = from_timestamp(period_end)
+    subscription.stripe_state_at = event.created
+    subscription.save()
+
+
+def on_invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
+    subscription = locked_subscription(customer_id=invoice.get("customer") or "")
+    if subscription is None or (subscription.stripe_state_at and event.created < subscription.stripe_state_at):
+        return
+    subscription.status = StudioSubscription.Status.PAST_DUE
+    subscription.stripe_state_at = event.created
+    subscription.save()
+
+
+def on_account_updated(obj: dict, event: StripeEvent) -> None:
+    account = ConnectedAccount.objects.select_for_update().filter(stripe_account_id=obj.get("id")).first()
+    if account is None:
+        raise PaymentRefused(f"Account {obj.get('id')} is not connected to any studio.")
+    apply_account_snapshot(account, obj, event.created)
+
+
+HANDLERS = {
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_completed,
+    "checkout.session.expired": on_checkout_expired,
+    "payment_intent.succeeded": on_payment_intent_succeeded,
+    "customer.subscription.created": on_subscription_changed,
+    "customer.subscription.updated": on_subscription_changed,
+    "customer.subscription.deleted": on_subscription_changed,
+    "customer.subscription.paused": on_subscription_changed,
+    "customer.subscription.resumed": on_subscription_changed,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "account.updated": on_account_updated,
+    "charge.refunded": on_charge_refunded,
+}
