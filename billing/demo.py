@@ -16,7 +16,8 @@ from .limits import plan_for
 from .models import ConnectedAccount, Invoice, InvoiceLine, Payment, Plan, StudioSubscription
 
 DEMO = {
-    "northlight": {"plan": "professional", "status": StudioSubscription.Status.ACTIVE},
+    # The demo studio shows every feature: API keys, custom domains, white label.
+    "northlight": {"plan": "studio", "status": StudioSubscription.Status.ACTIVE},
     "harbour": {"plan": "starter", "status": StudioSubscription.Status.TRIALING},
 }
 INVOICES = [

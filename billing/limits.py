@@ -123,6 +123,15 @@ def _upgrade_for(plan: Plan, what: str, needed: int) -> Plan | None:
     return None
 
 
+def require_feature(studio: Studio, what: str) -> None:
+    """Raise PlanLimitReached unless the plan includes the feature; for reading with it, so a lapsed
+    studio keeps reading (`check_limit` also refuses new work on a lapsed subscription)."""
+    plan = plan_for(studio)
+    if not _allows(plan, what, 1):
+        upgrade = _upgrade_for(plan, what, 1)
+        raise PlanLimitReached(_message(plan, what, upgrade), feature=what, plan=plan, upgrade_to=upgrade)
+
+
 def check_limit(studio: Studio, what: str, *, adding: int = 1) -> None:
     """Raise PlanLimitReached unless the studio's plan allows `what` (a feature, or `adding` more of a count).
 

@@ -8,6 +8,8 @@ from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
 
+from billing.limits import PlanLimitReached, check_writable, require_feature
+
 from .models import KEY_PREFIX, ApiKey
 
 LAST_USED_PRECISION = timedelta(minutes=1)  # don't write on every request
@@ -40,6 +42,10 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key is not valid. Check it was copied whole.")
         if not key.is_active:
             raise exceptions.AuthenticationFailed("This API key was revoked. Create a new one in the studio's admin.")
+        try:
+            require_feature(key.studio, "api_access")
+        except PlanLimitReached as exc:
+            raise exc.as_api_error() from exc
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
@@ -60,7 +66,13 @@ class HasApiKeyScope(permissions.BasePermission):
             raise exceptions.NotAuthenticated("Send your studio API key as `Authorization: Bearer ff_…`.")
         if request.method in permissions.SAFE_METHODS:
             return True
-        return key.scope == ApiKey.Scope.WRITE
+        if key.scope != ApiKey.Scope.WRITE:
+            return False
+        try:
+            check_writable(key.studio)  # a lapsed subscription reads but does not write
+        except PlanLimitReached as exc:
+            raise exc.as_api_error() from exc
+        return True
 
 
 class ApiKeyRateThrottle(SimpleRateThrottle):

@@ -1,10 +1,10 @@
 """Building blocks of the studio API (`/api/studio/`, API-key authenticated) and its
 webhook-endpoint resource. Domain apps build their studio resources on `StudioApiViewSet`."""
 
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, pagination, serializers, viewsets
 from rest_framework.parsers import JSONParser
 

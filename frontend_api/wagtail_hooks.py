@@ -10,6 +10,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from billing.limits import PlanLimitReached, check_limit
 from cms.admin_viewsets import (
     ScopedCreateView,
     ScopedDeleteView,
@@ -27,6 +28,12 @@ class ApiKeyCreateView(ScopedCreateView):
 
     def form_valid(self, form):
         studio = admin_studio(self.request)
+        try:
+            check_limit(studio, "api_access")
+        except PlanLimitReached as exc:
+            form.add_error(None, exc.message)
+            self.produced_error_message = exc.message
+            return self.form_invalid(form)
         key, secret = ApiKey.issue(
             studio=studio,
             name=form.cleaned_data["name"],

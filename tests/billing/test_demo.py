@@ -18,7 +18,7 @@ def test_seed_demo_twice_gives_the_same_billing_demo(client, settings):
     call_command("seed_demo", stdout=io.StringIO())
 
     studio = Studio.objects.get(slug="northlight")
-    assert limits.plan_for(studio).code == "professional"
+    assert limits.plan_for(studio).code == "studio"  # the demo shows every feature
     assert StudioSubscription.objects.get(studio=studio).status == "active"
     assert ConnectedAccount.objects.get(studio=studio).charges_enabled
     assert limits.usage(studio).storage_bytes > 0 and limits.usage(studio).staff_seats == 1
@@ -36,6 +36,6 @@ def test_seed_demo_twice_gives_the_same_billing_demo(client, settings):
     # The admin shows it to the demo login.
     client.login(username="demo@northlight.test", password="northlight-demo")
     page = client.get("/admin/billing/plan/", HTTP_HOST="localhost").content.decode()
-    assert "Your plan: Professional — Active" in page and "acct_demo_northlight" in page
+    assert "Your plan: Studio — Active" in page and "acct_demo_northlight" in page
     revenue = client.get("/admin/billing/revenue.csv", HTTP_HOST="localhost").content.decode()
     assert revenue.count("\n") == 13

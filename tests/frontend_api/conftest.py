@@ -21,6 +21,23 @@ def make_image():
     return make
 
 
+def on_plan(studio, code="studio", status="active"):
+    from billing.models import Plan, StudioSubscription
+
+    StudioSubscription.objects.update_or_create(
+        studio=studio, defaults={"plan": Plan.objects.get(code=code), "status": status}
+    )
+
+
+@pytest.fixture(autouse=True)
+def _studios_with_api_access(request):
+    """API keys need a plan with API access; the studios of these tests are on the Studio plan."""
+    if "studio" in request.fixturenames:
+        on_plan(request.getfixturevalue("studio"))
+    if "other_studio" in request.fixturenames:
+        on_plan(request.getfixturevalue("other_studio"))
+
+
 @pytest.fixture
 def api_key(studio):
     key, secret = ApiKey.issue(studio=studio, name="Client site", scope=ApiKey.Scope.WRITE)

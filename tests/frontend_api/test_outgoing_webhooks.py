@@ -13,7 +13,7 @@ from frontend_api import webhooks
 from frontend_api.models import WebhookDelivery, WebhookEndpoint
 from frontend_api.tasks import retry_due_webhooks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 class Receiver:

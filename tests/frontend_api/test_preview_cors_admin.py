@@ -172,3 +172,15 @@ def test_revoking_a_key_in_the_admin(studio, photographer, admin_client_for):
     admin_client_for(photographer).post(f"/admin/developers/api-keys/delete/{key.pk}/", HTTP_HOST="localhost")
     key.refresh_from_db()
     assert not key.is_active
+
+
+def test_api_keys_need_a_plan_with_api_access(studio, photographer, admin_client_for):
+    from tests.frontend_api.conftest import on_plan
+
+    on_plan(studio, "starter")
+    response = admin_client_for(photographer).post(
+        "/admin/developers/api-keys/new/", {"name": "Site", "scope": "read"}, HTTP_HOST="localhost"
+    )
+    assert response.status_code == 200
+    assert b"does not include API keys" in response.content
+    assert not ApiKey.objects.filter(studio=studio).exists()

@@ -119,3 +119,25 @@ def test_each_key_is_throttled_on_its_own(client, api_key, other_api_key, settin
         from rest_framework.settings import api_settings
 
         ApiKeyRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+def test_a_plan_without_api_access_gets_403_naming_the_plan_that_has_it(client, studio, api_key):
+    from tests.frontend_api.conftest import on_plan
+
+    on_plan(studio, "professional")
+    response = client.get(URL, **bearer(api_key))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "plan_limit"
+    assert "Studio" in response.json()["error"]["message"]
+
+
+def test_a_lapsed_subscription_reads_but_does_not_write(client, studio, api_key):
+    from tests.frontend_api.conftest import on_plan
+
+    WebhookEndpoint.objects.create(studio=studio, url="https://northlight.example/hook")
+    on_plan(studio, "studio", status="cancelled")
+    assert client.get(URL, **bearer(api_key)).status_code == 200
+    response = client.post(URL, {"url": "https://x.example/h"}, content_type="application/json", **bearer(api_key))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "subscription_lapsed"
+    assert WebhookEndpoint.objects.count() == 1
