@@ -34,13 +34,20 @@ def scope_queryset(queryset, user):
 
 
 class StudioMemberPermissionPolicy(BasePermissionPolicy):
-    """Members of a studio may do everything with their studio's rows, and nothing with others'."""
+    """Members of a studio may do everything (or the given `actions`) with their studio's rows, nothing with others'."""
+
+    def __init__(self, model, actions: tuple[str, ...] | None = None):
+        super().__init__(model)
+        self.actions = actions
+
+    def _allows(self, action) -> bool:
+        return self.actions is None or action in self.actions
 
     def user_has_permission(self, user, action):
-        return bool(user.is_active and (user.is_superuser or user_studio_ids(user)))
+        return bool(self._allows(action) and user.is_active and (user.is_superuser or user_studio_ids(user)))
 
     def user_has_any_permission(self, user, actions):
-        return self.user_has_permission(user, None)
+        return any(self.user_has_permission(user, action) for action in actions)
 
     def users_with_any_permission(self, actions):
         return (
@@ -50,10 +57,10 @@ class StudioMemberPermissionPolicy(BasePermissionPolicy):
         )
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return user_owns(user, instance)
+        return self._allows(action) and user_owns(user, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return user_owns(user, instance)
+        return any(self._allows(action) for action in actions) and user_owns(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
         return scope_queryset(self.model._default_manager.all(), user)
@@ -135,9 +142,12 @@ class StudioModelViewSet(ModelViewSet):
     copy_view_enabled = False
     add_to_admin_menu = False
 
+    # None: every action; e.g. ("view", "change") for rows made only by services.
+    allowed_actions: tuple[str, ...] | None = None
+
     @cached_property
     def permission_policy(self):
-        return StudioMemberPermissionPolicy(self.model)
+        return StudioMemberPermissionPolicy(self.model, self.allowed_actions)
 
     def register_permissions(self):
         # Registered before Wagtail's own registration, which would otherwise warn and fall back.

@@ -266,6 +266,8 @@ CELERY_BEAT_SCHEDULE["bookings-send-reminders"] = {
 
 # contracts
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["contracts"] = env("CONTRACT_THROTTLE_RATE", default="60/hour")
+# Where clients open their contract: the studio's own site renders /contracts/<token> from the API.
+CONTRACT_LINK_URL = env("CONTRACT_LINK_URL", default="https://{host}/contracts/{token}/")
 
 # billing
 
