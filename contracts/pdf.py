@@ -40,6 +40,8 @@ def render_contract_pdf(contract: Contract) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_title(contract.title)
     pdf.set_author(contract.studio.name)
+    # The hash also in the metadata, so a file can be matched to its record without reading the pages.
+    pdf.set_subject(f"SHA-256 {contract.body_sha256}")
     font = _font(pdf)
     t = lambda value: _text(font, str(value))  # noqa: E731
 
