@@ -101,6 +101,7 @@ def sign_as_client(
     signed_sha256: str,
     ip_address: str | None,
     user_agent: str,
+    notify: bool = True,
 ) -> Signature:
     if not consent:
         raise SigningError("consent_required", "Tick the box to agree to sign electronically.", 400, field="consent")
@@ -142,14 +143,17 @@ def sign_as_client(
             data={"contract": locked.pk, "ip": ip_address},
             at=now,
         )
-    from .tasks import notify_photographer_signed
+    if notify:
+        from .tasks import notify_photographer_signed
 
-    transaction.on_commit(lambda: notify_photographer_signed.delay(locked.pk))
+        transaction.on_commit(lambda: notify_photographer_signed.delay(locked.pk))
     contract.refresh_from_db()
     return signature
 
 
-def countersign(contract: Contract, *, user, typed_name: str, ip_address: str | None, user_agent: str) -> Signature:
+def countersign(
+    contract: Contract, *, user, typed_name: str, ip_address: str | None, user_agent: str, notify: bool = True
+) -> Signature:
     """The photographer's signature: after the client's; then the PDF is made and sent to both."""
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -183,8 +187,9 @@ def countersign(contract: Contract, *, user, typed_name: str, ip_address: str | 
             locked.client, "contract_countersigned", f"{locked} countersigned by {signature.typed_name}",
             data={"contract": locked.pk}, user=user, at=now,
         )  # fmt: skip
-    from .tasks import finalise_signed_contract
+    if notify:
+        from .tasks import finalise_signed_contract
 
-    transaction.on_commit(lambda: finalise_signed_contract.delay(locked.pk))
+        transaction.on_commit(lambda: finalise_signed_contract.delay(locked.pk))
     contract.refresh_from_db()
     return signature

@@ -58,6 +58,14 @@ def notify_photographer_signed(contract_id: int) -> bool:
     return True
 
 
+def store_pdf(contract: Contract) -> None:
+    """Render the signed PDF into the studio's storage, once."""
+    if not contract.pdf:
+        name = f"{contract.token[:12]}-v{contract.version}.pdf"
+        contract.pdf.save(name, ContentFile(render_contract_pdf(contract)), save=False)
+        Contract.objects.filter(pk=contract.pk).update(pdf=contract.pdf.name)
+
+
 @shared_task(**RETRY)
 def finalise_signed_contract(contract_id: int) -> bool:
     """Make the PDF once and e-mail it once to the client and the studio."""
@@ -66,10 +74,7 @@ def finalise_signed_contract(contract_id: int) -> bool:
         if contract is None:
             return False
         contract = _load(contract.pk)
-        if not contract.pdf:
-            name = f"{contract.token[:12]}-v{contract.version}.pdf"
-            contract.pdf.save(name, ContentFile(render_contract_pdf(contract)), save=False)
-            Contract.objects.filter(pk=contract.pk).update(pdf=contract.pdf.name)
+        store_pdf(contract)
         if contract.pdf_emailed_at is not None:
             return False
         recipients = [contract.client.email, *photographer_addresses(contract.studio)]

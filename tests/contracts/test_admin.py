@@ -25,8 +25,15 @@ def signed_contract(studio, wedding_template, django_capture_on_commit_callbacks
     )
     contract = issue_contract(booking, wedding_template)
     with django_capture_on_commit_callbacks(execute=True):
-        sign_as_client(contract, typed_name="Ava Stone", signature_png=signature_png(), consent=True,
-                       signed_sha256=contract.body_sha256, ip_address="203.0.113.7", user_agent="Safari/18")  # fmt: skip
+        sign_as_client(
+            contract,
+            typed_name="Ava Stone",
+            signature_png=signature_png(),
+            consent=True,
+            signed_sha256=contract.body_sha256,
+            ip_address="203.0.113.7",
+            user_agent="Safari/18",
+        )
     contract.refresh_from_db()
     return contract
 
