@@ -219,3 +219,10 @@ def test_booking_with_a_template_issues_the_contract(client, studio, booking, ma
     contract = Contract.objects.get(token=token)
     assert contract.client.email == "noor@example.test"
     assert "Noor Ali" in contract.body_text
+
+
+def test_reading_a_contract_takes_a_fixed_number_of_queries(client, contract, studio, django_assert_max_num_queries):
+    client.get(url(contract), HTTP_HOST=studio.hostname)  # first view writes the 'viewed' record
+    with django_assert_max_num_queries(4):
+        response = client.get(url(contract), HTTP_HOST=studio.hostname)
+    assert response.status_code == 200

@@ -166,3 +166,17 @@ def test_client_page_shows_timeline_bookings_and_notes(a_admin, studio, photogra
     assert "Called back" in html and photographer.email in html
     assert "Family portrait" in html
     assert Activity.objects.get(kind="note").created_by == photographer
+
+
+def test_client_listing_queries_do_not_grow_with_clients(a_admin, studio, django_assert_max_num_queries):
+    tag = ClientTag.objects.create(studio=studio, name="wedding")
+    for i in range(3):
+        ClientFactory(studio=studio).tags.add(tag)
+    a_admin.get("/admin/clients/", HTTP_HOST="localhost")
+    with django_assert_max_num_queries(25) as few:
+        a_admin.get("/admin/clients/", HTTP_HOST="localhost")
+    for i in range(20):
+        ClientFactory(studio=studio).tags.add(tag)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = a_admin.get("/admin/clients/", HTTP_HOST="localhost")
+    assert response.status_code == 200
