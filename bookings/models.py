@@ -96,6 +96,12 @@ class AvailabilityRule(StudioOwned):
     def __str__(self):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The end must be after the start (for overnight hours, add two rules)."})
+
 
 class AvailabilityOverride(StudioOwned):
     """A day that differs from the weekly hours: a blackout (all day or some hours) or extra hours."""

@@ -136,3 +136,36 @@ def test_session_type_form_offers_only_own_contract_templates(a_admin, studio, o
     )
     assert response.status_code == 200
     assert not SessionType.objects.filter(name="Sneaky").exists()
+
+
+def test_weekly_hours_and_overrides_from_the_admin(a_admin, studio):
+    response = a_admin.post(
+        "/admin/availability_rules/new/",
+        {"weekday": "1", "start_time": "09:00", "end_time": "17:00"},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302
+    assert AvailabilityRule.objects.get().studio == studio
+
+    response = a_admin.post(
+        "/admin/availability_rules/new/",
+        {"weekday": "2", "start_time": "17:00", "end_time": "09:00"},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 200 and AvailabilityRule.objects.count() == 1
+    assert "The end must be after the start" in response.content.decode()
+
+    response = a_admin.post(
+        "/admin/availability_overrides/new/",
+        {"date": "2027-01-02", "kind": "extra", "start_time": "", "end_time": "", "note": ""},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 200
+    assert "Extra hours need a start and an end time." in response.content.decode()
+    assert not AvailabilityOverride.objects.exists()
+
+
+def test_admin_menu_has_the_studio_manager_sections(a_admin):
+    html = a_admin.get("/admin/", HTTP_HOST="localhost").content.decode()
+    for label in ("Clients", "Sessions", "Session types", "Weekly hours", "Contracts", "Contract templates"):
+        assert label in html
