@@ -180,3 +180,21 @@ def test_client_listing_queries_do_not_grow_with_clients(a_admin, studio, django
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = a_admin.get("/admin/clients/", HTTP_HOST="localhost")
     assert response.status_code == 200
+
+
+def test_site_history_report_shows_only_own_studio_changes(admin_client_for, photographer, other_photographer):
+    harbour = admin_client_for(other_photographer)
+    harbour.post(
+        "/admin/clients/new/",
+        {"name": "Harbour Secret Client", "email": "s@h.test", "stage": "lead"},
+        HTTP_HOST="localhost",
+    )
+    harbour.logout()
+    northlight = admin_client_for(photographer)
+    northlight.post(
+        "/admin/clients/new/", {"name": "Northlight Nora", "email": "n@n.test", "stage": "lead"}, HTTP_HOST="localhost"
+    )
+    assert Client.objects.count() == 2
+    report = northlight.get("/admin/reports/site-history/", HTTP_HOST="localhost").content
+    assert b"Northlight Nora" in report
+    assert b"Harbour Secret" not in report
