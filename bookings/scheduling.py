@@ -80,23 +80,31 @@ def book(
     session_type: SessionType,
     start: datetime,
     *,
-    name: str,
-    email: str,
+    name: str = "",
+    email: str = "",
     phone: str = "",
     notes: str = "",
     now: datetime | None = None,
+    client=None,
+    by=None,
+    confirm_now: bool = False,
 ) -> Booking:
-    """A client books `start`: the booking is confirmed at once if the session type auto-confirms."""
+    """A client books `start` (or a photographer, `by`, books it for an existing `client`): the booking
+    is confirmed at once if the session type auto-confirms or the photographer says so. Photographers
+    may book at short notice or far ahead; hours, the past and the calendar apply to everyone."""
     now = now or timezone.now()
     if not session_type.is_active or session_type.studio_id != studio.pk:
         raise BookingError("unknown_session_type", "This session type cannot be booked.", 404)
-    check_requested_time(studio, session_type, start, now)
+    if client is not None and client.studio_id != studio.pk:
+        raise BookingError("unknown_client", "This client is not one of the studio's.", 404)
+    check_requested_time(studio, session_type, start, now, by_photographer=by is not None)
     try:
         with transaction.atomic():
             _serialise_calendar(studio)
             _check_free(studio, session_type, start)
-            client = client_for_contact(studio, name=name, email=email, phone=phone, source="booking")
-            confirmed = session_type.auto_confirm
+            if client is None:
+                client = client_for_contact(studio, name=name, email=email, phone=phone, source="booking")
+            confirmed = session_type.auto_confirm or confirm_now
             booking = Booking.objects.create(
                 studio=studio,
                 client=client,
@@ -108,19 +116,20 @@ def book(
                 location=session_type.location,
                 notes=notes,
             )
-            BookingEvent.objects.create(studio=studio, booking=booking, kind=BookingEvent.Kind.CREATED)
+            BookingEvent.objects.create(studio=studio, booking=booking, kind=BookingEvent.Kind.CREATED, by=by)
             if confirmed:
-                BookingEvent.objects.create(studio=studio, booking=booking, kind=BookingEvent.Kind.CONFIRMED)
+                BookingEvent.objects.create(studio=studio, booking=booking, kind=BookingEvent.Kind.CONFIRMED, by=by)
             record_activity(
                 client,
                 "booking_made",
                 f"{session_type.name}, {_fmt(studio, start)}",
                 data={"booking": booking.pk},
+                user=by,
             )
             if session_type.contract_template_id:
                 from contracts.issuing import issue_contract
 
-                issue_contract(booking, session_type.contract_template)
+                issue_contract(booking, session_type.contract_template, user=by)
     except IntegrityError as exc:
         if _is_overlap(exc):
             raise BookingError(

@@ -7,15 +7,20 @@ from django.contrib import messages
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
 
+from cms.models import Studio
+from crm.models import Client
 from crm.studio_admin import (
     ScopedIndexView,
     ScopedInspectView,
@@ -23,10 +28,11 @@ from crm.studio_admin import (
     StudioOwnedAdminForm,
     scope_queryset,
     user_owns,
+    user_studio_ids,
 )
 
 from .models import AvailabilityOverride, AvailabilityRule, Booking, CalendarFeed, SessionType
-from .scheduling import BookingError, cancel, complete, confirm, reschedule
+from .scheduling import BookingError, book, cancel, complete, confirm, reschedule
 
 
 def own_session_types(request):
@@ -61,6 +67,11 @@ class BookingIndexView(ScopedIndexView):
             .prefetch_related("contracts")
             .annotate(is_past=Case(When(start__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField()))
         )
+
+    @cached_property
+    def header_buttons(self):
+        book_button = HeaderButton("Book a session", url=reverse("bookings:book"), icon_name="plus")
+        return [book_button, *super().header_buttons]
 
     def order_queryset(self, queryset):
         if self.request.GET.get("ordering"):
@@ -100,6 +111,23 @@ class BookingInspectView(ScopedInspectView):
 
 class BookingAdminForm(StudioOwnedAdminForm):
     pass
+
+
+class PhotographerBookingForm(forms.Form):
+    """A photographer books a session for a client: the same checks as the API, bar notice and horizon."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.none())
+    session_type = forms.ModelChoiceField(queryset=SessionType.objects.none())
+    start = forms.DateTimeField(
+        label="Start (studio time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm_now = forms.BooleanField(required=False, initial=True, label="Confirm now (e-mails the client an .ics)")
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.for_studio(studio)
+        self.fields["session_type"].queryset = SessionType.objects.for_studio(studio).filter(is_active=True)
 
 
 class BookingViewSet(StudioModelViewSet):
@@ -147,7 +175,33 @@ class BookingViewSet(StudioModelViewSet):
                 self.action(do_issue_contract, "Contract issued and sent."),
                 name="issue_contract",
             ),
+            path("book/", self.book_view, name="book"),
         ]
+
+    @property
+    def book_view(self):
+        def view(request):
+            studio_ids = user_studio_ids(request.user)
+            if not studio_ids:
+                raise Http404
+            studio = Studio.objects.get(pk=studio_ids[0])
+            with timezone.override(studio.tz):
+                form = PhotographerBookingForm(request.POST or None, studio=studio)
+                if request.method == "POST" and form.is_valid():
+                    data = form.cleaned_data
+                    try:
+                        booking = book(
+                            studio, data["session_type"], data["start"], client=data["client"], notes=data["notes"],
+                            by=request.user, confirm_now=data["confirm_now"],
+                        )  # fmt: skip
+                    except BookingError as exc:
+                        form.add_error("start", exc.message)
+                    else:
+                        messages.success(request, "Session booked.")
+                        return redirect("bookings:inspect", booking.pk)
+                return TemplateResponse(request, "bookings/book.html", {"form": form})
+
+        return view
 
     def action(self, operation, success: str):
         @require_POST

@@ -169,3 +169,39 @@ def test_admin_menu_has_the_studio_manager_sections(a_admin):
     html = a_admin.get("/admin/", HTTP_HOST="localhost").content.decode()
     for label in ("Clients", "Sessions", "Session types", "Weekly hours", "Contracts", "Contract templates"):
         assert label in html
+
+
+def test_photographer_books_a_session_with_the_same_checks(
+    a_admin, open_studio, portrait, slot, photographer, other_studio, mailoutbox
+):
+    from tests.factories import ClientFactory
+
+    mine = ClientFactory(studio=open_studio, name="Nora Vale")
+    theirs = ClientFactory(studio=other_studio, name="Harbour Secret Client")
+    page = a_admin.get("/admin/bookings/book/", HTTP_HOST="localhost").content.decode()
+    assert "Nora Vale" in page and "Harbour Secret" not in page
+    assert "/admin/bookings/book/" in a_admin.get("/admin/bookings/", HTTP_HOST="localhost").content.decode()
+
+    local = slot.astimezone(open_studio.tz).strftime("%Y-%m-%dT%H:%M")
+    data = {"client": mine.pk, "session_type": portrait.pk, "start": local, "notes": "", "confirm_now": "on"}
+    response = a_admin.post("/admin/bookings/book/", data, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.client, booking.start, booking.status) == (mine, slot, "confirmed")
+    assert booking.events.get(kind="created").by == photographer
+    assert any(m.attachments for m in mailoutbox)  # the client's .ics
+
+    # The same time again: the clear slot-taken message, nothing added.
+    response = a_admin.post("/admin/bookings/book/", data, HTTP_HOST="localhost")
+    assert response.status_code == 200 and "just booked" in response.content.decode()
+    # Another studio's client is not a choice.
+    response = a_admin.post("/admin/bookings/book/", {**data, "client": theirs.pk}, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert Booking.objects.count() == 1
+
+
+def test_admin_views_need_a_login(client, b_rows):
+    for url in ("/admin/bookings/book/", f"/admin/bookings/{b_rows['bookings'].pk}/confirm/"):
+        response = client.post(url, HTTP_HOST="localhost")
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    assert Booking.objects.get(pk=b_rows["bookings"].pk).status == "booked"
