@@ -1,10 +1,15 @@
 """Session types (packages), availability and bookings."""
 
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 
 from cms.models import Studio, StudioOwned
+
+# Statuses that hold a slot in the calendar; a cancelled booking frees it.
+ACTIVE_STATUSES = ("inquiry", "booked", "confirmed", "completed")
 
 
 class SessionType(StudioOwned):
@@ -26,12 +31,115 @@ class SessionType(StudioOwned):
     max_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     auto_confirm = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    contract_template = models.ForeignKey(
+        "contracts.ContractTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="session_types",
+        help_text="Issued to the client for signing when they book.",
+    )
+    slot_interval = models.DurationField(
+        default=timedelta(minutes=30), help_text="Offered start times are this far apart."
+    )
+    minimum_notice = models.DurationField(
+        default=timedelta(hours=24), help_text="How soon before a session clients may still book it."
+    )
+    booking_horizon = models.DurationField(default=timedelta(days=180), help_text="How far ahead clients may book.")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(deposit_percent__lte=100), name="deposit_percent_at_most_100"),
+            models.CheckConstraint(condition=models.Q(duration__gt=timedelta(0)), name="session_duration_positive"),
+            models.CheckConstraint(
+                condition=models.Q(slot_interval__gt=timedelta(0)), name="session_slot_interval_positive"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def deposit(self) -> int:
+        """The deposit in minor units: the fixed amount, else the percentage of the price (rounded down)."""
+        if self.deposit_amount:
+            return min(self.deposit_amount, self.price)
+        return self.price * self.deposit_percent // 100
+
+
+class AvailabilityRule(StudioOwned):
+    """Weekly working hours, in the studio's time zone: 'Tuesdays 09:00–17:00'."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="availability_rules")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="rule_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The end must be after the start (for overnight hours, add two rules)."})
+
+
+class AvailabilityOverride(StudioOwned):
+    """A day that differs from the weekly hours: a blackout (all day or some hours) or extra hours."""
+
+    class Kind(models.TextChoices):
+        BLACKOUT = "blackout", "Blackout (not available)"
+        EXTRA = "extra", "Extra hours"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="availability_overrides")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BLACKOUT)
+    start_time = models.TimeField(null=True, blank=True, help_text="Leave both times empty to block the whole day.")
+    end_time = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__isnull=True, end_time__isnull=True, kind="blackout")
+                | models.Q(start_time__isnull=False, end_time__isnull=False, end_time__gt=models.F("start_time")),
+                name="override_times_valid",
+            )
+        ]
+
+    def __str__(self):
+        hours = f" {self.start_time:%H:%M}–{self.end_time:%H:%M}" if self.start_time else " (all day)"
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}{hours}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (self.start_time is None) != (self.end_time is None):
+            raise ValidationError("Give both a start and an end time, or neither for the whole day.")
+        if self.start_time is None and self.kind == self.Kind.EXTRA:
+            raise ValidationError({"start_time": "Extra hours need a start and an end time."})
+        if self.start_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The end must be after the start."})
 
 
 class Booking(StudioOwned):
@@ -47,16 +155,100 @@ class Booking(StudioOwned):
     session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="bookings")
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # The span the booking keeps free in the calendar: [start - buffer_before, end + buffer_after).
+    # Stored, so the PostgreSQL exclusion constraint can compare rows directly.
+    blocked_start = models.DateTimeField(editable=False)
+    blocked_end = models.DateTimeField(editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED, db_index=True)
     location = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start")
         ]
+        indexes = [models.Index(fields=["studio", "blocked_start", "blocked_end"], name="booking_blocked_span")]
 
     def __str__(self):
-        return f"{self.session_type} for {self.client.name} at {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.session_type} for {self.client.name} at {self.local_start:%Y-%m-%d %H:%M}"
+
+    @property
+    def local_start(self):
+        return self.start.astimezone(self.studio.tz)
+
+    @property
+    def local_end(self):
+        return self.end.astimezone(self.studio.tz)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def save(self, *args, **kwargs):
+        self.blocked_start = self.start - self.session_type.buffer_before
+        self.blocked_end = self.end + self.session_type.buffer_after
+        if kwargs.get("update_fields") is not None and {"start", "end"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "blocked_start", "blocked_end"}
+        super().save(*args, **kwargs)
+
+    @property
+    def contract_status(self) -> str:
+        """The latest contract's status for listings ('' without one)."""
+        contracts = getattr(self, "contracts", None)
+        if contracts is None:
+            return ""
+        latest = max(contracts.all(), key=lambda c: c.version, default=None)
+        return latest.get_status_display() if latest else ""
+
+
+class BookingEvent(StudioOwned):
+    """A booking's history: made, confirmed, rescheduled (from → to), cancelled, reminded."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Booked"
+        CONFIRMED = "confirmed", "Confirmed"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        REMINDER_SENT = "reminder_sent", "Reminder sent"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="booking_events")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    previous_start = models.DateTimeField(null=True, blank=True)
+    previous_end = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(StudioOwned):
+    """The studio's secret iCal address for Google/Apple Calendar. Reset the token to revoke old links."""
+
+    studio = models.OneToOneField(Studio, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.studio}"
+
+    @property
+    def feed_url(self) -> str:
+        from django.urls import reverse
+
+        return f"https://{self.studio.hostname}{reverse('client:calendar-feed', args=[self.token])}"

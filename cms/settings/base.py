@@ -268,10 +268,22 @@ DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 # galleries
 
 # crm
+# Lead-form spam defence: inquiries per client IP (DRF ScopedRateThrottle).
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["inquiries"] = env("INQUIRY_THROTTLE_RATE", default="10/hour")
 
 # bookings
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["bookings"] = env("BOOKING_THROTTLE_RATE", default="30/hour")
+# Reminder e-mails go to clients this long before their session; beat looks every 15 minutes.
+BOOKING_REMINDER_HOURS = env.int("BOOKING_REMINDER_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["bookings-send-reminders"] = {
+    "task": "bookings.tasks.send_due_reminders",
+    "schedule": 15 * 60,
+}
 
 # contracts
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["contracts"] = env("CONTRACT_THROTTLE_RATE", default="60/hour")
+# Where clients open their contract: the studio's own site renders /contracts/<token> from the API.
+CONTRACT_LINK_URL = env("CONTRACT_LINK_URL", default="https://{host}/contracts/{token}/")
 
 # billing
 BILLING_DEFAULT_PLAN = env("BILLING_DEFAULT_PLAN", default="starter")  # studios that never subscribed

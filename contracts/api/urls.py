@@ -1,6 +1,13 @@
 """contracts endpoints of the headless API (mounted by frontend_api.urls)."""
 
+from django.urls import path
+
+from .views import ContractSignView, ContractView
+
 # /api/client/... (anonymous or gallery/contract/invoice token)
-client_urlpatterns: list = []
+client_urlpatterns: list = [
+    path("contracts/<str:token>/", ContractView.as_view(), name="contract"),
+    path("contracts/<str:token>/sign/", ContractSignView.as_view(), name="contract-sign"),
+]
 # /api/studio/... (studio API key)
 studio_urlpatterns: list = []

@@ -1,0 +1,60 @@
+from rest_framework import serializers
+
+from ..models import Booking
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    session_type = serializers.IntegerField()
+    start = serializers.DateTimeField(input_formats=["iso-8601", "%Y-%m-%d"])
+    end = serializers.DateTimeField(input_formats=["iso-8601", "%Y-%m-%d"])
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": ["The end must be after the start."]})
+        if (attrs["end"] - attrs["start"]).days > 62:
+            raise serializers.ValidationError({"end": ["Ask for at most 62 days at a time."]})
+        return attrs
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    local_start = serializers.CharField(help_text="The start in the studio's time zone, ISO 8601 with offset.")
+    local_end = serializers.CharField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    session_type = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    slots = SlotSerializer(many=True)
+
+
+class BookingRequestSerializer(serializers.Serializer):
+    session_type = serializers.IntegerField()
+    start = serializers.DateTimeField(help_text="ISO 8601; a time without an offset is read in the studio's zone.")
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    session_type = serializers.SerializerMethodField()
+    local_start = serializers.SerializerMethodField()
+    contract = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = ["id", "status", "start", "end", "local_start", "location", "session_type", "contract"]
+
+    def get_session_type(self, booking) -> dict:
+        return {"id": booking.session_type_id, "name": booking.session_type.name}
+
+    def get_local_start(self, booking) -> str:
+        return booking.local_start.isoformat()
+
+    def get_contract(self, booking) -> dict | None:
+        contract = booking.contracts.order_by("-version").first()
+        if contract is None:
+            return None
+        return {"token": contract.token, "status": contract.status}

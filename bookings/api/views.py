@@ -1,0 +1,100 @@
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from crm.api.views import require_studio
+from frontend_api.errors import ApiError
+
+from ..availability import free_slots
+from ..calendar import studio_feed
+from ..models import CalendarFeed, SessionType
+from ..scheduling import BookingError, book
+from .serializers import (
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    BookingRequestSerializer,
+    BookingSerializer,
+)
+
+
+def bookable_session_type(studio, pk) -> SessionType:
+    session_type = SessionType.objects.for_studio(studio).filter(pk=pk, is_active=True).first()
+    if session_type is None:
+        raise ApiError("not_found", "This studio has no such session type.", status.HTTP_404_NOT_FOUND)
+    return session_type
+
+
+class AvailabilityView(APIView):
+    """Free slots of a session type between two dates (UTC, plus the studio's local time)."""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("session_type", int, required=True),
+            OpenApiParameter("start", str, required=True, description="Date or ISO datetime (studio's zone if naive)"),
+            OpenApiParameter("end", str, required=True),
+        ],
+        responses={200: AvailabilitySerializer},
+    )
+    def get(self, request):
+        studio = require_studio(request)
+        with timezone.override(studio.tz):  # naive dates are the studio's days
+            query = AvailabilityQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+        session_type = bookable_session_type(studio, query.validated_data["session_type"])
+        slots = free_slots(studio, session_type, query.validated_data["start"], query.validated_data["end"])
+        tz = studio.tz
+        return Response(
+            {
+                "session_type": session_type.pk,
+                "time_zone": studio.time_zone,
+                "slots": [
+                    {
+                        "start": slot.start.isoformat().replace("+00:00", "Z"),
+                        "end": slot.end.isoformat().replace("+00:00", "Z"),
+                        "local_start": slot.start.astimezone(tz).isoformat(),
+                        "local_end": slot.end.astimezone(tz).isoformat(),
+                    }
+                    for slot in slots
+                ],
+            }
+        )
+
+
+class BookingCreateView(APIView):
+    """A client requests a slot; it is confirmed at once when the session type auto-confirms."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "bookings"
+
+    @extend_schema(request=BookingRequestSerializer, responses={201: BookingSerializer})
+    def post(self, request):
+        studio = require_studio(request)
+        with timezone.override(studio.tz):
+            serializer = BookingRequestSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        session_type = bookable_session_type(studio, data.pop("session_type"))
+        try:
+            booking = book(studio, session_type, data.pop("start"), **data)
+        except BookingError as exc:
+            raise ApiError(exc.code, exc.message, exc.status) from exc
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+def calendar_feed(request, token: str):
+    """The studio's secret iCal feed: the token must be the resolved studio's."""
+    studio = getattr(request, "studio", None)
+    if studio is None:
+        raise Http404
+    feed = get_object_or_404(CalendarFeed, token=token, studio=studio)
+    response = HttpResponse(studio_feed(feed.studio), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,182 @@
+"""Contract templates (Wagtail content) and the contracts issued from them (frozen, hashed, signed)."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.fields import StreamField
+
+from cms.models import Studio, StudioOwned
+
+from . import sandbox
+from .blocks import ContractStreamBlock
+
+
+class ContractTemplate(StudioOwned):
+    """A contract the photographer writes once, with variables like {{ client.name }}."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="contract_templates")
+    title = models.CharField(max_length=200)
+    body = StreamField(ContractStreamBlock(), use_json_field=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("title"),
+        HelpPanel(
+            content="Write the contract with headings, paragraphs, lists and signature blocks. Variables: "
+            + ", ".join("{{ %s }}" % v for v in sandbox.VARIABLES)  # noqa: UP031 - braces are literal
+        ),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def texts(self) -> list[str]:
+        """Every piece of text a variable may hide in."""
+        texts = [self.title]
+        for block in self.body:
+            if block.block_type in ("heading", "paragraph"):
+                texts.append(block.value)
+            elif block.block_type == "list":
+                texts.extend(block.value)
+        return texts
+
+    def clean(self):
+        errors = sandbox.check_all(self.texts())
+        if errors:
+            raise ValidationError(errors)
+
+    def render_text(self, values: dict[str, str]) -> str:
+        """The contract as frozen plain text: '## ' headings, '- ' list items, '[signature: …]' lines."""
+        parts = []
+        for block in self.body:
+            if block.block_type == "heading":
+                parts.append("## " + sandbox.render(block.value, values))
+            elif block.block_type == "paragraph":
+                parts.append(sandbox.render(block.value, values).strip())
+            elif block.block_type == "list":
+                parts.append("\n".join("- " + sandbox.render(item, values) for item in block.value))
+            elif block.block_type == "signature":
+                label = block.value["label"] or block.value["party"].title()
+                parts.append(f"[signature: {block.value['party']} — {label}]")
+        return "\n\n".join(parts) + "\n"
+
+
+def new_contract_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def contract_pdf_path(contract, filename):
+    return f"studios/{contract.studio.slug}/contracts/{filename}"
+
+
+class ContractLocked(Exception):
+    """A signed contract cannot change: issue a new version instead."""
+
+
+class Contract(StudioOwned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        VIEWED = "viewed", "Viewed"
+        SIGNED = "signed", "Signed"
+        VOID = "void", "Void"
+
+    # Fields a signature freezes.
+    FROZEN = ("booking_id", "client_id", "version", "title", "body_text", "body_sha256", "token")
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="contracts")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="contracts")
+    client = models.ForeignKey("crm.Client", on_delete=models.PROTECT, related_name="contracts")
+    template = models.ForeignKey(
+        ContractTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="contracts"
+    )
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    title = models.CharField(max_length=200)
+    body_text = models.TextField(help_text="The rendered contract, frozen when issued.")
+    body_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    token = models.CharField(max_length=64, unique=True, default=new_contract_token, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to=contract_pdf_path, blank=True)
+    pdf_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["booking", "version"], name="unique_contract_version")]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def is_intact(self) -> bool:
+        """Does the stored text still match the hash taken when it was issued?"""
+        return sha256_hex(self.body_text) == self.body_sha256
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = Contract.objects.filter(pk=self.pk).values(*self.FROZEN, "signed_at").first()
+            if stored and stored["signed_at"] is not None:
+                changed = [f for f in self.FROZEN if getattr(self, f) != stored[f]]
+                if changed:
+                    raise ContractLocked(f"Contract {self.pk} is signed; {', '.join(changed)} cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.signed_at is not None:
+            raise ContractLocked("A signed contract is kept for the record; void it instead.")
+        return super().delete(*args, **kwargs)
+
+
+class Signature(StudioOwned):
+    class Party(models.TextChoices):
+        CLIENT = "client", "Client"
+        PHOTOGRAPHER = "photographer", "Photographer"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="contract_signatures")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="signatures")
+    party = models.CharField(max_length=12, choices=Party.choices)
+    typed_name = models.CharField(max_length=200)
+    image_png = models.BinaryField(null=True, blank=True, help_text="The drawn signature, PNG.")
+    signed_sha256 = models.CharField(max_length=64, help_text="The hash of the text that was signed.")
+    consent = models.BooleanField(default=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [models.UniqueConstraint(fields=["contract", "party"], name="one_signature_per_party")]
+
+    def __str__(self):
+        return f"{self.get_party_display()}: {self.typed_name} at {self.signed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,43 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from frontend_api.errors import ApiError
+
+from ..inquiries import receive_inquiry
+from .serializers import InquiryResponseSerializer, InquirySerializer
+
+THANKS = "Thank you! We'll be in touch soon."
+
+
+def require_studio(request):
+    if request.studio is None:
+        raise ApiError("unknown_site", "No studio answers at this address.", status.HTTP_404_NOT_FOUND)
+    return request.studio
+
+
+class InquiryView(APIView):
+    """Lead form: creates or updates the client and an inquiry; the photographer gets an e-mail."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "inquiries"
+
+    @extend_schema(request=InquirySerializer, responses={201: InquiryResponseSerializer})
+    def post(self, request):
+        studio = require_studio(request)
+        serializer = InquirySerializer(data=request.data, studio=studio)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        # A filled honeypot is a bot: answer exactly as for a person (so it learns nothing), keep nothing.
+        if data.pop("website"):
+            return Response({"received": True, "message": THANKS}, status=status.HTTP_201_CREATED)
+        receive_inquiry(
+            studio,
+            **data,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        return Response({"received": True, "message": THANKS}, status=status.HTTP_201_CREATED)

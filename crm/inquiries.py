@@ -1,0 +1,48 @@
+"""Lead capture: an inquiry from the studio's site creates or updates the client and tells the photographer."""
+
+from datetime import date
+
+from django.db import transaction
+
+from cms.models import Studio
+
+from .activity import record_activity
+from .clients import client_for_contact
+from .models import Activity, Inquiry
+
+
+def receive_inquiry(
+    studio: Studio,
+    *,
+    name: str,
+    email: str,
+    message: str,
+    phone: str = "",
+    event_date: date | None = None,
+    session_type=None,
+    source: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Inquiry:
+    with transaction.atomic():
+        client = client_for_contact(studio, name=name, email=email, phone=phone, source=source or "website")
+        inquiry = Inquiry.objects.create(
+            studio=studio,
+            client=client,
+            message=message,
+            event_date=event_date,
+            session_type=session_type,
+            source=source,
+            ip_address=ip_address,
+            user_agent=user_agent[:300],
+        )
+        record_activity(
+            client,
+            Activity.Kind.INQUIRY_RECEIVED,
+            message[:120],
+            data={"inquiry": inquiry.pk, "event_date": event_date.isoformat() if event_date else None},
+        )
+    from .tasks import notify_photographer_of_inquiry
+
+    notify_photographer_of_inquiry.delay(inquiry.pk)
+    return inquiry

@@ -1,0 +1,49 @@
+"""A client's lifecycle stage (prospect → lead → booked → customer → repeat), advanced by events.
+
+Events only move a client forward; a photographer may set any stage by hand in the admin."""
+
+from django.db.models import F
+
+from .models import Activity, Client
+
+ORDER = [Client.Stage.PROSPECT, Client.Stage.LEAD, Client.Stage.BOOKED, Client.Stage.CUSTOMER, Client.Stage.REPEAT]
+Kind = Activity.Kind
+
+
+def stage_after(client: Client, kind: str) -> str:
+    """The stage an event of `kind` implies for `client` (never lower than the current one)."""
+    current = Client.Stage(client.stage)
+    if kind == Kind.INQUIRY_RECEIVED:
+        target = Client.Stage.LEAD
+    elif kind in (Kind.BOOKING_MADE, Kind.BOOKING_CONFIRMED, Kind.CONTRACT_SIGNED):
+        # A customer who books again has come back.
+        target = (
+            Client.Stage.REPEAT
+            if current == Client.Stage.CUSTOMER and kind == Kind.BOOKING_MADE
+            else Client.Stage.BOOKED
+        )
+    elif kind in (Kind.BOOKING_COMPLETED, Kind.INVOICE_PAID):
+        target = Client.Stage.CUSTOMER
+    else:
+        return current
+    return max(current, target, key=ORDER.index)
+
+
+def advance(client: Client, kind: str) -> bool:
+    """Move `client` forward for an event; returns True when the stage changed."""
+    new = stage_after(client, kind)
+    if new == client.stage:
+        return False
+    old = client.stage
+    # Conditional update: two events at once cannot move the stage backwards.
+    updated = Client.objects.filter(pk=client.pk, stage=old).update(stage=new, updated_at=F("updated_at"))
+    if updated:
+        client.stage = new
+        Activity.objects.create(
+            studio_id=client.studio_id,
+            client=client,
+            kind=Kind.STAGE_CHANGED,
+            summary=f"{Client.Stage(old).label} → {Client.Stage(new).label}",
+            data={"from": old, "to": new, "because": kind},
+        )
+    return bool(updated)

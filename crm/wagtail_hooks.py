@@ -1,0 +1,209 @@
+"""CRM in the Wagtail admin: clients (listing, search, filters, CSV export, a detail page with the timeline)."""
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from .activity import add_note
+from .models import Client, ClientTag
+from .studio_admin import (
+    ScopedInspectView,
+    StudioModelViewSet,
+    StudioOwnedAdminForm,
+    scope_queryset,
+    user_owns,
+)
+
+
+def parse_tag_names(text: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for raw in text.split(","):
+        name = " ".join(raw.split())[:60]
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
+
+
+class ClientAdminForm(StudioOwnedAdminForm):
+    tag_names = forms.CharField(
+        label="Tags", required=False, help_text="Separate tags with commas, e.g. wedding 2027, referral"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        taken = Client.objects.filter(studio_id=self.studio_id, email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another client of your studio already has this e-mail address.")
+        return email
+
+    def save(self, commit=True):
+        client = super().save(commit=commit)
+        if commit:
+            self.save_tags(client)
+        return client
+
+    def save_tags(self, client):
+        tags = []
+        for name in parse_tag_names(self.cleaned_data.get("tag_names", "")):
+            tag = ClientTag.objects.filter(studio_id=client.studio_id, name__iexact=name).first()
+            tags.append(tag or ClientTag.objects.create(studio_id=client.studio_id, name=name))
+        client.tags.set(tags)
+
+
+def own_tags(request):
+    if request is None:
+        return ClientTag.objects.none()
+    return scope_queryset(ClientTag.objects.all(), request.user)
+
+
+class ClientFilterSet(WagtailFilterSet):
+    stage = django_filters.ChoiceFilter(choices=Client.Stage.choices)
+    tags = django_filters.ModelChoiceFilter(queryset=own_tags, label="Tag")
+    created_at = django_filters.DateFromToRangeFilter(label="Added", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Client
+        fields = ["stage", "tags", "created_at"]
+
+
+class TagsColumn(Column):
+    def get_value(self, instance):
+        return ", ".join(t.name for t in instance.tags.all())
+
+
+class ClientInspectView(ScopedInspectView):
+    """The client page: details, timeline, bookings, contracts, and invoices/galleries when those apps exist."""
+
+    template_name = "crm/client_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client = self.object
+        context["client"] = client
+        context["activities"] = client.activities.select_related("created_by")[:200]
+        context["bookings"] = client.bookings.select_related("session_type").order_by("-start")
+        context["contracts"] = related_rows("contracts", "Contract", client)
+        context["invoices"] = related_rows("billing", "Invoice", client)
+        context["galleries"] = related_rows("galleries", "Gallery", client)
+        context["note_url"] = reverse("clients:note", args=[client.pk])
+        return context
+
+
+def related_rows(app_label: str, model_name: str, client) -> list | None:
+    """Another app's rows for this client, or None when that app (or its model) is not there yet."""
+    if not apps.is_installed(app_label):
+        return None
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+    if not any(f.name == "client" for f in model._meta.get_fields()):
+        return None
+    return list(model.objects.filter(client=client, studio_id=client.studio_id)[:50])
+
+
+class ClientViewSet(StudioModelViewSet):
+    model = Client
+    icon = "user"
+    menu_label = "Clients"
+    inspect_view_class = ClientInspectView
+    inspect_view_enabled = True
+    list_display = ["name", "email", "stage", TagsColumn("tags", label="Tags"), "created_at"]
+    list_export = [
+        "name",
+        "email",
+        "phone",
+        "address",
+        "get_stage_display",
+        "tag_list",
+        "source",
+        "notes",
+        "created_at",
+    ]
+    export_headings = {"get_stage_display": "Stage", "tag_list": "Tags", "created_at": "Added"}
+    export_filename = "clients"
+    search_fields = ["name", "email", "phone", "notes"]
+    filterset_class = ClientFilterSet
+    ordering = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("name"), FieldPanel("email")]),
+            FieldRowPanel([FieldPanel("phone"), FieldPanel("stage")]),
+            FieldPanel("address"),
+            FieldPanel("tag_names"),
+            FieldPanel("source"),
+            FieldPanel("notes"),
+        ],
+        base_form_class=ClientAdminForm,
+    )
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=Client.objects.prefetch_related("tags"), **kwargs)
+
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), path("<int:pk>/note/", self.note_view, name="note")]
+
+    @property
+    def note_view(self):
+        @require_POST
+        def view(request, pk):
+            client = get_object_or_404(Client, pk=pk)
+            if not user_owns(request.user, client):
+                raise Http404
+            text = request.POST.get("text", "").strip()
+            if text:
+                add_note(client, text[:300], user=request.user)
+                messages.success(request, "Note added to the timeline.")
+            else:
+                messages.error(request, "Write something before adding a note.")
+            return redirect(self.get_url_name("inspect"), pk)
+
+        return view
+
+
+class ClientTagAdminForm(StudioOwnedAdminForm):
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = ClientTag.objects.filter(studio_id=self.studio_id, name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("You already have a tag with this name.")
+        return name
+
+
+class ClientTagViewSet(StudioModelViewSet):
+    model = ClientTag
+    icon = "tag"
+    menu_label = "Client tags"
+    list_display = ["name"]
+    search_fields = ["name"]
+    form_fields = ["name"]
+
+    def get_form_class(self, for_update=False):
+        return forms.modelform_factory(ClientTag, form=ClientTagAdminForm, fields=["name"])
+
+
+class CrmGroup(ViewSetGroup):
+    menu_label = "Clients"
+    menu_icon = "group"
+    menu_order = 210
+    items = (ClientViewSet("clients"), ClientTagViewSet("client_tags"))
+
+
+@hooks.register("register_admin_viewset")
+def register_crm():
+    return CrmGroup()

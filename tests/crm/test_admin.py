@@ -1,0 +1,200 @@
+"""Clients in the Wagtail admin: listing, search, filters, CSV, the client page, and isolation per studio."""
+
+import csv
+import io
+
+import pytest
+
+from crm.activity import record_activity
+from crm.models import Activity, Client, ClientTag
+from tests.factories import BookingFactory, ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def a_admin(admin_client_for, photographer):
+    return admin_client_for(photographer)
+
+
+@pytest.fixture
+def b_client(other_studio):
+    client = ClientFactory(studio=other_studio, name="Harbour Secret Client", email="secret@harbour.test")
+    tag = ClientTag.objects.create(studio=other_studio, name="harbour-secret-tag")
+    client.tags.add(tag)
+    record_activity(client, "inquiry_received", "Harbour Secret Inquiry")
+    return client
+
+
+def get(admin, url, **params):
+    return admin.get(url, params, HTTP_HOST="localhost")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/clients/edit/{pk}/",
+        "/admin/clients/delete/{pk}/",
+        "/admin/clients/inspect/{pk}/",
+        "/admin/clients/history/{pk}/",
+        "/admin/clients/history-results/{pk}/",
+        "/admin/clients/usage/{pk}/",
+        "/admin/client_tags/edit/{tag}/",
+        "/admin/client_tags/delete/{tag}/",
+    ],
+)
+def test_another_studios_client_urls_are_404(a_admin, b_client, url):
+    tag = b_client.tags.get()
+    response = get(a_admin, url.format(pk=b_client.pk, tag=tag.pk))
+    assert response.status_code == 404
+    assert b"Harbour Secret" not in response.content
+
+
+def test_posting_to_another_studios_client_changes_nothing(a_admin, b_client):
+    for url in (f"/admin/clients/edit/{b_client.pk}/", f"/admin/clients/delete/{b_client.pk}/"):
+        response = a_admin.post(url, {"name": "Hacked", "email": "x@x.test", "stage": "lead"}, HTTP_HOST="localhost")
+        assert response.status_code == 404
+    response = a_admin.post(f"/admin/clients/{b_client.pk}/note/", {"text": "hi"}, HTTP_HOST="localhost")
+    assert response.status_code == 404
+    b_client.refresh_from_db()
+    assert b_client.name == "Harbour Secret Client"
+    assert not b_client.activities.filter(kind="note").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/clients/", "/admin/clients/?q=Harbour", "/admin/clients/results/", "/admin/client_tags/"]
+)
+def test_listings_show_only_own_clients_and_tags(a_admin, b_client, studio, url):
+    ClientFactory(studio=studio, name="Northlight Nora")
+    response = get(a_admin, url)
+    assert response.status_code == 200
+    assert b"Harbour Secret" not in response.content
+    assert b"harbour-secret-tag" not in response.content
+
+
+def test_csv_export_has_only_own_clients(a_admin, b_client, studio):
+    nora = ClientFactory(studio=studio, name="Nora Vale", email="nora@example.test", stage="booked")
+    nora.tags.add(ClientTag.objects.create(studio=studio, name="wedding"))
+    response = get(a_admin, "/admin/clients/", export="csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [(r["Name"], r["Email"], r["Stage"], r["Tags"]) for r in rows] == [
+        ("Nora Vale", "nora@example.test", "Booked", "wedding")
+    ]
+
+
+def test_search_and_filters(a_admin, studio):
+    wed = ClientTag.objects.create(studio=studio, name="wedding")
+    ClientFactory(studio=studio, name="Ada Lead", stage="lead").tags.add(wed)
+    ClientFactory(studio=studio, name="Bo Booked", stage="booked")
+    ClientFactory(studio=studio, name="Cy Customer", email="cy@corp.test", stage="customer")
+
+    def names(**params):
+        content = get(a_admin, "/admin/clients/", **params).content.decode()
+        return {n for n in ("Ada Lead", "Bo Booked", "Cy Customer") if n in content}
+
+    assert names() == {"Ada Lead", "Bo Booked", "Cy Customer"}
+    assert names(stage="booked") == {"Bo Booked"}
+    assert names(tags=wed.pk) == {"Ada Lead"}
+    assert names(q="corp.test") == {"Cy Customer"}
+    assert names(created_at_from="2000-01-01", created_at_to="2000-01-02") == set()
+    assert names(created_at_from="2000-01-01") == {"Ada Lead", "Bo Booked", "Cy Customer"}
+
+
+def test_another_studios_tag_is_not_a_filter_choice(a_admin, b_client):
+    tag = b_client.tags.get()
+    response = get(a_admin, "/admin/clients/", tags=tag.pk)
+    assert b"Harbour Secret" not in response.content
+    assert b"harbour-secret-tag" not in response.content
+
+
+def test_create_client_with_tags_puts_it_in_own_studio(a_admin, studio, other_studio):
+    ClientTag.objects.create(studio=other_studio, name="Wedding")
+    response = a_admin.post(
+        "/admin/clients/new/",
+        {
+            "name": "Iris Bloom",
+            "email": "iris@example.test",
+            "stage": "lead",
+            "tag_names": "Wedding, referral, wedding",
+        },
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client = Client.objects.get(email="iris@example.test")
+    assert client.studio == studio
+    assert sorted(t.name for t in client.tags.all()) == ["Wedding", "referral"]
+    assert all(t.studio == studio for t in client.tags.all())
+    assert ClientTag.objects.for_studio(other_studio).count() == 1
+
+
+def test_duplicate_email_in_own_studio_is_a_form_error(a_admin, studio):
+    ClientFactory(studio=studio, email="iris@example.test")
+    response = a_admin.post(
+        "/admin/clients/new/",
+        {"name": "Iris Again", "email": "IRIS@example.test", "stage": "lead"},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 200
+    assert b"already has this e-mail address" in response.content
+    assert Client.objects.count() == 1
+
+
+def test_stage_can_be_edited_by_hand(a_admin, studio):
+    client = ClientFactory(studio=studio, name="Ada", email="ada@example.test", stage="customer")
+    response = a_admin.post(
+        f"/admin/clients/edit/{client.pk}/",
+        {"name": "Ada", "email": "ada@example.test", "stage": "lead", "tag_names": ""},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.stage == "lead"
+
+
+def test_client_page_shows_timeline_bookings_and_notes(a_admin, studio, photographer):
+    client = ClientFactory(studio=studio, name="Nora Vale")
+    BookingFactory(studio=studio, client=client, session_type__name="Family portrait")
+    record_activity(client, "inquiry_received", "Family session in spring")
+    response = a_admin.post(f"/admin/clients/{client.pk}/note/", {"text": "Called back"}, HTTP_HOST="localhost")
+    assert response.status_code == 302
+
+    page = get(a_admin, f"/admin/clients/inspect/{client.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Family session in spring" in html
+    assert "Called back" in html and photographer.email in html
+    assert "Family portrait" in html
+    assert Activity.objects.get(kind="note").created_by == photographer
+
+
+def test_client_listing_queries_do_not_grow_with_clients(a_admin, studio, django_assert_max_num_queries):
+    tag = ClientTag.objects.create(studio=studio, name="wedding")
+    for i in range(3):
+        ClientFactory(studio=studio).tags.add(tag)
+    a_admin.get("/admin/clients/", HTTP_HOST="localhost")
+    with django_assert_max_num_queries(25) as few:
+        a_admin.get("/admin/clients/", HTTP_HOST="localhost")
+    for i in range(20):
+        ClientFactory(studio=studio).tags.add(tag)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = a_admin.get("/admin/clients/", HTTP_HOST="localhost")
+    assert response.status_code == 200
+
+
+def test_site_history_report_shows_only_own_studio_changes(admin_client_for, photographer, other_photographer):
+    harbour = admin_client_for(other_photographer)
+    harbour.post(
+        "/admin/clients/new/",
+        {"name": "Harbour Secret Client", "email": "s@h.test", "stage": "lead"},
+        HTTP_HOST="localhost",
+    )
+    harbour.logout()
+    northlight = admin_client_for(photographer)
+    northlight.post(
+        "/admin/clients/new/", {"name": "Northlight Nora", "email": "n@n.test", "stage": "lead"}, HTTP_HOST="localhost"
+    )
+    assert Client.objects.count() == 2
+    report = northlight.get("/admin/reports/site-history/", HTTP_HOST="localhost").content
+    assert b"Northlight Nora" in report
+    assert b"Harbour Secret" not in report
