@@ -101,7 +101,7 @@ ERROR_RESPONSES = {
 
 def _add_error_responses(paths):
     """Every operation may answer with the API's one error shape."""
-    for path, operations in paths.items():
+    for operations in paths.values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
