@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cms.models import Studio
+from crm.activity import record_activity
 
 from .limits import StudioReadOnly, check_writable
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment
@@ -202,6 +203,7 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     invoice.status = Invoice.Status.SENT
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
+    record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
     context = {"invoice": invoice, "studio": invoice.studio, "link": link}
     transaction.on_commit(lambda: _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}"))
     return invoice

@@ -7,6 +7,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cms import events
+from crm.activity import record_activity
+
 from . import stripe_gateway
 from .invoicing import InvoiceError, _mail, next_payment_amount, recalculate
 from .limits import plan_for
@@ -127,8 +130,17 @@ def record_succeeded(payment: Payment, *, payment_intent_id: str, amount: int, c
     payment.status = Payment.Status.SUCCEEDED
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "paid_at"])
-    invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+    invoice = Invoice.objects.select_for_update().select_related("client", "studio").get(pk=payment.invoice_id)
+    was_paid = invoice.status == Invoice.Status.PAID
     recalculate(invoice)
+    record_activity(
+        invoice.client,
+        "invoice_paid" if invoice.status == Invoice.Status.PAID else "payment_received",
+        f"{invoice.number}: {payment.amount // 100}.{payment.amount % 100:02d} {payment.currency.upper()}",
+        data={"invoice": invoice.pk, "payment": payment.pk, "amount": payment.amount},
+    )
+    if invoice.status == Invoice.Status.PAID and not was_paid:
+        events.publish(invoice.studio, "invoice.paid", invoice)
     transaction.on_commit(lambda: send_receipt(payment.pk))
     return True
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cms import events
 from cms.models import Studio
 from crm.activity import record_activity
 from crm.clients import client_for_contact
@@ -126,6 +127,9 @@ def book(
                 data={"booking": booking.pk},
                 user=by,
             )
+            events.publish(studio, "booking.created", booking)
+            if confirmed:
+                events.publish(studio, "booking.confirmed", booking)
             if session_type.contract_template_id:
                 from contracts.issuing import issue_contract
 
@@ -199,6 +203,7 @@ def confirm(booking: Booking, *, by=None) -> Booking:
         record_activity(
             booking.client, "booking_confirmed", str(booking.session_type), data={"booking": booking.pk}, user=by
         )
+        events.publish(booking.studio, "booking.confirmed", booking)
     from .tasks import send_booking_confirmation
 
     send_booking_confirmation.delay(booking.pk)
@@ -216,6 +221,7 @@ def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
             studio=booking.studio, booking=booking, kind=BookingEvent.Kind.CANCELLED, note=reason[:300], by=by
         )
         record_activity(booking.client, "booking_cancelled", reason[:300], data={"booking": booking.pk}, user=by)
+        events.publish(booking.studio, "booking.cancelled", booking)
     return booking
 
 

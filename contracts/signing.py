@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from cms import events
 from crm.activity import record_activity
 
 from .models import Contract, Signature
@@ -143,6 +144,7 @@ def sign_as_client(
             data={"contract": locked.pk, "ip": ip_address},
             at=now,
         )
+        events.publish(locked.studio, "contract.signed", locked)
     if notify:
         from .tasks import notify_photographer_signed
 

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
+from cms import events
 from cms.models import Studio
 
 from .activity import record_activity
@@ -42,6 +43,7 @@ def receive_inquiry(
             message[:120],
             data={"inquiry": inquiry.pk, "event_date": event_date.isoformat() if event_date else None},
         )
+        events.publish(studio, "inquiry.created", inquiry)
     from .tasks import notify_photographer_of_inquiry
 
     notify_photographer_of_inquiry.delay(inquiry.pk)

@@ -98,6 +98,7 @@ class Activity(StudioOwned):
         CONTRACT_SIGNED = "contract_signed", "Contract signed"
         CONTRACT_COUNTERSIGNED = "contract_countersigned", "Contract countersigned"
         INVOICE_SENT = "invoice_sent", "Invoice sent"
+        PAYMENT_RECEIVED = "payment_received", "Payment received"
         INVOICE_PAID = "invoice_paid", "Invoice paid"
         GALLERY_VIEWED = "gallery_viewed", "Gallery viewed"
         GALLERY_DOWNLOADED = "gallery_downloaded", "Gallery downloaded"

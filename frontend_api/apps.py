@@ -9,3 +9,9 @@ class FrontendApiConfig(AppConfig):
         from . import cors, openapi  # noqa: F401 - openapi registers the API-key scheme with drf-spectacular
 
         cors.connect()
+
+        from cms import events
+
+        from .webhooks import on_domain_event
+
+        events.subscribe(on_domain_event)

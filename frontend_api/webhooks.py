@@ -53,11 +53,14 @@ def encode(payload: dict) -> bytes:
     return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True).encode()
 
 
-def emit(studio: Studio, event: str, data: dict) -> list[WebhookDelivery]:
-    """Queue `event` for every endpoint of the studio that wants it, once the transaction commits."""
+def emit(studio: Studio, event: str, data) -> list[WebhookDelivery]:
+    """Queue `event` for every endpoint of the studio that wants it; sending starts once the transaction
+    commits. `data` may be a callable, built only when some endpoint wants the event."""
     endpoints = [e for e in WebhookEndpoint.objects.for_studio(studio).filter(is_active=True) if e.wants(event)]
     if not endpoints:
         return []
+    if callable(data):
+        data = data()
     event_id = f"evt_{uuid.uuid4().hex}"
     payload = {"id": event_id, "type": event, "created": timezone.now(), "studio": studio.slug, "data": data}
     # Round-trip through JSON so what is stored is exactly what is sent.
@@ -82,3 +85,10 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
     transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
     delivery.refresh_from_db()
     return delivery
+
+
+def on_domain_event(studio: Studio, event: str, obj) -> None:
+    """cms.events subscriber: every domain event becomes a webhook for the endpoints that want it."""
+    from .payloads import payload_for
+
+    emit(studio, event, lambda: payload_for(event, obj))

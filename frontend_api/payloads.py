@@ -1,0 +1,76 @@
+"""What an outgoing webhook says about each object: the whole object, not just an id,
+so a receiver needs no call back (DESIGN.md §10)."""
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def client_data(client) -> dict:
+    return {"id": client.pk, "name": client.name, "email": client.email, "phone": client.phone, "stage": client.stage}
+
+
+def inquiry_data(inquiry) -> dict:
+    return {
+        "id": inquiry.pk,
+        "client": client_data(inquiry.client),
+        "message": inquiry.message,
+        "event_date": _iso(inquiry.event_date),
+        "session_type": inquiry.session_type_id,
+        "source": inquiry.source,
+        "created_at": _iso(inquiry.created_at),
+    }
+
+
+def booking_data(booking) -> dict:
+    return {
+        "id": booking.pk,
+        "status": booking.status,
+        "start": _iso(booking.start),
+        "end": _iso(booking.end),
+        "time_zone": booking.studio.time_zone,
+        "session_type": {"id": booking.session_type_id, "name": booking.session_type.name},
+        "client": client_data(booking.client),
+        "location": booking.location,
+        "notes": booking.notes,
+    }
+
+
+def contract_data(contract) -> dict:
+    return {
+        "id": contract.pk,
+        "title": contract.title,
+        "status": contract.status,
+        "version": contract.version,
+        "booking": contract.booking_id,
+        "client": client_data(contract.client),
+        "sha256": contract.body_sha256,
+        "signed_at": _iso(contract.signed_at),
+    }
+
+
+def invoice_data(invoice) -> dict:
+    return {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "status": invoice.status,
+        "currency": invoice.currency,
+        "total": invoice.total,
+        "amount_paid": invoice.amount_paid,
+        "due_date": _iso(invoice.due_date),
+        "paid_at": _iso(invoice.paid_at),
+        "booking": invoice.booking_id,
+        "client": client_data(invoice.client),
+    }
+
+
+BUILDERS = {
+    "inquiry": inquiry_data,
+    "booking": booking_data,
+    "contract": contract_data,
+    "invoice": invoice_data,
+}
+
+
+def payload_for(event: str, obj) -> dict:
+    return BUILDERS[event.split(".", 1)[0]](obj)
