@@ -250,6 +250,10 @@ DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 # --- Per-app settings: each domain app adds its own below its heading. -------
 
 # galleries
+# Wrong access codes are throttled per IP (DRF ScopedRateThrottle keys on the client address).
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["gallery_unlock"] = env(
+    "GALLERY_UNLOCK_RATE", default="10/minute"
+)
 
 # crm
 
