@@ -96,6 +96,14 @@ def complete_direct_upload(photo: GalleryPhoto) -> GalleryPhoto:
     if not default_storage.exists(image.file.name):
         raise UploadRejected("The file has not arrived in storage yet. Upload it again, then retry.")
     size = default_storage.size(image.file.name)
+    if size > (image.file_size or 0):
+        # S3 enforces the POST policy's size range; we check again so the quota can't be dodged.
+        default_storage.delete(image.file.name)
+        StudioImage.objects.filter(pk=image.pk).update(
+            status=StudioImage.Status.FAILED,
+            failure_reason=f"The file is bigger than announced ({size} > {image.file_size} bytes). Upload it again.",
+        )
+        raise UploadRejected("The uploaded file is bigger than announced; it was discarded. Upload it again.")
     StudioImage.objects.filter(pk=image.pk).update(file_size=size)
     with transaction.atomic():
         queue_photo(photo.pk)
