@@ -269,7 +269,9 @@ def process_gallery_photo(photo_id: int) -> str:
         if have == set(specs):
             return image.status
 
-    StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.PROCESSING)
+    if image.status != StudioImage.Status.READY:
+        # A ready photo being re-watermarked stays visible to clients meanwhile.
+        StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.PROCESSING)
     try:
         with image.file.open("rb") as f:
             data = f.read()

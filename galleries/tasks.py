@@ -30,3 +30,17 @@ def process_photo(photo_id: int) -> str:
 def queue_photo(photo_id: int) -> None:
     """Queue processing once the upload's transaction has committed (the worker must see the row)."""
     transaction.on_commit(lambda: process_photo.delay(photo_id))
+
+
+def rerender_watermarked(studio) -> int:
+    """After a watermark change: queue the studio's watermarked photos for their new rendition."""
+    from .models import GalleryPhoto, StudioImage
+
+    ids = list(
+        GalleryPhoto.objects.for_studio(studio)
+        .filter(gallery__watermark=True, image__status=StudioImage.Status.READY)
+        .values_list("pk", flat=True)
+    )
+    for photo_id in ids:
+        queue_photo(photo_id)
+    return len(ids)
