@@ -193,6 +193,12 @@ class Gallery(Page):
         self.access_code = normalise_access_code(self.access_code)
         super().save(*args, **kwargs)
 
+    def serve(self, request, *args, **kwargs):
+        # Galleries are private: the studio's site shows the "enter your code" page, never the gallery.
+        from django.shortcuts import redirect
+
+        return redirect(self.get_parent().url or "/")
+
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 

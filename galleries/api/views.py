@@ -18,6 +18,7 @@ from .. import downloads, proofing
 from ..access import GalleryTokenAuthentication, gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
 from ..pipeline import rendition_specs
+from . import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from .serializers import (
     CommentInSerializer,
     GallerySerializer,

@@ -292,3 +292,20 @@ def test_second_gallery_photo_is_not_reachable_with_first_token(api, studio, gal
     assert api("get", url("gallery-detail", second), studio, token).status_code == 404
     response = api("post", url("gallery-favorites", gallery), studio, token, {"photo": other_photo.pk})
     assert response.status_code == 404 and Favorite.objects.count() == 0
+
+
+def test_schema_documents_the_gallery_endpoints_and_token():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    photos = schema["paths"]["/api/client/galleries/{gallery_id}/photos/"]["get"]
+    assert {"galleryToken": []} in photos["security"]
+    assert schema["components"]["securitySchemes"]["galleryToken"]["scheme"] == "bearer"
+    unlock = schema["paths"]["/api/client/galleries/unlock/"]["post"]
+    assert "201" in unlock["responses"]
+
+
+def test_gallery_page_url_does_not_show_the_gallery(client, studio, gallery):
+    response = client.get(gallery.url, HTTP_HOST=studio.hostname)
+    assert response.status_code == 302
+    assert b"Emma" not in response.content
