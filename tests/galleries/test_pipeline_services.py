@@ -27,6 +27,8 @@ def wait_until_done(photo_ids, timeout=90):
     raise AssertionError(f"the worker did not finish: {statuses}")
 
 
+# serialized_rollback: a transactional test before this one flushed Wagtail's root page (a data migration).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.celery_worker
 def test_a_real_worker_processes_each_photo_and_a_bad_one_blocks_nothing(celery_worker, studio):
     gallery = make_gallery(studio)
