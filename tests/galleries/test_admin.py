@@ -245,3 +245,28 @@ def test_other_studios_photographer_gets_nothing(b_admin, gallery, photos, activ
         assert "/login/" not in response["Location"]
     assert b"Emma" not in response.content and b"IMG_000" not in response.content
     assert GalleryPhoto.objects.count() == 4 and mailoutbox == []
+
+
+def test_photographer_creates_a_gallery_in_the_admin(a_admin, studio):
+    from galleries.models import ClientGalleryIndexPage
+
+    index = ClientGalleryIndexPage.objects.child_of(studio.home_page).first()
+    add_url = f"/admin/pages/add/galleries/gallery/{index.pk}/"
+    page = a_admin.get(add_url)
+    assert page.status_code == 200
+    form = querydict_from_html(page.content.decode(), form_id="page-edit-form")
+    suggested = form["access_code"]
+    form["title"] = "Smith Family"
+    form["slug"] = "smith-family"
+    form["sets-TOTAL_FORMS"] = "1"
+    form["sets-0-name"] = "Beach"
+    form["sets-0-ORDER"] = "1"
+    form["sets-0-DELETE"] = ""
+    form["sets-0-id"] = ""
+    form["action-publish"] = "publish"
+    response = a_admin.post(add_url, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    gallery = Gallery.objects.get(slug="smith-family")
+    assert gallery.studio == studio and gallery.live
+    assert len(suggested) == 10 and gallery.access_code == suggested
+    assert [s.name for s in gallery.sets.all()] == ["Beach"]

@@ -194,3 +194,27 @@ def test_download_limit_holds_under_concurrent_requests(studio, photos, gallery)
         t.join()
     assert (len(allowed), len(refused)) == (3, 5)
     assert DownloadAllowance.objects.get().used == 3
+
+
+def test_zip_memory_stays_flat_however_big_the_gallery(api, studio, gallery, unlock):
+    """20 originals of 2 MB (40 MB of ZIP) stream with a peak of a few chunks, not the archive."""
+    import os
+    import tracemalloc
+
+    from django.core.files.base import ContentFile
+
+    from .conftest import bulk_ready_photos
+
+    Gallery.objects.filter(pk=gallery.pk).update(download_resolution="full")
+    photos = bulk_ready_photos(gallery, 20)
+    for photo in photos:
+        storage = photo.image.file.storage
+        storage.save(photo.image.file.name, ContentFile(os.urandom(2 * 1024 * 1024)))
+    token = unlock(studio)
+    response = api("get", zip_url(gallery), studio, token)
+    tracemalloc.start()
+    total = sum(len(chunk) for chunk in response.streaming_content)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert total > 40 * 1024 * 1024
+    assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
