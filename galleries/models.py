@@ -393,3 +393,14 @@ class DownloadEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ExpiryReminder(models.Model):
+    """One 'your gallery closes in N days' e-mail sent; the unique row keeps the daily task idempotent."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="expiry_reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gallery", "days_before"], name="unique_expiry_reminder")]

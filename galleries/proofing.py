@@ -1,6 +1,8 @@
 """What clients do with photos: favourites in named lists, a selection up to the gallery's limit
 (submitted and locked, the photographer told by e-mail), comments; the Lightroom export of a selection."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -167,3 +169,35 @@ def gallery_link(gallery) -> str:
     studio = gallery.studio
     domain = studio.domains.filter(is_verified=True).values_list("hostname", flat=True).first()
     return f"https://{domain or studio.hostname}/galleries/?code={gallery.access_code}"
+
+
+REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect (DESIGN.md §10)
+
+
+def send_expiry_reminders(now=None) -> int:
+    """E-mail each gallery's client 7, 4 and 1 days (in the studio's zone) before it closes; once each."""
+    from .models import ExpiryReminder, Gallery
+
+    now = now or timezone.now()
+    horizon = now + timedelta(days=max(REMINDER_DAYS) + 1)
+    sent = 0
+    galleries = (
+        Gallery.objects.live()
+        .filter(expires_at__gt=now, expires_at__lte=horizon, client__isnull=False)
+        .select_related("studio", "client")
+    )
+    for gallery in galleries:
+        tz = gallery.studio.tz
+        days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+        if days not in REMINDER_DAYS or not gallery.client.email:
+            continue
+        try:
+            with transaction.atomic():
+                ExpiryReminder.objects.create(gallery=gallery, days_before=days)
+        except IntegrityError:
+            continue  # already sent today
+        context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
+        context["url"] = gallery_link(gallery)
+        send_templated("gallery_expiring", context, [gallery.client.email])
+        sent += 1
+    return sent

@@ -44,3 +44,10 @@ def rerender_watermarked(studio) -> int:
     for photo_id in ids:
         queue_photo(photo_id)
     return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def send_gallery_expiry_reminders() -> int:
+    from .proofing import send_expiry_reminders
+
+    return send_expiry_reminders()

@@ -254,6 +254,11 @@ DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["gallery_unlock"] = env(
     "GALLERY_UNLOCK_RATE", default="10/minute"
 )
+# Clients hear 7, 4 and 1 days before their gallery closes (galleries.proofing.send_expiry_reminders).
+CELERY_BEAT_SCHEDULE["gallery-expiry-reminders"] = {
+    "task": "galleries.tasks.send_gallery_expiry_reminders",
+    "schedule": 3600.0,
+}
 
 # crm
 
