@@ -53,8 +53,13 @@ class PhotoSerializer(serializers.Serializer):
         result = {}
         for name, spec in specs.items():
             r = by_spec.get(spec)
-            result[name] = {"url": r.url, "width": r.width, "height": r.height} if r else None
+            result[name] = {"url": self.absolute(r.url), "width": r.width, "height": r.height} if r else None
         return result
+
+    def absolute(self, url: str) -> str:
+        # Client sites live on other domains: local media URLs must carry the host (S3 URLs already do).
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
 class PhotoPageSerializer(serializers.Serializer):

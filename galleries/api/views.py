@@ -126,7 +126,7 @@ class PhotoListView(GalleryAPIView):
         offset = decode_cursor(request.query_params["cursor"]) if request.query_params.get("cursor") else 0
         page = list(photos[offset : offset + limit + 1])
         more = len(page) > limit
-        results = PhotoSerializer(page[:limit], many=True, context={"specs": specs}).data
+        results = PhotoSerializer(page[:limit], many=True, context={"specs": specs, "request": request}).data
         return Response({"results": results, "next": encode_cursor(offset + limit) if more else None})
 
 

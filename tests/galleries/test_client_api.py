@@ -124,6 +124,7 @@ def test_photos_list_with_renditions(api, studio, gallery, photos, unlock):
         "height": 320,
     }
     assert first["renditions"]["watermarked"]["url"].endswith(".jpg")
+    assert first["renditions"]["thumb"]["url"].startswith("http://northlight.localhost/media/images/")
 
 
 def test_photos_by_set_and_cursor(api, studio, gallery, photos, unlock):

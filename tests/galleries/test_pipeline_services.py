@@ -166,3 +166,29 @@ def test_original_download_is_a_presigned_expiring_s3_url(s3, studio, api, unloc
     assert 'attachment; filename="IMG_12.jpg"' in fetched.headers["Content-Disposition"]
     unsigned = requests.get(link.split("?")[0], timeout=10)
     assert unsigned.status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_direct_upload_to_s3_with_progress_endpoints(s3, admin_client_for, photographer, studio):
+    import json
+
+    gallery = make_gallery(studio, sets=["Ceremony"])
+    admin = admin_client_for(photographer)
+    admin.defaults["HTTP_HOST"] = "localhost"
+    data = jpeg(13, 640, 480)
+    ceremony = gallery.sets.get()
+    ticket = admin.post(
+        f"/admin/galleries/{gallery.pk}/upload/presign/",
+        json.dumps({"filename": "DSC_13.jpg", "size": len(data), "set": ceremony.pk}),
+        content_type="application/json",
+    )
+    assert ticket.status_code == 201
+    ticket = ticket.json()
+    posted = requests.post(ticket["url"], data=ticket["fields"], files={"file": ("DSC_13.jpg", data)}, timeout=10)
+    assert posted.status_code in (200, 204)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        done = admin.post(f"/admin/galleries/{gallery.pk}/upload/{ticket['photo']}/complete/")
+    assert done.status_code == 200
+    status = admin.get(f"/admin/galleries/{gallery.pk}/status/?ids={ticket['photo']}").json()["photos"][0]
+    assert status["status"] == "ready" and "X-Amz-Signature=" in status["thumb"]
+    assert GalleryPhoto.objects.get(pk=ticket["photo"]).set == ceremony
