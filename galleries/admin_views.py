@@ -7,6 +7,7 @@ import json
 
 from django import forms
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -72,6 +73,7 @@ def upload_page(request, gallery_id):
             "counts": counts,
             "used": storage_used_bytes(gallery.studio),
             "quota": storage_quota_bytes(gallery.studio),
+            "direct": hasattr(default_storage, "bucket"),
         },
     )
 
