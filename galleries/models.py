@@ -177,6 +177,8 @@ class Gallery(Page):
         ),
     ]
     base_form_class = GalleryPageForm
+    # A copy is a new gallery: it gets its own code (the field default) and none of the photos (rows).
+    exclude_fields_in_copy = ["access_code"]
     parent_page_types = ["galleries.ClientGalleryIndexPage"]
     subpage_types: list[str] = []
     template = "galleries/client_gallery_index_page.html"

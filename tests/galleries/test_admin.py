@@ -270,3 +270,10 @@ def test_photographer_creates_a_gallery_in_the_admin(a_admin, studio):
     assert gallery.studio == studio and gallery.live
     assert len(suggested) == 10 and gallery.access_code == suggested
     assert [s.name for s in gallery.sets.all()] == ["Beach"]
+
+
+def test_copying_a_gallery_gives_it_a_new_code_and_no_photos(gallery, photos):
+    copy = gallery.copy(update_attrs={"title": "Copy", "slug": "copy"})
+    copy = Gallery.objects.get(pk=copy.pk)
+    assert copy.access_code != gallery.access_code and len(copy.access_code) == 10
+    assert copy.studio == gallery.studio and copy.photos.count() == 0
