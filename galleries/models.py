@@ -1,10 +1,18 @@
 """The studio's photos (a custom Wagtail image model) and client galleries."""
 
+import os
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image, ImageQuerySet
-from wagtail.models import Page
+from wagtail.models import Orderable, Page, PageManager
 
 from cms.models import Studio
 
@@ -68,6 +76,337 @@ class ClientGalleryIndexPage(Page):
     intro = RichTextField(blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.StudioHomePage"]
-    subpage_types: list[str] = []
+    subpage_types = ["galleries.Gallery"]
     max_count_per_parent = 1
     template = "galleries/client_gallery_index_page.html"
+
+
+# --- Galleries --------------------------------------------------------------
+
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
+
+
+def new_access_code() -> str:
+    # 10 symbols of 32: 50 bits, far beyond what the unlock throttle lets anyone try.
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(10))
+
+
+def normalise_access_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+class StudioPageManager(PageManager):
+    def for_studio(self, studio):
+        return self.filter(studio=studio)
+
+
+class GalleryPageForm(WagtailAdminPageForm):
+    """Offers only the gallery's own studio's clients (a plain select would list every tenant's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance if self.instance.pk else self.parent_page
+        studio = Studio.objects.for_page(page).first() if page is not None else None
+        if "client" in self.fields:
+            from crm.models import Client
+
+            self.fields["client"].queryset = Client.objects.for_studio(studio) if studio else Client.objects.none()
+
+    def clean_access_code(self):
+        code = normalise_access_code(self.cleaned_data.get("access_code") or "")
+        if len(code) < 6:
+            raise ValidationError("Use at least 6 letters or digits, so nobody can guess it.")
+        if Gallery.objects.filter(access_code=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Another gallery already uses this code; pick another.")
+        return code
+
+
+class Gallery(Page):
+    """A client gallery: content edited in Wagtail; its photos are GalleryPhoto rows, never in revisions."""
+
+    class Resolution(models.TextChoices):
+        WEB = "web", "Web size (2048 px)"
+        FULL = "full", "Full resolution (originals)"
+
+    class Sort(models.TextChoices):
+        CAPTURED = "captured", "Capture time"
+        FILENAME = "filename", "File name"
+        MANUAL = "manual", "Manual order"
+
+    studio = models.ForeignKey(Studio, null=True, editable=False, on_delete=models.SET_NULL, related_name="galleries")
+    client = models.ForeignKey("crm.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="galleries")
+    cover = models.ForeignKey(StudioImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    intro = RichTextField(blank=True)
+    access_code = models.CharField(
+        max_length=32, unique=True, default=new_access_code, help_text="Clients unlock the gallery with this code."
+    )
+    download_pin = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", "The PIN is 4 digits.")],
+        help_text="Optional: clients need this 4-digit PIN to download.",
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this the gallery no longer opens.")
+    downloadable = models.BooleanField(default=True)
+    download_resolution = models.CharField(max_length=4, choices=Resolution.choices, default=Resolution.WEB)
+    download_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Downloads allowed per client e-mail; empty for no limit."
+    )
+    watermark = models.BooleanField(default=True, help_text="Show photos with the studio watermark.")
+    selection_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many photos the client may select; empty for no limit."
+    )
+    sort = models.CharField(max_length=10, choices=Sort.choices, default=Sort.CAPTURED)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("client"),
+        FieldPanel("cover"),
+        FieldPanel("intro"),
+        InlinePanel("sets", label="Sets", heading="Sets (e.g. Ceremony, Reception)"),
+    ]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [FieldPanel("access_code"), FieldPanel("download_pin"), FieldPanel("expires_at")], heading="Access"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("downloadable"),
+                FieldPanel("download_resolution"),
+                FieldPanel("download_limit"),
+                FieldPanel("watermark"),
+                FieldPanel("selection_limit"),
+                FieldPanel("sort"),
+            ],
+            heading="Proofing and delivery",
+        ),
+    ]
+    base_form_class = GalleryPageForm
+    # A copy is a new gallery: it gets its own code (the field default) and none of the photos (rows).
+    exclude_fields_in_copy = ["access_code"]
+    parent_page_types = ["galleries.ClientGalleryIndexPage"]
+    subpage_types: list[str] = []
+    template = "galleries/client_gallery_index_page.html"
+
+    objects = StudioPageManager()
+
+    class Meta:
+        verbose_name_plural = "galleries"
+
+    def save(self, *args, **kwargs):
+        if self.studio_id is None and self.path:
+            # The studio's home page is the depth-2 ancestor.
+            self.studio = Studio.objects.filter(home_page__path=self.path[: 2 * self.steplen]).first()
+        self.access_code = normalise_access_code(self.access_code)
+        super().save(*args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        # Galleries are private: the studio's site shows the "enter your code" page, never the gallery.
+        from django.shortcuts import redirect
+
+        return redirect(self.get_parent().url or "/")
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def ordered_photos(self):
+        order = {
+            self.Sort.CAPTURED: ("image__captured_at", "order", "id"),
+            self.Sort.FILENAME: ("image__original_filename", "id"),
+            self.Sort.MANUAL: ("order", "id"),
+        }[self.sort]
+        return self.photos.ready().order_by(*order)
+
+
+class GallerySet(Orderable):
+    gallery = ParentalKey(Gallery, on_delete=models.CASCADE, related_name="sets")
+    name = models.CharField(max_length=100)
+
+    panels = [FieldPanel("name")]
+
+    def __str__(self):
+        return self.name
+
+
+class GalleryPhotoQuerySet(models.QuerySet):
+    def for_studio(self, studio):
+        return self.filter(studio=studio)
+
+    def ready(self):
+        return self.filter(image__status=StudioImage.Status.READY)
+
+
+class GalleryPhoto(models.Model):
+    """One photo in a gallery. The image carries the pipeline's status; sha256 is set once processed."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="photos")
+    image = models.ForeignKey(StudioImage, on_delete=models.CASCADE, related_name="gallery_photos")
+    set = models.ForeignKey(GallerySet, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    order = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GalleryPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gallery", "sha256"], condition=~models.Q(sha256=""), name="unique_photo_per_gallery"
+            )
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self) -> str:
+        return self.image.original_filename or os.path.basename(self.image.file.name)
+
+
+class WatermarkSettings(models.Model):
+    """The studio's watermark. Renditions carry `watermark-<version>` in their spec, so a change re-renders."""
+
+    class Position(models.TextChoices):
+        CENTER = "center", "Centre"
+        BOTTOM_RIGHT = "bottom-right", "Bottom right"
+        BOTTOM_LEFT = "bottom-left", "Bottom left"
+        TOP_RIGHT = "top-right", "Top right"
+        TOP_LEFT = "top-left", "Top left"
+
+    studio = models.OneToOneField(Studio, on_delete=models.CASCADE, related_name="watermark_settings")
+    text = models.CharField(max_length=100, blank=True, help_text="Used when no image is chosen.")
+    image = models.ForeignKey(
+        StudioImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="A PNG logo."
+    )
+    position = models.CharField(max_length=12, choices=Position.choices, default=Position.BOTTOM_RIGHT)
+    opacity = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(5), MaxValueValidator(100)], help_text="Percent."
+    )
+    scale = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(100)],
+        help_text="Watermark width as a percent of the photo's width.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    LOOK_FIELDS = ("text", "image_id", "position", "opacity", "scale")
+
+    def __str__(self):
+        return f"Watermark of {self.studio}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            before = WatermarkSettings.objects.filter(pk=self.pk).values(*self.LOOK_FIELDS).first()
+            if before and any(before[f] != getattr(self, f) for f in self.LOOK_FIELDS):
+                self.version = (WatermarkSettings.objects.filter(pk=self.pk).values_list("version", flat=True)[0]) + 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def for_studio(cls, studio) -> "WatermarkSettings":
+        obj, _ = cls.objects.get_or_create(studio=studio, defaults={"text": f"© {studio.name}"})
+        return obj
+
+
+# --- What clients do in a gallery -------------------------------------------
+
+
+class GalleryAccess(models.Model):
+    """One unlock of a gallery: the client's token (stored hashed), who they said they are, until when."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="accesses")
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True)
+    pin_ok = models.BooleanField(default=False)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "gallery accesses"
+
+
+class Favorite(models.Model):
+    DEFAULT_LIST = "Favourites"
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="favorites")
+    photo = models.ForeignKey(GalleryPhoto, on_delete=models.CASCADE, related_name="favorites")
+    email = models.EmailField(blank=True)
+    list_name = models.CharField(max_length=60, default=DEFAULT_LIST)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["photo", "email", "list_name"], name="unique_favorite_per_list")]
+
+
+class Selection(models.Model):
+    """The photos a client picks for proofing; locked once submitted."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="selections")
+    email = models.EmailField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gallery", "email"], name="unique_selection_per_client")]
+
+
+class SelectionItem(models.Model):
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="items")
+    photo = models.ForeignKey(GalleryPhoto, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["selection", "photo"], name="unique_selection_item")]
+
+
+class Comment(models.Model):
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="comments")
+    photo = models.ForeignKey(GalleryPhoto, on_delete=models.CASCADE, related_name="comments")
+    email = models.EmailField(blank=True)
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class DownloadAllowance(models.Model):
+    """Downloads used per client e-mail; incremented with a conditional UPDATE so concurrent requests can't overrun."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(blank=True)
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gallery", "email"], name="unique_allowance_per_client")]
+
+
+class DownloadEvent(models.Model):
+    class Kind(models.TextChoices):
+        WEB = "web", "Photo (web size)"
+        FULL = "full", "Photo (original)"
+        ZIP = "zip", "ZIP"
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="downloads")
+    photo = models.ForeignKey(GalleryPhoto, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    set = models.ForeignKey(GallerySet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    email = models.EmailField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ExpiryReminder(models.Model):
+    """One 'your gallery closes in N days' e-mail sent; the unique row keeps the daily task idempotent."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="expiry_reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gallery", "days_before"], name="unique_expiry_reminder")]

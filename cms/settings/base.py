@@ -266,6 +266,15 @@ DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 # --- Per-app settings: each domain app adds its own below its heading. -------
 
 # galleries
+# Wrong access codes are throttled per IP (DRF ScopedRateThrottle keys on the client address).
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["gallery_unlock"] = env(
+    "GALLERY_UNLOCK_RATE", default="10/minute"
+)
+# Clients hear 7, 4 and 1 days before their gallery closes (galleries.proofing.send_expiry_reminders).
+CELERY_BEAT_SCHEDULE["gallery-expiry-reminders"] = {
+    "task": "galleries.tasks.send_gallery_expiry_reminders",
+    "schedule": 3600.0,
+}
 
 # crm
 # Lead-form spam defence: inquiries per client IP (DRF ScopedRateThrottle).

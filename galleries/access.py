@@ -1,0 +1,97 @@
+"""Clients unlocking a gallery: access code (+ e-mail, + PIN for downloads) → a bearer token."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
+
+from frontend_api.errors import ApiError
+
+from .models import Gallery, GalleryAccess, normalise_access_code
+
+TOKEN_LIFETIME = timedelta(days=30)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def expired_error() -> ApiError:
+    return ApiError(
+        "gallery_expired", "This gallery has expired. Ask your photographer to extend it.", status.HTTP_410_GONE
+    )
+
+
+def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | None = None):
+    """Returns (token, access). The token is shown once; only its hash is stored."""
+    gallery = (
+        Gallery.objects.live()
+        .filter(studio=studio, access_code=normalise_access_code(code))
+        .select_related("studio")
+        .first()
+        if studio is not None and code
+        else None
+    )
+    if gallery is None:
+        raise ApiError("invalid_code", "No gallery opens with this code. Check the code your photographer sent.", 404)
+    if gallery.is_expired():
+        raise expired_error()
+    if pin and pin != gallery.download_pin:
+        raise ApiError("wrong_pin", "That download PIN is not right. Leave it empty to just view the photos.", 403)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    expires_at = now + TOKEN_LIFETIME
+    if gallery.expires_at:
+        expires_at = min(expires_at, gallery.expires_at)
+    access = GalleryAccess.objects.create(
+        gallery=gallery,
+        token_hash=hash_token(token),
+        email=email.strip().lower(),
+        pin_ok=bool(gallery.download_pin) and pin == gallery.download_pin,
+        ip=ip,
+        expires_at=expires_at,
+    )
+    return token, access
+
+
+def token_from_request(request) -> str:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.META.get("HTTP_X_GALLERY_TOKEN", "").strip()
+
+
+class GalleryTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>` (or `X-Gallery-Token: <token>`) from unlock; request.auth = GalleryAccess."""
+
+    def authenticate(self, request):
+        token = token_from_request(request) or request.query_params.get("token", "")
+        if not token:
+            return None
+        access = (
+            GalleryAccess.objects.select_related("gallery__studio")
+            .filter(token_hash=hash_token(token), expires_at__gt=timezone.now())
+            .first()
+        )
+        if access is None:
+            raise ApiError("invalid_token", "This gallery link has expired. Unlock the gallery again.", 401)
+        return (None, access)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="gallery"'
+
+
+def gallery_for(request, gallery_id: int) -> Gallery:
+    """The unlocked gallery, if it is the one asked for and belongs to the site's studio; else 404."""
+    access = request.auth
+    if not isinstance(access, GalleryAccess):
+        raise ApiError("token_required", "Unlock the gallery with its access code first.", 401)
+    gallery = access.gallery
+    if gallery.pk != gallery_id or request.studio is None or gallery.studio_id != request.studio.pk or not gallery.live:
+        raise ApiError("not_found", "No such gallery.", 404)
+    if gallery.is_expired():
+        raise expired_error()
+    return gallery

@@ -1,0 +1,250 @@
+"""Gallery tools in the Wagtail admin: bulk upload with per-file progress, processing status, activity
+(views, favourites, selections, downloads, comments), the Lightroom export and the studio watermark.
+
+Every view starts from the photographer's studio: another studio's gallery is a 404."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from cms.tenancy import admin_studio
+
+from .models import (
+    Comment,
+    DownloadEvent,
+    Favorite,
+    Gallery,
+    GalleryAccess,
+    GalleryPhoto,
+    Selection,
+    StudioImage,
+    WatermarkSettings,
+)
+from .pipeline import THUMB
+from .proofing import lightroom_filenames, notify_gallery_ready
+from .quota import QuotaExceeded, storage_quota_bytes, storage_used_bytes
+from .tasks import rerender_watermarked
+from .uploads import UploadRejected, add_upload, complete_direct_upload, start_direct_upload
+
+
+def studio_gallery(request, gallery_id: int) -> Gallery:
+    studio = admin_studio(request)
+    galleries = (
+        Gallery.objects.all() if request.user.is_superuser and studio is None else Gallery.objects.for_studio(studio)
+    )
+    gallery = galleries.select_related("studio").filter(pk=gallery_id).first()
+    if gallery is None or not gallery.permissions_for_user(request.user).can_edit():
+        raise Http404("No such gallery.")
+    return gallery
+
+
+def json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"message": message}}, status=status)
+
+
+def _set_from(request, gallery):
+    set_id = request.POST.get("set") or request.GET.get("set")
+    if not set_id:
+        return None
+    photo_set = gallery.sets.filter(pk=set_id if str(set_id).isdigit() else 0).first()
+    if photo_set is None:
+        raise UploadRejected("That set is not in this gallery.")
+    return photo_set
+
+
+def upload_page(request, gallery_id):
+    gallery = studio_gallery(request, gallery_id)
+    counts = dict(gallery.photos.values("image__status").annotate(n=Count("id")).values_list("image__status", "n"))
+    return TemplateResponse(
+        request,
+        "galleries/admin/upload.html",
+        {
+            "gallery": gallery,
+            "page_title": f"Upload to {gallery.title}",
+            "header_icon": "image",
+            "sets": gallery.sets.all(),
+            "counts": counts,
+            "used": storage_used_bytes(gallery.studio),
+            "quota": storage_quota_bytes(gallery.studio),
+            "direct": hasattr(default_storage, "bucket"),
+        },
+    )
+
+
+@require_POST
+def upload_file(request, gallery_id):
+    """One file per request (the page's uploader sends them one by one): stored pending, processing queued."""
+    gallery = studio_gallery(request, gallery_id)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return json_error("Choose a file to upload.", 400)
+    try:
+        photo = add_upload(gallery, uploaded, _set_from(request, gallery))
+    except QuotaExceeded as exc:
+        return json_error(str(exc), 413)
+    except UploadRejected as exc:
+        return json_error(str(exc), 400)
+    return JsonResponse(_status(photo), status=201)
+
+
+@require_POST
+def presign(request, gallery_id):
+    gallery = studio_gallery(request, gallery_id)
+    try:
+        body = json.loads(request.body or b"{}")
+        size = int(body.get("size", 0))
+    except (ValueError, TypeError):
+        return json_error("Send JSON with filename, size and set.", 400)
+    if size <= 0:
+        return json_error("The file is empty (0 bytes).", 400)
+    try:
+        photo_set = gallery.sets.filter(pk=body["set"]).first() if body.get("set") else None
+        return JsonResponse(start_direct_upload(gallery, str(body.get("filename", "")), size, photo_set), status=201)
+    except QuotaExceeded as exc:
+        return json_error(str(exc), 413)
+    except UploadRejected as exc:
+        return json_error(str(exc), 400)
+
+
+@require_POST
+def complete(request, gallery_id, photo_id):
+    gallery = studio_gallery(request, gallery_id)
+    photo = GalleryPhoto.objects.for_studio(gallery.studio).filter(gallery=gallery, pk=photo_id).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    try:
+        complete_direct_upload(photo)
+    except UploadRejected as exc:
+        return json_error(str(exc), 400)
+    return JsonResponse(_status(photo))
+
+
+def _status(photo) -> dict:
+    image = photo.image
+    thumb = next((r for r in getattr(image, "prefetched_renditions", []) if r.filter_spec == THUMB), None)
+    return {
+        "id": photo.pk,
+        "filename": photo.filename,
+        "status": image.status,
+        "status_label": image.get_status_display(),
+        "failure_reason": image.failure_reason,
+        "thumb": thumb.url if thumb else None,
+    }
+
+
+@require_GET
+def photo_status(request, gallery_id):
+    """Statuses of the given photos (`?ids=1,2,3`), for the uploader's polling."""
+    gallery = studio_gallery(request, gallery_id)
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()][:500]
+    photos = (
+        GalleryPhoto.objects.for_studio(gallery.studio)
+        .filter(gallery=gallery, pk__in=ids)
+        .select_related("image")
+        .prefetch_related(
+            Prefetch(
+                "image__renditions",
+                queryset=StudioImage.get_rendition_model().objects.filter(filter_spec=THUMB),
+                to_attr="prefetched_renditions",
+            )
+        )
+    )
+    return JsonResponse({"photos": [_status(p) for p in photos]})
+
+
+def activity(request, gallery_id):
+    gallery = studio_gallery(request, gallery_id)
+    selections = (
+        Selection.objects.filter(gallery=gallery).annotate(n=Count("items")).order_by("-submitted_at", "-created_at")
+    )
+    favorites = (
+        Favorite.objects.filter(gallery=gallery)
+        .values("email", "list_name")
+        .annotate(n=Count("id"))
+        .order_by("email", "list_name")
+    )
+    return TemplateResponse(
+        request,
+        "galleries/admin/activity.html",
+        {
+            "gallery": gallery,
+            "page_title": f"Activity: {gallery.title}",
+            "header_icon": "history",
+            "tz": gallery.studio.tz,
+            "views": GalleryAccess.objects.filter(gallery=gallery).order_by("-created_at")[:200],
+            "view_count": GalleryAccess.objects.filter(gallery=gallery).count(),
+            "favorites": favorites,
+            "selections": selections,
+            "downloads": DownloadEvent.objects.filter(gallery=gallery).select_related("photo__image", "set")[:200],
+            "comments": Comment.objects.filter(gallery=gallery)
+            .select_related("photo__image")
+            .order_by("-created_at")[:200],
+            "failed": gallery.photos.filter(image__status=StudioImage.Status.FAILED).select_related("image"),
+        },
+    )
+
+
+@require_GET
+def lightroom_export(request, gallery_id, selection_id):
+    gallery = studio_gallery(request, gallery_id)
+    selection = Selection.objects.filter(gallery=gallery, pk=selection_id).first()
+    if selection is None:
+        raise Http404("No such selection.")
+    response = HttpResponse(lightroom_filenames(selection) + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="selection-{gallery.pk}-{selection.pk}.txt"'
+    return response
+
+
+@require_POST
+def send_ready_email(request, gallery_id):
+    gallery = studio_gallery(request, gallery_id)
+    if notify_gallery_ready(gallery):
+        messages.success(request, f"Sent “your gallery is ready” to {gallery.client.email}.")
+    else:
+        messages.error(request, "This gallery has no client with an e-mail address. Choose a client first.")
+    return redirect("galleries_activity", gallery.pk)
+
+
+class WatermarkForm(forms.ModelForm):
+    class Meta:
+        model = WatermarkSettings
+        fields = ["text", "image", "position", "opacity", "scale"]
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].queryset = StudioImage.objects.for_studio(studio).filter(status=StudioImage.Status.READY)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text") and not data.get("image"):
+            raise forms.ValidationError("Give the watermark a text or an image.")
+        return data
+
+
+def watermark(request):
+    studio = admin_studio(request)
+    if studio is None:
+        raise Http404("Choose a studio first.")
+    settings_ = WatermarkSettings.for_studio(studio)
+    form = WatermarkForm(request.POST or None, instance=settings_, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        before = settings_.version
+        saved = form.save()
+        if saved.version != before:
+            queued = rerender_watermarked(studio)
+            messages.success(request, f"Watermark saved. {queued} photos are being re-watermarked.")
+        else:
+            messages.success(request, "Watermark saved.")
+        return redirect("galleries_watermark")
+    return TemplateResponse(
+        request,
+        "galleries/admin/watermark.html",
+        {"form": form, "page_title": "Watermark", "header_icon": "image", "settings": settings_},
+    )

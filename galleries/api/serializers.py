@@ -1,0 +1,117 @@
+"""Shapes of the client gallery API (DESIGN.md §5: the field names are a contract)."""
+
+from django.db.models import Count, Q
+from rest_framework import serializers
+
+from ..downloads import downloads_left
+from ..models import Selection
+
+
+class UnlockSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    pin = serializers.RegexField(r"^\d{4}$", required=False, allow_blank=True, error_messages={"invalid": "4 digits."})
+
+
+class PhotoRefSerializer(serializers.Serializer):
+    photo = serializers.IntegerField()
+    list = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class CommentInSerializer(serializers.Serializer):
+    photo = serializers.IntegerField()
+    body = serializers.CharField(max_length=2000)
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class RenditionSetSerializer(serializers.Serializer):
+    thumb = RenditionSerializer(allow_null=True)
+    preview = RenditionSerializer(allow_null=True)
+    watermarked = RenditionSerializer(allow_null=True)
+
+
+class PhotoSerializer(serializers.Serializer):
+    """Built from prefetched renditions only: never a get_rendition() per photo (DESIGN.md §8)."""
+
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    width = serializers.IntegerField(source="image.width")
+    height = serializers.IntegerField(source="image.height")
+    blurhash = serializers.CharField(source="image.blurhash")
+    set = serializers.IntegerField(source="set_id", allow_null=True)
+    captured_at = serializers.DateTimeField(source="image.captured_at", allow_null=True)
+    renditions = serializers.SerializerMethodField()
+
+    def get_renditions(self, photo) -> RenditionSetSerializer:
+        specs = self.context["specs"]
+        by_spec = {r.filter_spec: r for r in photo.image.prefetched_renditions}
+        result = {}
+        for name, spec in specs.items():
+            r = by_spec.get(spec)
+            result[name] = {"url": self.absolute(r.url), "width": r.width, "height": r.height} if r else None
+        return result
+
+    def absolute(self, url: str) -> str:
+        # Client sites live on other domains: local media URLs must carry the host (S3 URLs already do).
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
+
+
+class PhotoPageSerializer(serializers.Serializer):
+    results = PhotoSerializer(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
+def gallery_payload(gallery, access) -> dict:
+    """Gallery detail with sets, counts and what this client may do."""
+    photos = gallery.photos.ready()
+    counts = photos.aggregate(
+        total=Count("id"), **{f"s{s.pk}": Count("id", filter=Q(set=s)) for s in gallery.sets.all()}
+    )
+    selection = Selection.objects.filter(gallery=gallery, email=access.email).annotate(n=Count("items")).first()
+    return {
+        "id": gallery.pk,
+        "title": gallery.title,
+        "intro": gallery.intro,
+        "studio": gallery.studio.name,
+        "expires_at": gallery.expires_at,
+        "photo_count": counts["total"],
+        "sets": [{"id": s.pk, "name": s.name, "photo_count": counts[f"s{s.pk}"]} for s in gallery.sets.all()],
+        "permissions": {
+            "downloadable": gallery.downloadable,
+            "download_resolution": gallery.download_resolution,
+            "pin_required": bool(gallery.download_pin) and not access.pin_ok,
+            "download_limit": gallery.download_limit,
+            "downloads_left": downloads_left(gallery, access.email),
+            "selection_limit": gallery.selection_limit,
+        },
+        "selection": {
+            "count": selection.n if selection else 0,
+            "submitted_at": selection.submitted_at if selection else None,
+            "locked": bool(selection and selection.locked),
+        },
+    }
+
+
+class GallerySerializer(serializers.Serializer):
+    """Documents gallery_payload() for the schema."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    studio = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    photo_count = serializers.IntegerField()
+    sets = serializers.ListField(child=serializers.DictField())
+    permissions = serializers.DictField()
+    selection = serializers.DictField()
+
+
+class UnlockResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    gallery = GallerySerializer()

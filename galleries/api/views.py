@@ -1,0 +1,308 @@
+"""Client gallery endpoints (DESIGN.md §5). Authenticated by the unlock token:
+`Authorization: Bearer <token>` or `X-Gallery-Token: <token>` (download links also take `?token=`)."""
+
+import base64
+
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from frontend_api.errors import ApiError
+
+from .. import downloads, proofing
+from ..access import GalleryTokenAuthentication, gallery_for, unlock_gallery
+from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
+from ..pipeline import rendition_specs
+from . import schema  # noqa: F401 - registers the token scheme with drf-spectacular
+from .serializers import (
+    CommentInSerializer,
+    GallerySerializer,
+    PhotoPageSerializer,
+    PhotoRefSerializer,
+    PhotoSerializer,
+    UnlockResponseSerializer,
+    UnlockSerializer,
+    gallery_payload,
+)
+
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 200
+TOKEN_PARAM = OpenApiParameter("token", str, description="The unlock token, for links opened in a browser.")
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class GalleryAPIView(APIView):
+    authentication_classes = [GalleryTokenAuthentication]
+
+    def gallery(self, gallery_id):
+        return gallery_for(self.request, gallery_id)
+
+    @property
+    def email(self) -> str:
+        return self.request.auth.email
+
+
+class UnlockView(APIView):
+    authentication_classes: list = []
+    throttle_scope = "gallery_unlock"
+
+    throttle_classes = [ScopedRateThrottle]
+
+    @extend_schema(request=UnlockSerializer, responses={201: UnlockResponseSerializer}, auth=[])
+    def post(self, request):
+        data = UnlockSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, access = unlock_gallery(
+            request.studio,
+            data.validated_data["code"],
+            data.validated_data.get("email", ""),
+            data.validated_data.get("pin", ""),
+            client_ip(request),
+        )
+        return Response({"token": token, "gallery": gallery_payload(access.gallery, access)}, status=201)
+
+
+class GalleryDetailView(GalleryAPIView):
+    @extend_schema(responses=GallerySerializer)
+    def get(self, request, gallery_id):
+        return Response(gallery_payload(self.gallery(gallery_id), request.auth))
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if raw[0] != "o" or int(raw[1:]) < 0:
+            raise ValueError
+        return int(raw[1:])
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise ApiError("invalid", "That page cursor is not valid; start again from the first page.", 400) from None
+
+
+class PhotoListView(GalleryAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("set", int, description="Only this set's photos."),
+            OpenApiParameter("cursor", str, description="The `next` value of the previous page."),
+            OpenApiParameter(
+                "limit", int, description=f"Photos per page (default {PAGE_SIZE}, at most {MAX_PAGE_SIZE})."
+            ),
+        ],
+        responses=PhotoPageSerializer,
+    )
+    def get(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+        photos = (
+            gallery.ordered_photos()
+            .select_related("image")
+            .prefetch_related(
+                Prefetch(
+                    "image__renditions",
+                    queryset=StudioRendition.objects.filter(filter_spec__in=specs.values()),
+                    to_attr="prefetched_renditions",
+                )
+            )
+        )
+        if set_id := request.query_params.get("set"):
+            if not set_id.isdigit() or not gallery.sets.filter(pk=set_id).exists():
+                raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
+            photos = photos.filter(set_id=set_id)
+        try:
+            limit = max(1, min(MAX_PAGE_SIZE, int(request.query_params.get("limit", PAGE_SIZE))))
+        except ValueError:
+            limit = PAGE_SIZE
+        offset = decode_cursor(request.query_params["cursor"]) if request.query_params.get("cursor") else 0
+        page = list(photos[offset : offset + limit + 1])
+        more = len(page) > limit
+        results = PhotoSerializer(page[:limit], many=True, context={"specs": specs, "request": request}).data
+        return Response({"results": results, "next": encode_cursor(offset + limit) if more else None})
+
+
+class FavoritesView(GalleryAPIView):
+    @extend_schema(responses=inline_serializer("FavoriteLists", {"lists": serializers.DictField()}))
+    def get(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        return Response({"lists": proofing.favorite_lists(gallery, self.email)})
+
+    @extend_schema(request=PhotoRefSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        data = PhotoRefSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = proofing.photo_in(gallery, data.validated_data["photo"])
+        favorite, created = proofing.add_favorite(gallery, self.email, photo, data.validated_data.get("list", ""))
+        return Response(
+            {"photo": photo.pk, "list": favorite.list_name, "lists": proofing.favorite_lists(gallery, self.email)},
+            status=201 if created else 200,
+        )
+
+    @extend_schema(request=PhotoRefSerializer, responses={200: OpenApiTypes.OBJECT})
+    def delete(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        data = PhotoRefSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = proofing.photo_in(gallery, data.validated_data["photo"])
+        proofing.remove_favorite(gallery, self.email, photo, data.validated_data.get("list", ""))
+        return Response({"lists": proofing.favorite_lists(gallery, self.email)})
+
+
+def selection_payload(selection) -> dict:
+    return {
+        "photos": list(selection.items.order_by("created_at", "id").values_list("photo_id", flat=True)),
+        "limit": selection.gallery.selection_limit,
+        "submitted_at": selection.submitted_at,
+        "locked": selection.locked,
+    }
+
+
+class SelectionView(GalleryAPIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        return Response(selection_payload(proofing.selection_for(gallery, self.email)))
+
+    @extend_schema(request=PhotoRefSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        data = PhotoRefSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = proofing.photo_in(gallery, data.validated_data["photo"])
+        return Response(selection_payload(proofing.select_photo(gallery, self.email, photo)))
+
+    @extend_schema(request=PhotoRefSerializer, responses=OpenApiTypes.OBJECT)
+    def delete(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        data = PhotoRefSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = proofing.photo_in(gallery, data.validated_data["photo"])
+        return Response(selection_payload(proofing.unselect_photo(gallery, self.email, photo)))
+
+
+class SelectionSubmitView(GalleryAPIView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        return Response(selection_payload(proofing.submit_selection(gallery, self.email)))
+
+
+def comment_payload(comment: Comment) -> dict:
+    return {"id": comment.pk, "photo": comment.photo_id, "body": comment.body, "created_at": comment.created_at}
+
+
+class CommentsView(GalleryAPIView):
+    @extend_schema(parameters=[OpenApiParameter("photo", int)], responses=OpenApiTypes.OBJECT)
+    def get(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        comments = Comment.objects.filter(gallery=gallery, email=self.email)
+        if photo := request.query_params.get("photo"):
+            comments = comments.filter(photo_id=photo if photo.isdigit() else 0)
+        return Response({"results": [comment_payload(c) for c in comments]})
+
+    @extend_schema(request=CommentInSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        data = CommentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = proofing.photo_in(gallery, data.validated_data["photo"])
+        comment = proofing.add_comment(gallery, self.email, photo, data.validated_data["body"])
+        return Response(comment_payload(comment), status=201)
+
+
+class GalleryDownloadView(GalleryAPIView):
+    """The whole gallery (or one set) as a ZIP, streamed as it is built."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("set", int), TOKEN_PARAM],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request, gallery_id):
+        gallery = self.gallery(gallery_id)
+        size = "full" if gallery.download_resolution == gallery.Resolution.FULL else "web"
+        downloads.check_may_download(gallery, request.auth, size)
+        photos = gallery.ordered_photos().select_related("image", "set")
+        photo_set = None
+        if set_id := request.query_params.get("set"):
+            photo_set = gallery.sets.filter(pk=set_id if set_id.isdigit() else 0).first()
+            if photo_set is None:
+                raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
+            photos = photos.filter(set=photo_set)
+        photos = list(photos)
+        if not photos:
+            raise ApiError("nothing_to_download", "There are no photos to download here yet.", 404)
+        downloads.use_one_download(gallery, self.email)
+        downloads.log_download(
+            gallery, request.auth, DownloadEvent.Kind.ZIP, photo_set=photo_set, ip=client_ip(request)
+        )
+        name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
+        response = StreamingHttpResponse(downloads.zip_stream(gallery, photos, size), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
+        return response
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isalnum() or c in " -_&" else "_" for c in name).strip() or "gallery"
+
+
+class PhotoDownloadView(APIView):
+    """One photo: `size=web` (2048 px; also web-640, web-1024) streams a JPEG; `size=full` redirects to a
+    signed URL of the original that expires after 10 minutes."""
+
+    authentication_classes = [GalleryTokenAuthentication]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("size", str, enum=["web", "web-640", "web-1024", "web-2048", "full"]),
+            TOKEN_PARAM,
+        ],
+        responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY), 302: None},
+    )
+    def get(self, request, photo_id):
+        access = request.auth
+        if access is None:
+            raise ApiError("token_required", "Unlock the gallery with its access code first.", 401)
+        photo = (
+            GalleryPhoto.objects.ready()
+            .filter(pk=photo_id, gallery_id=access.gallery_id, studio=request.studio)
+            .select_related("image", "gallery")
+            .first()
+            if request.studio is not None
+            else None
+        )
+        if photo is None:
+            raise ApiError("not_found", "No such photo.", 404)
+        gallery = gallery_for(request, photo.gallery_id)
+        size = request.query_params.get("size", "web")
+        downloads.check_may_download(gallery, access, size)
+        downloads.use_one_download(gallery, access.email)
+        kind = DownloadEvent.Kind.FULL if size == "full" else DownloadEvent.Kind.WEB
+        downloads.log_download(gallery, access, kind, photo=photo, ip=client_ip(request))
+        if size == "full":
+            return HttpResponseRedirect(downloads.original_url(request, photo))
+        rendition = photo.image.get_rendition(downloads.web_spec(size))
+        stem = photo.filename.rsplit(".", 1)[0]
+        return FileResponse(
+            rendition.file.open("rb"), as_attachment=True, filename=f"{stem}.jpg", content_type="image/jpeg"
+        )
+
+
+class OriginalView(APIView):
+    """Serves an original behind a signed, expiring link (local storage; S3 links are presigned)."""
+
+    authentication_classes: list = []
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, auth=[])
+    def get(self, request, token):
+        photo = downloads.photo_for_original_token(token, request.studio)
+        return FileResponse(photo.image.file.open("rb"), as_attachment=True, filename=photo.filename)

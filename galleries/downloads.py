@@ -1,0 +1,148 @@
+"""Client downloads: permission and per-client limits (atomic), one photo at web or full size, a whole
+gallery or set as a streamed ZIP, originals only through signed expiring URLs; every download logged."""
+
+import os
+
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from zipstream import ZIP_STORED, ZipStream
+
+from frontend_api.errors import ApiError
+
+from .models import DownloadAllowance, DownloadEvent, GalleryPhoto
+
+WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}  # DESIGN.md §10
+ORIGINAL_URL_SECONDS = 600
+ORIGINAL_SALT = "galleries.original"
+CHUNK = 256 * 1024
+
+
+def web_spec(size: str) -> str:
+    box = WEB_SIZES[size]
+    return f"max-{box}x{box}|format-jpeg"
+
+
+def check_may_download(gallery, access, size: str) -> None:
+    if not gallery.downloadable:
+        raise ApiError("downloads_disabled", "Downloads are turned off for this gallery.", 403)
+    if gallery.download_pin and not access.pin_ok:
+        raise ApiError("pin_required", "Enter the download PIN your photographer gave you to download.", 403)
+    if size == "full" and gallery.download_resolution != gallery.Resolution.FULL:
+        raise ApiError("full_size_not_allowed", "This gallery offers web-size downloads only; use size=web.", 403)
+    if size != "full" and size not in WEB_SIZES:
+        raise ApiError(
+            "invalid",
+            "size must be web, web-640, web-1024, web-2048 or full.",
+            400,
+            fields={"size": ["Unknown size."]},
+        )
+
+
+def use_one_download(gallery, email: str) -> None:
+    """Count one download against the client's limit; a conditional UPDATE, so concurrent requests can't overrun."""
+    limit = gallery.download_limit
+    if limit is None:
+        return
+    try:
+        with transaction.atomic():
+            DownloadAllowance.objects.get_or_create(gallery=gallery, email=email)
+    except IntegrityError:
+        pass  # created by a concurrent request
+    used = DownloadAllowance.objects.filter(gallery=gallery, email=email, used__lt=limit).update(used=F("used") + 1)
+    if not used:
+        raise ApiError(
+            "download_limit_reached",
+            f"You have used all {limit} downloads for this gallery. Ask your photographer for more.",
+            403,
+        )
+
+
+def downloads_left(gallery, email: str) -> int | None:
+    if gallery.download_limit is None:
+        return None
+    used = DownloadAllowance.objects.filter(gallery=gallery, email=email).values_list("used", flat=True).first()
+    return max(0, gallery.download_limit - (used or 0))
+
+
+def log_download(gallery, access, kind: str, photo=None, photo_set=None, ip=None) -> None:
+    DownloadEvent.objects.create(gallery=gallery, photo=photo, set=photo_set, kind=kind, email=access.email, ip=ip)
+
+
+# --- Originals through signed, expiring URLs -------------------------------
+
+
+def original_url(request, photo: GalleryPhoto) -> str:
+    """A URL for the original that works for ORIGINAL_URL_SECONDS: presigned on S3, signed by us otherwise."""
+    name = photo.image.file.name
+    filename = photo.filename.replace('"', "")
+    if hasattr(default_storage, "bucket"):
+        client = default_storage.connection.meta.client
+        return client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": default_storage.bucket_name,
+                "Key": default_storage._normalize_name(name),
+                "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            },
+            ExpiresIn=ORIGINAL_URL_SECONDS,
+        )
+    token = signing.dumps({"p": photo.pk, "s": photo.studio_id}, salt=ORIGINAL_SALT, compress=True)
+    # The path is part of the API contract (galleries/api/urls.py).
+    return request.build_absolute_uri(f"/api/client/originals/{token}/")
+
+
+def photo_for_original_token(token: str, studio) -> GalleryPhoto:
+    try:
+        data = signing.loads(token, salt=ORIGINAL_SALT, max_age=ORIGINAL_URL_SECONDS)
+    except signing.SignatureExpired:
+        raise ApiError("link_expired", "This download link has expired. Download the photo again.", 410) from None
+    except signing.BadSignature:
+        raise ApiError("not_found", "No such download.", 404) from None
+    if studio is None or data.get("s") != studio.pk:
+        raise ApiError("not_found", "No such download.", 404)
+    photo = GalleryPhoto.objects.for_studio(studio).select_related("image").filter(pk=data.get("p")).first()
+    if photo is None:
+        raise ApiError("not_found", "No such download.", 404)
+    return photo
+
+
+# --- ZIP -----------------------------------------------------------------------
+
+
+def _file_chunks(field_file):
+    with field_file.storage.open(field_file.name, "rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+def _unique(name: str, seen: set[str]) -> str:
+    stem, ext = os.path.splitext(name)
+    candidate, n = name, 1
+    while candidate.lower() in seen:
+        n += 1
+        candidate = f"{stem} ({n}){ext}"
+    seen.add(candidate.lower())
+    return candidate
+
+
+def zip_stream(gallery, photos, size: str) -> ZipStream:
+    """A ZIP that is built while it is sent: one photo's chunks in memory at a time, no temporary file.
+
+    JPEGs don't compress, so entries are stored; web sizes are rendered (once, then reused) as they stream."""
+    zs = ZipStream(compress_type=ZIP_STORED)
+    seen: set[str] = set()
+    for photo in photos:
+        folder = f"{photo.set.name}/" if photo.set_id else ""
+        if size == "full":
+            zs.add(_file_chunks(photo.image.file), _unique(folder + photo.filename, seen))
+        else:
+            stem = os.path.splitext(photo.filename)[0]
+            zs.add(_lazy_rendition_chunks(photo, web_spec(size)), _unique(f"{folder}{stem}.jpg", seen))
+    return zs
+
+
+def _lazy_rendition_chunks(photo, spec):
+    rendition = photo.image.get_rendition(spec)
+    yield from _file_chunks(rendition.file)

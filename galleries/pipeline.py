@@ -1,0 +1,338 @@
+"""The image pipeline: one decode of an uploaded photo gives the checks, EXIF, blurhash and the whole
+rendition set (thumb, preview, watermarked), saved as ordinary Wagtail renditions (DESIGN.md §4)."""
+
+import hashlib
+import io
+import logging
+import os
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+
+import blurhash
+import pillow_heif
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from PIL import Image, ImageOps
+
+from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
+from .watermark import WatermarkLook, apply_watermark
+
+pillow_heif.register_heif_opener()
+logger = logging.getLogger(__name__)
+
+# Pillow's names for the formats photographers deliver.
+ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC", "TIFF": "TIFF"}
+ACCEPTED_HUMAN = "JPEG, PNG, WebP, HEIC or TIFF"
+
+THUMB = "max-400x400|format-webp"
+PREVIEW = "max-1600x1600|format-webp"
+WATERMARKED_BOX = 2400
+
+
+def watermarked_spec(version: int | None) -> str:
+    """The `watermarked` rendition's spec; the version changes whenever the studio's watermark does."""
+    if version is None:
+        return f"max-{WATERMARKED_BOX}x{WATERMARKED_BOX}|format-jpeg"
+    return f"max-{WATERMARKED_BOX}x{WATERMARKED_BOX}|watermark-{version}|format-jpeg"
+
+
+def rendition_specs(gallery, watermark_version: int | None) -> dict[str, str]:
+    """The contract names (DESIGN.md §4) mapped to this gallery's filter specs."""
+    return {
+        "thumb": THUMB,
+        "preview": PREVIEW,
+        "watermarked": watermarked_spec(watermark_version if gallery.watermark else None),
+    }
+
+
+class PhotoRejected(Exception):
+    """The file is not a photo we can use; `reason` is shown to the photographer."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Rendered:
+    spec: str
+    data: bytes
+    extension: str
+    width: int
+    height: int
+
+
+@dataclass
+class Processed:
+    sha256: str
+    sha1: str
+    width: int
+    height: int
+    blurhash: str
+    exif: dict = field(default_factory=dict)
+    renditions: list[Rendered] = field(default_factory=list)
+
+
+# --- Pure image work (no database) ----------------------------------------
+
+
+def fit_within(size: tuple[int, int], box: int) -> tuple[int, int]:
+    """Wagtail's `max-<box>x<box>` arithmetic, so our sizes equal what get_rendition() would make."""
+    width, height = size
+    if width <= box and height <= box:
+        return size
+    horz, vert = box / width, box / height
+    if horz < vert:
+        return box, max(1, int(height * horz))
+    return max(1, int(width * vert)), box
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+        background = Image.new("RGB", img.size, (255, 255, 255))
+        background.paste(img, mask=img.getchannel("A"))
+        return background
+    if img.mode != "RGB":
+        return img.convert("RGB")
+    return img
+
+
+def _encode(img: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "jpeg":
+        img.save(out, "JPEG", quality=getattr(settings, "WAGTAILIMAGES_JPEG_QUALITY", 76), progressive=True)
+    else:
+        img.save(out, "WEBP", quality=getattr(settings, "WAGTAILIMAGES_WEBP_QUALITY", 80))
+    return out.getvalue()
+
+
+def _resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    if img.size == size:
+        return img
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[int, int], Image.Exif]:
+    """Check and decode once, at the smallest JPEG draft scale that still covers `box`.
+
+    Returns the upright RGB image, the upright size of the ORIGINAL and its EXIF."""
+    if not data:
+        raise PhotoRejected("The file is empty (0 bytes). Upload the photo again.")
+    max_pixels = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            if img.format not in ACCEPTED_FORMATS:
+                raise PhotoRejected(f"{img.format or 'This'} files are not supported. Upload {ACCEPTED_HUMAN}.")
+            width, height = img.size
+            if width * height > max_pixels:
+                raise _bomb(width, height, max_pixels)
+            exif = img.getexif()
+            turned = exif.get(0x0112, 1) in (5, 6, 7, 8)
+            upright = (height, width) if turned else (width, height)
+            if img.format == "JPEG":
+                target = fit_within(upright, box)
+                img.draft("RGB", (target[1], target[0]) if turned else target)
+            img.load()
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRejected(
+            f"This image has more than the {max_pixels / 1e6:.0f} megapixels we accept. "
+            "Export it smaller and upload it again."
+        ) from None
+    except Image.UnidentifiedImageError:
+        raise PhotoRejected(f"This file is not an image we can read. Upload {ACCEPTED_HUMAN}.") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise PhotoRejected(
+            f"The file is damaged or incomplete ({exc}). Export it again from your editor and re-upload."
+        ) from None
+    img = ImageOps.exif_transpose(img)
+    return _flatten(img), upright, exif
+
+
+def _bomb(width: int, height: int, limit: int) -> PhotoRejected:
+    return PhotoRejected(
+        f"This image is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), more than the "
+        f"{limit / 1e6:.0f} megapixels we accept. Export it smaller and upload it again."
+    )
+
+
+def render_set(
+    img: Image.Image, upright: tuple[int, int], watermarked: str, watermark: WatermarkLook | None
+) -> tuple[list[Rendered], Image.Image]:
+    """The default set as a cascade 2400 → 1600 → 400 from the one decoded image."""
+    out = []
+    big_size = fit_within(upright, WATERMARKED_BOX)
+    big = _resize(img, big_size)
+    marked = apply_watermark(big, watermark) if watermark is not None and "|watermark-" in watermarked else big
+    out.append(Rendered(watermarked, _encode(marked, "jpeg"), "jpg", *big_size))
+    preview_size = fit_within(upright, 1600)
+    preview = _resize(big, preview_size)
+    out.append(Rendered(PREVIEW, _encode(preview, "webp"), "webp", *preview_size))
+    thumb_size = fit_within(upright, 400)
+    thumb = _resize(preview, thumb_size)
+    out.append(Rendered(THUMB, _encode(thumb, "webp"), "webp", *thumb_size))
+    return out, thumb
+
+
+def blurhash_of(thumb: Image.Image) -> str:
+    small = thumb.copy()
+    small.thumbnail((32, 32))
+    return blurhash.encode(small, 4, 3)
+
+
+def read_exif(exif: Image.Exif, tz) -> dict:
+    """Camera, lens, exposure and capture time (aware, UTC) from EXIF; missing values stay empty."""
+    sub = exif.get_ifd(0x8769)
+    make = str(exif.get(0x010F, "") or "").strip("\x00 ")
+    model = str(exif.get(0x0110, "") or "").strip("\x00 ")
+    camera = model if model.lower().startswith(make.lower()) else f"{make} {model}".strip()
+    result = {"camera": camera[:120], "lens": str(sub.get(0xA434, "") or "").strip("\x00 ")[:120]}
+    if (fnumber := sub.get(0x829D)) is not None:
+        result["aperture"] = f"f/{float(fnumber):g}"
+    if (exposure := sub.get(0x829A)) is not None:
+        seconds = float(exposure)
+        result["shutter_speed"] = f"1/{round(1 / seconds)}s" if 0 < seconds < 1 else f"{seconds:g}s"
+    if (focal := sub.get(0x920A)) is not None:
+        result["focal_length"] = f"{float(focal):g}mm"
+    if (iso := sub.get(0x8827)) is not None:
+        result["iso"] = int(iso[0] if isinstance(iso, tuple) else iso)
+    taken = sub.get(0x9003) or exif.get(0x0132)
+    if taken:
+        result["captured_at"] = _capture_time(str(taken), sub.get(0x9011), tz)
+    return result
+
+
+def _capture_time(value: str, offset, tz):
+    try:
+        naive = datetime.strptime(value.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    if offset:
+        try:
+            sign = -1 if str(offset).startswith("-") else 1
+            hours, minutes = str(offset).strip("+-\x00 ").split(":")
+            zone = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+            return naive.replace(tzinfo=zone).astimezone(UTC)
+        except ValueError:
+            pass
+    # Cameras record local wall time; without an offset, the studio's zone is the best guess.
+    return naive.replace(tzinfo=tz).astimezone(UTC)
+
+
+def process_bytes(data: bytes, watermarked: str, watermark: WatermarkLook | None, tz=UTC) -> Processed:
+    img, upright, exif = decode(data)
+    renditions, thumb = render_set(img, upright, watermarked, watermark)
+    try:
+        details = read_exif(exif, tz)
+    except Exception:  # noqa: BLE001 - odd maker notes must not cost the photographer the photo
+        logger.warning("unreadable EXIF", exc_info=True)
+        details = {}
+    return Processed(
+        sha256=hashlib.sha256(data).hexdigest(),
+        sha1=hashlib.sha1(data).hexdigest(),  # noqa: S324 - Wagtail's own duplicate check uses SHA-1
+        width=upright[0],
+        height=upright[1],
+        blurhash=blurhash_of(thumb),
+        exif=details,
+        renditions=renditions,
+    )
+
+
+# --- The task's work: database and storage ---------------------------------
+
+
+def watermark_for(studio) -> tuple[int, WatermarkLook]:
+    settings_ = WatermarkSettings.for_studio(studio)
+    return settings_.version, WatermarkLook.from_settings(settings_)
+
+
+def process_gallery_photo(photo_id: int) -> str:
+    """Process one gallery photo. Idempotent: a ready photo with its renditions is left alone.
+
+    Returns the image's final status. Bad files end `failed` with a reason; transient errors
+    (database, storage) propagate so the task retries."""
+    photo = GalleryPhoto.objects.select_related("image", "gallery", "studio").filter(pk=photo_id).first()
+    if photo is None:
+        return "gone"  # deleted while queued: nothing to do
+    image = photo.image
+    version, look = watermark_for(photo.studio)
+    specs = list(rendition_specs(photo.gallery, version).values())
+    if image.status == StudioImage.Status.READY and photo.sha256:
+        have = set(image.renditions.filter(filter_spec__in=specs).values_list("filter_spec", flat=True))
+        if have == set(specs):
+            return image.status
+
+    if image.status != StudioImage.Status.READY:
+        # A ready photo being re-watermarked stays visible to clients meanwhile.
+        StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.PROCESSING)
+    try:
+        with image.file.open("rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return _fail(image, "The uploaded file is missing from storage. Upload the photo again.")
+
+    try:
+        result = process_bytes(data, specs[2], look, photo.studio.tz)
+    except PhotoRejected as exc:
+        return _fail(image, exc.reason)
+
+    twin = (
+        GalleryPhoto.objects.filter(gallery_id=photo.gallery_id, sha256=result.sha256)
+        .exclude(pk=photo.pk)
+        .select_related("image")
+        .first()
+    )
+    if twin is not None:
+        return _fail(image, f"This photo is already in the gallery as “{twin.filename}”.")
+    try:
+        with transaction.atomic():
+            GalleryPhoto.objects.filter(pk=photo.pk).update(sha256=result.sha256)
+            _save_image(image, result, data)
+    except IntegrityError:
+        # Another worker stored the same photo between our check and now.
+        return _fail(image, "This photo is already in the gallery (uploaded twice at once).")
+    return StudioImage.Status.READY
+
+
+def _fail(image: StudioImage, reason: str) -> str:
+    StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.FAILED, failure_reason=reason)
+    return StudioImage.Status.FAILED
+
+
+def _save_image(image: StudioImage, result: Processed, data: bytes) -> None:
+    fields = {
+        "width": result.width,
+        "height": result.height,
+        "file_size": len(data),
+        "file_hash": result.sha1,
+        "sha256": result.sha256,
+        "blurhash": result.blurhash,
+        "status": StudioImage.Status.READY,
+        "failure_reason": "",
+        **{k: v for k, v in result.exif.items() if v not in (None, "")},
+    }
+    StudioImage.objects.filter(pk=image.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(image, key, value)
+    save_renditions(image, result.renditions)
+
+
+def save_renditions(image: StudioImage, renditions: list[Rendered]) -> None:
+    """Store as ordinary Wagtail renditions, so get_rendition(spec) finds them and never re-renders."""
+    existing = set(image.renditions.values_list("filter_spec", flat=True))
+    stem = os.path.splitext(os.path.basename(image.file.name))[0]
+    for r in renditions:
+        if r.spec in existing:
+            continue
+        suffix = r.spec.replace("|", ".") + "." + r.extension
+        rendition = StudioRendition(image=image, filter_spec=r.spec, focal_point_key="")
+        rendition.file.save(f"{stem[: 59 - len(suffix)]}.{suffix}", ContentFile(r.data), save=False)
+        rendition.width, rendition.height = r.width, r.height
+        rendition.save()

@@ -1,0 +1,203 @@
+"""What clients do with photos: favourites in named lists, a selection up to the gallery's limit
+(submitted and locked, the photographer told by e-mail), comments; the Lightroom export of a selection."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from frontend_api.errors import ApiError
+
+from .models import Comment, Favorite, GalleryPhoto, Selection, SelectionItem
+
+
+def photo_in(gallery, photo_id) -> GalleryPhoto:
+    photo = GalleryPhoto.objects.ready().filter(gallery=gallery, pk=photo_id).select_related("image").first()
+    if photo is None:
+        raise ApiError("photo_not_found", "That photo is not in this gallery.", 404, fields={"photo": ["Not found."]})
+    return photo
+
+
+# --- Favourites ------------------------------------------------------------
+
+
+def add_favorite(gallery, email: str, photo: GalleryPhoto, list_name: str = "") -> tuple[Favorite, bool]:
+    list_name = (list_name or Favorite.DEFAULT_LIST).strip()[:60]
+    try:
+        with transaction.atomic():
+            return Favorite.objects.get_or_create(gallery=gallery, photo=photo, email=email, list_name=list_name)
+    except IntegrityError:  # the same click twice at once
+        return Favorite.objects.get(gallery=gallery, photo=photo, email=email, list_name=list_name), False
+
+
+def remove_favorite(gallery, email: str, photo: GalleryPhoto, list_name: str = "") -> int:
+    favorites = Favorite.objects.filter(gallery=gallery, photo=photo, email=email)
+    if list_name:
+        favorites = favorites.filter(list_name=list_name)
+    return favorites.delete()[0]
+
+
+def favorite_lists(gallery, email: str) -> dict[str, list[int]]:
+    lists: dict[str, list[int]] = {}
+    for name, photo_id in (
+        Favorite.objects.filter(gallery=gallery, email=email).order_by("list_name", "created_at", "id")
+    ).values_list("list_name", "photo_id"):
+        lists.setdefault(name, []).append(photo_id)
+    return lists
+
+
+# --- Selection ---------------------------------------------------------------
+
+
+def selection_for(gallery, email: str) -> Selection:
+    selection, _ = Selection.objects.get_or_create(gallery=gallery, email=email)
+    return selection
+
+
+def _locked_selection(gallery, email: str) -> Selection:
+    selection_for(gallery, email)
+    # Row lock: two tabs adding at once cannot pass the limit together.
+    selection = Selection.objects.select_for_update().get(gallery=gallery, email=email)
+    if selection.locked:
+        raise ApiError(
+            "selection_locked",
+            "Your selection was submitted and is locked. Ask your photographer if you need to change it.",
+            409,
+        )
+    return selection
+
+
+@transaction.atomic
+def select_photo(gallery, email: str, photo: GalleryPhoto) -> Selection:
+    selection = _locked_selection(gallery, email)
+    if selection.items.filter(photo=photo).exists():
+        return selection
+    limit = gallery.selection_limit
+    if limit is not None and selection.items.count() >= limit:
+        raise ApiError(
+            "selection_limit",
+            f"You can select up to {limit} photos. Remove one to add another.",
+            409,
+        )
+    SelectionItem.objects.create(selection=selection, photo=photo)
+    return selection
+
+
+@transaction.atomic
+def unselect_photo(gallery, email: str, photo: GalleryPhoto) -> Selection:
+    selection = _locked_selection(gallery, email)
+    selection.items.filter(photo=photo).delete()
+    return selection
+
+
+@transaction.atomic
+def submit_selection(gallery, email: str) -> Selection:
+    selection = _locked_selection(gallery, email)
+    count = selection.items.count()
+    if count == 0:
+        raise ApiError("selection_empty", "Select at least one photo before submitting.", 400)
+    selection.locked = True
+    selection.submitted_at = timezone.now()
+    selection.save(update_fields=["locked", "submitted_at"])
+    transaction.on_commit(lambda: notify_selection_submitted(selection.pk))
+    return selection
+
+
+def lightroom_filenames(selection: Selection) -> str:
+    """Comma-separated file names without extensions: paste into Lightroom's Library filter (Text › Filename)."""
+    names = []
+    for item in selection.items.select_related("photo__image").order_by("photo__order", "photo_id"):
+        name = item.photo.filename
+        names.append(name.rsplit(".", 1)[0] if "." in name else name)
+    return ", ".join(names)
+
+
+def photographer_emails(studio) -> list[str]:
+    emails = [m.user.email for m in studio.memberships.select_related("user").filter(role="owner") if m.user.email]
+    return emails or ([studio.contact_email] if studio.contact_email else [])
+
+
+def notify_selection_submitted(selection_id: int) -> None:
+    selection = Selection.objects.select_related("gallery__studio").get(pk=selection_id)
+    gallery = selection.gallery
+    recipients = photographer_emails(gallery.studio)
+    if not recipients:
+        return
+    context = {
+        "gallery": gallery,
+        "selection": selection,
+        "count": selection.items.count(),
+        "filenames": lightroom_filenames(selection),
+        "admin_url": f"{settings.WAGTAILADMIN_BASE_URL}/admin/galleries/{gallery.pk}/activity/",
+    }
+    send_templated("gallery_selection_submitted", context, recipients)
+
+
+def send_templated(name: str, context: dict, to: list[str]) -> None:
+    subject = render_to_string(f"email/{name}_subject.txt", context).strip()
+    message = EmailMultiAlternatives(subject, render_to_string(f"email/{name}.txt", context), to=to)
+    message.attach_alternative(render_to_string(f"email/{name}.html", context), "text/html")
+    message.send()
+
+
+# --- Comments --------------------------------------------------------------
+
+
+def add_comment(gallery, email: str, photo: GalleryPhoto, body: str) -> Comment:
+    body = (body or "").strip()
+    if not body:
+        raise ApiError("invalid", "Write a comment first.", 400, fields={"body": ["This field may not be blank."]})
+    if len(body) > 2000:
+        raise ApiError("invalid", "Comments are limited to 2,000 characters.", 400, fields={"body": ["Too long."]})
+    return Comment.objects.create(gallery=gallery, photo=photo, email=email, body=body)
+
+
+def notify_gallery_ready(gallery) -> bool:
+    """'Your gallery is ready' to the gallery's client. False when there is no client e-mail."""
+    client = gallery.client
+    if client is None or not client.email:
+        return False
+    context = {"gallery": gallery, "client": client, "studio": gallery.studio, "url": gallery_link(gallery)}
+    send_templated("gallery_ready", context, [client.email])
+    return True
+
+
+def gallery_link(gallery) -> str:
+    studio = gallery.studio
+    domain = studio.domains.filter(is_verified=True).values_list("hostname", flat=True).first()
+    return f"https://{domain or studio.hostname}/galleries/?code={gallery.access_code}"
+
+
+REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect (DESIGN.md §10)
+
+
+def send_expiry_reminders(now=None) -> int:
+    """E-mail each gallery's client 7, 4 and 1 days (in the studio's zone) before it closes; once each."""
+    from .models import ExpiryReminder, Gallery
+
+    now = now or timezone.now()
+    horizon = now + timedelta(days=max(REMINDER_DAYS) + 1)
+    sent = 0
+    galleries = (
+        Gallery.objects.live()
+        .filter(expires_at__gt=now, expires_at__lte=horizon, client__isnull=False)
+        .select_related("studio", "client")
+    )
+    for gallery in galleries:
+        tz = gallery.studio.tz
+        days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+        if days not in REMINDER_DAYS or not gallery.client.email:
+            continue
+        try:
+            with transaction.atomic():
+                ExpiryReminder.objects.create(gallery=gallery, days_before=days)
+        except IntegrityError:
+            continue  # already sent today
+        context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
+        context["url"] = gallery_link(gallery)
+        send_templated("gallery_expiring", context, [gallery.client.email])
+        sent += 1
+    return sent

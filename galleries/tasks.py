@@ -1,0 +1,53 @@
+"""Celery tasks of the image pipeline: one task per photo, idempotent, retried on transient errors."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
+
+from . import pipeline
+
+# Worth another try: the database or the storage blinked. A bad file is not: it is marked failed.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+try:
+    from botocore.exceptions import BotoCoreError
+
+    TRANSIENT += (BotoCoreError,)
+except ImportError:  # pragma: no cover - boto3 is a dependency
+    pass
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    max_retries=6,
+)
+def process_photo(photo_id: int) -> str:
+    return pipeline.process_gallery_photo(photo_id)
+
+
+def queue_photo(photo_id: int) -> None:
+    """Queue processing once the upload's transaction has committed (the worker must see the row)."""
+    transaction.on_commit(lambda: process_photo.delay(photo_id))
+
+
+def rerender_watermarked(studio) -> int:
+    """After a watermark change: queue the studio's watermarked photos for their new rendition."""
+    from .models import GalleryPhoto, StudioImage
+
+    ids = list(
+        GalleryPhoto.objects.for_studio(studio)
+        .filter(gallery__watermark=True, image__status=StudioImage.Status.READY)
+        .values_list("pk", flat=True)
+    )
+    for photo_id in ids:
+        queue_photo(photo_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def send_gallery_expiry_reminders() -> int:
+    from .proofing import send_expiry_reminders
+
+    return send_expiry_reminders()

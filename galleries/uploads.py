@@ -1,0 +1,110 @@
+"""Adding photos to a gallery: through the admin (multipart) or direct to S3 (presigned POST + `complete`)."""
+
+import os
+import uuid
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from .models import GalleryPhoto, GallerySet, StudioImage
+from .quota import check_room_for
+from .tasks import queue_photo
+
+
+class UploadRejected(Exception):
+    pass
+
+
+def _next_order(gallery) -> int:
+    last = gallery.photos.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 1
+
+
+def _check_set(gallery, photo_set: GallerySet | None) -> None:
+    if photo_set is not None and photo_set.gallery_id != gallery.pk:
+        raise UploadRejected("That set belongs to another gallery.")
+
+
+@transaction.atomic
+def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> GalleryPhoto:
+    """Store the original as a pending StudioImage in the gallery and queue its processing."""
+    _check_set(gallery, photo_set)
+    check_room_for(gallery.studio, uploaded.size)
+    filename = os.path.basename(uploaded.name)[:255]
+    # Placeholder dimensions: the pipeline reads the real ones; Django must not decode the file here.
+    image = StudioImage(
+        title=filename,
+        studio=gallery.studio,
+        collection=gallery.studio.collection,
+        original_filename=filename,
+        status=StudioImage.Status.PENDING,
+        width=1,
+        height=1,
+        file_size=uploaded.size,
+    )
+    # Straight to storage: Django's ImageField would decode the file to read its size, and a
+    # broken file must reach the pipeline (which explains the problem) rather than fail here.
+    field = image.file.field
+    image.file.name = field.storage.save(field.generate_filename(image, filename), uploaded)
+    image.save()
+    photo = GalleryPhoto.objects.create(
+        studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
+    )
+    queue_photo(photo.pk)
+    return photo
+
+
+@transaction.atomic
+def start_direct_upload(gallery, filename: str, size: int, photo_set: GallerySet | None = None) -> dict:
+    """Reserve a key and return a presigned POST for it (S3 storage only)."""
+    _check_set(gallery, photo_set)
+    if not hasattr(default_storage, "bucket"):
+        raise UploadRejected("Direct uploads need S3 storage; upload through the admin instead.")
+    check_room_for(gallery.studio, size)
+    filename = os.path.basename(filename)[:200] or "photo.jpg"
+    key = f"original_images/{uuid.uuid4().hex}/{filename}"
+    image = StudioImage(
+        title=filename,
+        studio=gallery.studio,
+        collection=gallery.studio.collection,
+        original_filename=filename,
+        status=StudioImage.Status.PENDING,
+        width=1,
+        height=1,
+        file_size=size,
+    )
+    image.file.name = key
+    image.save()
+    photo = GalleryPhoto.objects.create(
+        studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
+    )
+    client = default_storage.connection.meta.client
+    post = client.generate_presigned_post(
+        default_storage.bucket_name,
+        default_storage._normalize_name(key),
+        Conditions=[["content-length-range", 1, size]],
+        ExpiresIn=3600,
+    )
+    return {"photo": photo.pk, "url": post["url"], "fields": post["fields"]}
+
+
+def complete_direct_upload(photo: GalleryPhoto) -> GalleryPhoto:
+    """The browser says the file is in the bucket: check it is, then queue processing."""
+    image = photo.image
+    if image.status != StudioImage.Status.PENDING:
+        return photo
+    if not default_storage.exists(image.file.name):
+        raise UploadRejected("The file has not arrived in storage yet. Upload it again, then retry.")
+    size = default_storage.size(image.file.name)
+    if size > (image.file_size or 0):
+        # S3 enforces the POST policy's size range; we check again so the quota can't be dodged.
+        default_storage.delete(image.file.name)
+        StudioImage.objects.filter(pk=image.pk).update(
+            status=StudioImage.Status.FAILED,
+            failure_reason=f"The file is bigger than announced ({size} > {image.file_size} bytes). Upload it again.",
+        )
+        raise UploadRejected("The uploaded file is bigger than announced; it was discarded. Upload it again.")
+    StudioImage.objects.filter(pk=image.pk).update(file_size=size)
+    with transaction.atomic():
+        queue_photo(photo.pk)
+    return photo

@@ -1,0 +1,60 @@
+"""Admin for galleries: the `watermark` image operation, and the gallery tools (upload, activity, watermark)."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+
+from . import admin_views
+from .models import Gallery
+from .watermark import WatermarkOperation
+
+
+@hooks.register("register_image_operations")
+def register_watermark_operation():
+    return [("watermark", WatermarkOperation)]
+
+
+@hooks.register("register_admin_urls")
+def register_gallery_admin_urls():
+    return [
+        path("galleries/<int:gallery_id>/upload/", admin_views.upload_page, name="galleries_upload"),
+        path("galleries/<int:gallery_id>/upload/file/", admin_views.upload_file, name="galleries_upload_file"),
+        path("galleries/<int:gallery_id>/upload/presign/", admin_views.presign, name="galleries_presign"),
+        path(
+            "galleries/<int:gallery_id>/upload/<int:photo_id>/complete/",
+            admin_views.complete,
+            name="galleries_complete",
+        ),
+        path("galleries/<int:gallery_id>/status/", admin_views.photo_status, name="galleries_photo_status"),
+        path("galleries/<int:gallery_id>/activity/", admin_views.activity, name="galleries_activity"),
+        path("galleries/<int:gallery_id>/send-ready/", admin_views.send_ready_email, name="galleries_send_ready"),
+        path(
+            "galleries/<int:gallery_id>/selections/<int:selection_id>/lightroom.txt",
+            admin_views.lightroom_export,
+            name="galleries_lightroom",
+        ),
+        path("galleries/watermark/", admin_views.watermark, name="galleries_watermark"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_watermark_menu_item():
+    return MenuItem("Watermark", reverse("galleries_watermark"), icon_name="image", order=600)
+
+
+def _gallery_buttons(page, user):
+    if not issubclass(page.specific_class or object, Gallery) or not page.permissions_for_user(user).can_edit():
+        return
+    yield Button("Upload photos", reverse("galleries_upload", args=[page.pk]), icon_name="upload", priority=5)
+    yield Button("Activity", reverse("galleries_activity", args=[page.pk]), icon_name="history", priority=6)
+
+
+@hooks.register("register_page_header_buttons")
+def gallery_header_buttons(page, user, view_name, next_url=None):
+    yield from _gallery_buttons(page, user)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def gallery_listing_buttons(page, user, next_url=None):
+    yield from _gallery_buttons(page, user)
