@@ -64,7 +64,31 @@ def invoice_data(invoice) -> dict:
     }
 
 
+def gallery_data(gallery) -> dict:
+    return {
+        "id": gallery.pk,
+        "title": gallery.title,
+        "client": client_data(gallery.client) if gallery.client_id else None,
+        "expires_at": _iso(gallery.expires_at),
+        "photo_count": gallery.photos.count(),
+        "url": gallery.full_url,
+    }
+
+
+def selection_data(selection) -> dict:
+    items = selection.items.select_related("photo__image").order_by("photo__order", "photo_id")
+    return {
+        "id": selection.pk,
+        "gallery": {"id": selection.gallery_id, "title": selection.gallery.title},
+        "email": selection.email,
+        "submitted_at": _iso(selection.submitted_at),
+        "photos": [{"id": item.photo_id, "filename": item.photo.filename} for item in items],
+    }
+
+
 BUILDERS = {
+    "gallery": gallery_data,
+    "selection": selection_data,
     "inquiry": inquiry_data,
     "booking": booking_data,
     "contract": contract_data,

@@ -5,10 +5,9 @@ the prefetched set (`prefetch_renditions`), so a listing costs no query per imag
 
 from rest_framework import serializers
 
-PUBLIC_RENDITIONS = {
-    "thumb": "max-400x400|format-webp",
-    "preview": "max-1600x1600|format-webp",
-}
+from galleries.pipeline import PREVIEW, THUMB
+
+PUBLIC_RENDITIONS = {"thumb": THUMB, "preview": PREVIEW}
 
 
 def rendition_urls(image, request=None, specs: dict[str, str] = PUBLIC_RENDITIONS) -> dict:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 
+from crm.activity import record_activity
 from frontend_api.errors import ApiError
 
 from .models import Gallery, GalleryAccess, normalise_access_code
@@ -54,6 +55,10 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
         ip=ip,
         expires_at=expires_at,
     )
+    if gallery.client_id:
+        record_activity(
+            gallery.client, "gallery_viewed", gallery.title, data={"gallery": gallery.pk, "email": access.email}
+        )
     return token, access
 
 

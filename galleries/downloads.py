@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from zipstream import ZIP_STORED, ZipStream
 
+from crm.activity import record_activity
 from frontend_api.errors import ApiError
 
 from .models import DownloadAllowance, DownloadEvent, GalleryPhoto
@@ -68,6 +69,14 @@ def downloads_left(gallery, email: str) -> int | None:
 
 def log_download(gallery, access, kind: str, photo=None, photo_set=None, ip=None) -> None:
     DownloadEvent.objects.create(gallery=gallery, photo=photo, set=photo_set, kind=kind, email=access.email, ip=ip)
+    if gallery.client_id:
+        what = photo.filename if photo is not None else (photo_set.name if photo_set is not None else "all photos")
+        record_activity(
+            gallery.client,
+            "gallery_downloaded",
+            f"{gallery.title}: {what}",
+            data={"gallery": gallery.pk, "kind": kind, "email": access.email},
+        )
 
 
 # --- Originals through signed, expiring URLs -------------------------------

@@ -23,7 +23,7 @@ class StudioImageQuerySet(ImageQuerySet):
 
     def public(self):
         """Images a studio shows on its site (portfolio); gallery photos stay private."""
-        return self.filter(status=StudioImage.Status.READY)
+        return self.filter(status=StudioImage.Status.READY, gallery_photos__isnull=True)
 
 
 class StudioImage(AbstractImage):

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cms import events
 from frontend_api.errors import ApiError
 
 from .models import Comment, Favorite, GalleryPhoto, Selection, SelectionItem
@@ -102,6 +103,7 @@ def submit_selection(gallery, email: str) -> Selection:
     selection.locked = True
     selection.submitted_at = timezone.now()
     selection.save(update_fields=["locked", "submitted_at"])
+    events.publish(gallery.studio, "selection.submitted", selection)
     transaction.on_commit(lambda: notify_selection_submitted(selection.pk))
     return selection
 

@@ -1,6 +1,5 @@
 """The studio's storage quota: the single place to ask how much a studio may store (billing's plan, later)."""
 
-from django.conf import settings
 from django.db.models import Sum
 
 from .models import StudioImage
@@ -13,8 +12,10 @@ class QuotaExceeded(Exception):
 
 
 def storage_quota_bytes(studio) -> int:
-    # Until billing's plans are data, every studio gets the default.
-    return settings.DEFAULT_STORAGE_QUOTA_GB * GB
+    """The studio's plan decides (billing.limits)."""
+    from billing.limits import storage_quota_bytes as plan_quota
+
+    return plan_quota(studio)
 
 
 def storage_used_bytes(studio) -> int:

@@ -58,3 +58,23 @@ def gallery_header_buttons(page, user, view_name, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def gallery_listing_buttons(page, user, next_url=None):
     yield from _gallery_buttons(page, user)
+
+
+@hooks.register("before_create_page")
+def gallery_limit_on_create(request, parent_page, page_class):
+    from .models import Gallery
+    from .publishing import refuse_publish_over_limit
+
+    if page_class is Gallery:
+        from cms.models import Studio
+
+        probe = Gallery(studio=Studio.objects.for_page(parent_page).first())
+        return refuse_publish_over_limit(request, probe)
+    return None
+
+
+@hooks.register("before_edit_page")
+def gallery_limit_on_edit(request, page):
+    from .publishing import refuse_publish_over_limit
+
+    return refuse_publish_over_limit(request, page.specific)

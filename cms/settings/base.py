@@ -260,8 +260,6 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 
-# --- Plans (until billing makes them data) ----------------------------------
-DEFAULT_STORAGE_QUOTA_GB = env.int("DEFAULT_STORAGE_QUOTA_GB", default=100)
 
 # --- Per-app settings: each domain app adds its own below its heading. -------
 

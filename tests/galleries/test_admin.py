@@ -116,8 +116,10 @@ def test_failed_upload_shows_its_reason(a_admin, gallery, django_capture_on_comm
     assert b"not an image we can read" in activity.content
 
 
-def test_storage_quota_is_enforced_with_a_clear_message(a_admin, gallery, photos, settings):
-    settings.DEFAULT_STORAGE_QUOTA_GB = 0
+def test_storage_quota_is_enforced_with_a_clear_message(a_admin, gallery, photos):
+    from billing.models import Plan
+
+    Plan.objects.filter(code="starter").update(storage_gb=0)  # the studio is on the default plan
     before = StudioImage.objects.count()
     response = a_admin.post(
         f"/admin/galleries/{gallery.pk}/upload/file/", {"file": SimpleUploadedFile("IMG_9.jpg", jpeg(9))}
