@@ -1,8 +1,10 @@
 """billing endpoints of the headless API (mounted by frontend_api.urls)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import views
+from .studio import InvoiceViewSet
 
 # /api/client/... (anonymous or gallery/contract/invoice token)
 client_urlpatterns: list = [
@@ -10,4 +12,6 @@ client_urlpatterns: list = [
     path("invoices/<str:token>/checkout/", views.ClientInvoiceCheckoutView.as_view(), name="invoice-checkout"),
 ]
 # /api/studio/... (studio API key)
-studio_urlpatterns: list = []
+_studio_router = SimpleRouter()
+_studio_router.register("invoices", InvoiceViewSet, basename="invoice")
+studio_urlpatterns: list = _studio_router.urls

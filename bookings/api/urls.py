@@ -1,7 +1,9 @@
 """bookings endpoints of the headless API (mounted by frontend_api.urls)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from .studio import BookingViewSet
 from .views import AvailabilityView, BookingCreateView, calendar_feed
 
 # /api/client/... (anonymous or gallery/contract/invoice token)
@@ -11,4 +13,6 @@ client_urlpatterns: list = [
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
 ]
 # /api/studio/... (studio API key)
-studio_urlpatterns: list = []
+_studio_router = SimpleRouter()
+_studio_router.register("bookings", BookingViewSet, basename="booking")
+studio_urlpatterns: list = _studio_router.urls

@@ -256,6 +256,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "bookings.models.Booking.Status",
+        "InvoiceStatusEnum": "billing.models.Invoice.Status",
+        "WebhookDeliveryStatusEnum": "frontend_api.models.WebhookDelivery.Status",
+        "PhotoStatusEnum": "galleries.models.StudioImage.Status",
+    },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"

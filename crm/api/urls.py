@@ -1,7 +1,9 @@
 """crm endpoints of the headless API (mounted by frontend_api.urls)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from .studio import ClientViewSet
 from .views import InquiryView
 
 # /api/client/... (anonymous or gallery/contract/invoice token)
@@ -9,4 +11,6 @@ client_urlpatterns: list = [
     path("inquiries/", InquiryView.as_view(), name="inquiries"),
 ]
 # /api/studio/... (studio API key)
-studio_urlpatterns: list = []
+_studio_router = SimpleRouter()
+_studio_router.register("clients", ClientViewSet, basename="client")
+studio_urlpatterns: list = _studio_router.urls

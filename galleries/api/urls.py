@@ -1,8 +1,10 @@
 """galleries endpoints of the headless API (mounted by frontend_api.urls)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import views
+from .studio import GalleryViewSet
 
 # /api/client/... (anonymous or gallery token)
 client_urlpatterns: list = [
@@ -22,4 +24,6 @@ client_urlpatterns: list = [
     path("originals/<str:token>/", views.OriginalView.as_view(), name="gallery-original"),
 ]
 # /api/studio/... (studio API key)
-studio_urlpatterns: list = []
+_studio_router = SimpleRouter()
+_studio_router.register("galleries", GalleryViewSet, basename="gallery")
+studio_urlpatterns: list = _studio_router.urls

@@ -1,0 +1,79 @@
+"""`/api/studio/bookings/`: the studio's bookings; booking, confirming and cancelling go
+through the same scheduling rules as everywhere else (no double booking, hours, notice)."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm.models import Client
+from frontend_api.errors import ApiError
+from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin
+
+from .. import scheduling
+from ..models import Booking, SessionType
+
+
+class StudioBookingSerializer(StudioScopedSerializerMixin, serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    session_type = serializers.PrimaryKeyRelatedField(queryset=SessionType.objects.all())
+
+    class Meta:
+        model = Booking
+        fields = ["id", "client", "session_type", "start", "end", "status", "location", "notes", "created_at"]
+        read_only_fields = ["id", "end", "status", "location", "created_at"]
+
+
+class BookingFilter(django_filters.FilterSet):
+    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    client = django_filters.NumberFilter(field_name="client_id")
+    session_type = django_filters.NumberFilter(field_name="session_type_id")
+
+    class Meta:
+        model = Booking
+        fields = ["status", "client", "session_type", "start_after", "start_before"]
+
+
+def _scheduling_error(exc: scheduling.BookingError) -> ApiError:
+    return ApiError(exc.code, exc.message, exc.status)
+
+
+class BookingViewSet(StudioApiViewSet):
+    model = Booking
+    queryset = Booking.objects.none()
+    serializer_class = StudioBookingSerializer
+    filterset_class = BookingFilter
+    ordering_fields = ["id", "start", "created_at"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("client", "session_type")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = scheduling.book(
+                self.studio, data["session_type"], data["start"], client=data["client"], notes=data.get("notes", "")
+            )
+        except scheduling.BookingError as exc:
+            raise _scheduling_error(exc) from exc
+
+    @extend_schema(request=None, responses=StudioBookingSerializer, summary="Confirm a booking")
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._change(scheduling.confirm)
+
+    @extend_schema(request=None, responses=StudioBookingSerializer, summary="Cancel a booking")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._change(scheduling.cancel)
+
+    def _change(self, operation):
+        booking = self.get_object()
+        try:
+            booking = operation(booking)
+        except scheduling.BookingError as exc:
+            raise _scheduling_error(exc) from exc
+        return Response(self.get_serializer(booking).data)

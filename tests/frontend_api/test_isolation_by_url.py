@@ -1,0 +1,229 @@
+"""Tenant isolation for every API endpoint, driven by the URL list: studio B (its host, its gallery token,
+its API key) asks for studio A's objects and gets 404, and nothing of A's changes. A new endpoint under
+/api/client/ or /api/studio/ without a case here fails `test_every_endpoint_has_an_isolation_case`."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import signing
+from django.urls import URLResolver, get_resolver
+
+from billing.models import Invoice
+from bookings import scheduling
+from bookings.models import CalendarFeed
+from contracts.issuing import issue_contract
+from crm.models import Client
+from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
+from galleries.downloads import ORIGINAL_SALT
+from tests.billing.factories import invoice_for
+from tests.bookings.factories import weekly_hours
+from tests.contracts.conftest import wedding_template  # noqa: F401 - fixture
+from tests.factories import SessionTypeFactory
+from tests.frontend_api.conftest import on_plan
+from tests.galleries.factories import jpeg, make_gallery, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def api_url_names():
+    names = set()
+
+    def walk(resolver, prefix="", namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern, prefix + str(pattern.pattern), pattern.namespace or namespace)
+            elif (prefix + str(pattern.pattern)).startswith(("api/client/", "api/studio/")):
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver())
+    return names
+
+
+@pytest.fixture
+def world(client, studio, other_studio, wedding_template):  # noqa: F811
+    """Studio A's objects, and studio B's credentials."""
+    on_plan(studio)
+    on_plan(other_studio)
+    weekly_hours(studio)
+    session_type = SessionTypeFactory(studio=studio)
+    day = datetime.now(ZoneInfo(studio.time_zone)).date() + timedelta(days=10)
+    booking = scheduling.book(
+        studio,
+        session_type,
+        datetime.combine(day, time(10), tzinfo=ZoneInfo(studio.time_zone)),
+        name="Emma",
+        email="emma@a.test",
+    )
+    contract = issue_contract(booking, wedding_template, notify=False)
+    gallery = make_gallery(studio, title="A's wedding", access_code="AAAAAAAA", downloadable=True)
+    photo = upload(gallery, jpeg(1), "IMG_A.jpg")
+    b_gallery = make_gallery(other_studio, title="B's gallery", access_code="BBBBBBBB")
+    b_token = client.post(
+        "/api/client/galleries/unlock/",
+        {"code": "BBBBBBBB"},
+        content_type="application/json",
+        HTTP_HOST=other_studio.hostname,
+    ).json()["token"]
+    endpoint = WebhookEndpoint.objects.create(studio=studio, url="https://a.example/hook")
+    delivery = WebhookDelivery.objects.create(
+        studio=studio, endpoint=endpoint, event_id="evt_a", event="invoice.paid", payload={}
+    )
+    return {
+        "a": studio,
+        "b": other_studio,
+        "session_type": session_type,
+        "booking": booking,
+        "contract": contract,
+        "gallery": gallery,
+        "photo": photo,
+        "b_gallery": b_gallery,
+        "b_token": b_token,
+        "invoice": invoice_for(studio, client=booking.client),
+        "client": booking.client,
+        "endpoint": endpoint,
+        "delivery": delivery,
+        "b_key": ApiKey.issue(studio=other_studio, name="B", scope=ApiKey.Scope.WRITE)[1],
+        "feed": CalendarFeed.objects.get_or_create(studio=studio)[0].token,
+        "original": signing.dumps({"p": photo.pk, "s": studio.pk}, salt=ORIGINAL_SALT, compress=True),
+    }
+
+
+def as_b_client(w, method, url, data=None):
+    headers = {"HTTP_HOST": w["b"].hostname, "HTTP_AUTHORIZATION": f"Bearer {w['b_token']}"}
+    return method, url, data, headers
+
+
+def as_b_key(w, method, url, data=None):
+    return method, url, data, {"HTTP_HOST": "localhost", "HTTP_AUTHORIZATION": f"Bearer {w['b_key']}"}
+
+
+G = "/api/client/galleries/{gallery}/"
+CASES = {
+    "client:gallery-unlock": lambda w: as_b_client(w, "post", "/api/client/galleries/unlock/", {"code": "AAAAAAAA"}),
+    "client:gallery-detail": lambda w: as_b_client(w, "get", G.format(gallery=w["gallery"].pk)),
+    "client:gallery-photos": lambda w: as_b_client(w, "get", G.format(gallery=w["gallery"].pk) + "photos/"),
+    "client:gallery-favorites": lambda w: as_b_client(
+        w, "post", G.format(gallery=w["gallery"].pk) + "favorites/", {"photo": w["photo"].pk}
+    ),
+    "client:gallery-selection": lambda w: as_b_client(
+        w, "post", G.format(gallery=w["gallery"].pk) + "selection/", {"photo": w["photo"].pk}
+    ),
+    "client:gallery-selection-submit": lambda w: as_b_client(
+        w, "post", G.format(gallery=w["gallery"].pk) + "selection/submit/"
+    ),
+    "client:gallery-comments": lambda w: as_b_client(
+        w, "post", G.format(gallery=w["gallery"].pk) + "comments/", {"photo": w["photo"].pk, "text": "hi"}
+    ),
+    "client:gallery-download": lambda w: as_b_client(w, "get", G.format(gallery=w["gallery"].pk) + "download/"),
+    "client:photo-download": lambda w: as_b_client(w, "get", f"/api/client/photos/{w['photo'].pk}/download/"),
+    "client:gallery-original": lambda w: as_b_client(w, "get", f"/api/client/originals/{w['original']}/"),
+    "client:inquiries": lambda w: as_b_client(
+        w,
+        "post",
+        "/api/client/inquiries/",
+        {"name": "X", "email": "x@b.test", "message": "hi", "session_type": w["session_type"].pk},
+    ),
+    "client:availability": lambda w: as_b_client(
+        w,
+        "get",
+        "/api/client/availability/",
+        {
+            "session_type": w["session_type"].pk,
+            "start": w["booking"].start.date().isoformat(),
+            "end": (w["booking"].start.date() + timedelta(days=2)).isoformat(),
+        },
+    ),
+    "client:bookings": lambda w: as_b_client(
+        w,
+        "post",
+        "/api/client/bookings/",
+        {
+            "session_type": w["session_type"].pk,
+            "start": w["booking"].start.isoformat(),
+            "name": "X",
+            "email": "x@b.test",
+        },
+    ),
+    "client:calendar-feed": lambda w: as_b_client(w, "get", f"/api/client/calendar/{w['feed']}.ics"),
+    "client:contract": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/"),
+    "client:contract-sign": lambda w: as_b_client(w, "post", f"/api/client/contracts/{w['contract'].token}/sign/", {}),
+    "client:invoice": lambda w: as_b_client(w, "get", f"/api/client/invoices/{w['invoice'].token}/"),
+    "client:invoice-checkout": lambda w: as_b_client(w, "post", f"/api/client/invoices/{w['invoice'].token}/checkout/"),
+    "studio:gallery-detail": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/"),
+    "studio:gallery-photos": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/photos/"),
+    "studio:gallery-start-upload": lambda w: as_b_key(
+        w, "post", f"/api/studio/galleries/{w['gallery'].pk}/uploads/", {"filename": "x.jpg", "size": 10}
+    ),
+    "studio:gallery-complete-upload": lambda w: as_b_key(
+        w, "post", f"/api/studio/galleries/{w['gallery'].pk}/uploads/{w['photo'].pk}/complete/"
+    ),
+    "studio:client-detail": lambda w: as_b_key(
+        w, "patch", f"/api/studio/clients/{w['client'].pk}/", {"name": "Hacked"}
+    ),
+    "studio:booking-detail": lambda w: as_b_key(w, "get", f"/api/studio/bookings/{w['booking'].pk}/"),
+    "studio:booking-cancel": lambda w: as_b_key(w, "post", f"/api/studio/bookings/{w['booking'].pk}/cancel/"),
+    "studio:booking-confirm": lambda w: as_b_key(w, "post", f"/api/studio/bookings/{w['booking'].pk}/confirm/"),
+    "studio:invoice-detail": lambda w: as_b_key(w, "get", f"/api/studio/invoices/{w['invoice'].pk}/"),
+    "studio:webhook-endpoint-detail": lambda w: as_b_key(
+        w, "delete", f"/api/studio/webhook-endpoints/{w['endpoint'].pk}/"
+    ),
+    "studio:webhook-delivery-detail": lambda w: as_b_key(
+        w, "get", f"/api/studio/webhook-deliveries/{w['delivery'].pk}/"
+    ),
+}
+LISTINGS = {
+    "studio:gallery-list": ("/api/studio/galleries/", "gallery"),
+    "studio:client-list": ("/api/studio/clients/", "client"),
+    "studio:booking-list": ("/api/studio/bookings/", "booking"),
+    "studio:invoice-list": ("/api/studio/invoices/", "invoice"),
+    "studio:webhook-endpoint-list": ("/api/studio/webhook-endpoints/", "endpoint"),
+    "studio:webhook-delivery-list": ("/api/studio/webhook-deliveries/", "delivery"),
+}
+
+
+def test_every_endpoint_has_an_isolation_case():
+    missing = api_url_names() - CASES.keys() - LISTINGS.keys()
+    assert not missing, f"add isolation cases for {sorted(missing)}"
+
+
+def snapshot(w):
+    booking, contract, invoice, client = (
+        type(o).objects.get(pk=o.pk) for o in (w["booking"], w["contract"], w["invoice"], w["client"])
+    )
+    return (
+        booking.status,
+        contract.status,
+        contract.signed_at,
+        invoice.status,
+        client.name,
+        w["gallery"].selections.count(),
+        w["gallery"].comments.count() if hasattr(w["gallery"], "comments") else 0,
+        WebhookEndpoint.objects.filter(studio=w["a"]).count(),
+        Client.objects.filter(studio=w["a"]).count(),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_other_studio_gets_404_and_changes_nothing(client, world, name):
+    method, url, data, headers = CASES[name](world)
+    before = snapshot(world)
+
+    if method == "get":
+        response = client.get(url, data or {}, **headers)
+    else:
+        response = getattr(client, method)(url, data or {}, content_type="application/json", **headers)
+
+    expected = (400, 404) if name == "client:inquiries" else (404,)  # an unknown session type is a field error
+    assert response.status_code in expected, (response.status_code, response.content[:300])
+    assert b"Emma" not in response.content and b"A's wedding" not in response.content
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("name", sorted(LISTINGS))
+def test_other_studios_listing_shows_none_of_this_studios_rows(client, world, name):
+    url, key = LISTINGS[name]
+    response = client.get(url, HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {world['b_key']}")
+    assert response.status_code == 200
+    assert world[key].pk not in {row["id"] for row in response.json()["results"]}
+    assert Invoice.objects.filter(studio=world["a"]).exists()
