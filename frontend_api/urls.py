@@ -2,7 +2,7 @@
 this module mounts them under /api/client/ and /api/studio/, beside Wagtail's
 API v2 (/api/v2/) and the OpenAPI schema."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -13,6 +13,7 @@ from crm.api import urls as crm_api
 from galleries.api import urls as galleries_api
 
 from .studio_api import WebhookDeliveryViewSet, WebhookEndpointViewSet
+from .views import unknown_api_path
 from .wagtail_api import api_router
 
 DOMAIN_APIS = [galleries_api, crm_api, bookings_api, contracts_api, billing_api]
@@ -31,4 +32,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Last: unknown /api/ paths are JSON 404s, not the studio site's pages.
+    re_path(r"^(?P<rest>.*)$", unknown_api_path),
 ]

@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+CSRF_FAILURE_VIEW = "frontend_api.views.csrf_failure"
 
 
 # --- Per-app settings: each domain app adds its own below its heading. -------

@@ -72,6 +72,8 @@ def _upload_error(exc: Exception) -> ApiError:
 
 
 class GalleryViewSet(StudioApiViewSet):
+    """Read-only galleries (they are made in the admin), with photo uploads."""
+
     model = Gallery
     queryset = Gallery.objects.none()
     serializer_class = StudioGallerySerializer
@@ -84,6 +86,7 @@ class GalleryViewSet(StudioApiViewSet):
 
         return Gallery.objects.filter(studio=self.studio).annotate(photo_count=Count("photos")).prefetch_related("sets")
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise ApiError("method_not_allowed", "Create galleries in the admin; upload photos to them here.", 405)
 

@@ -82,3 +82,14 @@ def test_healthz_reports_each_part(client, settings, monkeypatch):
     body = response.json()
     assert body["status"] == "degraded" and body["checks"]["broker"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_paths_are_json_404s_for_every_method_even_without_csrf(studio, method):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = getattr(browser, method)("/api/client/galleries/not-a-number/comments/", HTTP_HOST=studio.hostname)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
