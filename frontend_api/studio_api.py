@@ -35,7 +35,18 @@ class StudioScopedSerializerMixin:
         return fields
 
 
-class StudioApiViewSet(viewsets.ModelViewSet):
+class IdFilter(django_filters.Filter):
+    """An id filter: a well-formed id that matches nothing is an empty list; a malformed one, a field error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class StudioApiMixin:
     authentication_classes = [ApiKeyAuthentication]
     parser_classes = [JSONParser]
     permission_classes = [HasApiKeyScope]
@@ -54,6 +65,14 @@ class StudioApiViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(studio=self.studio)
+
+
+class StudioApiViewSet(StudioApiMixin, viewsets.ModelViewSet):
+    pass
+
+
+class StudioReadOnlyApiViewSet(StudioApiMixin, viewsets.ReadOnlyModelViewSet):
+    pass
 
 
 class WebhookEndpointSerializer(StudioScopedSerializerMixin, serializers.ModelSerializer):
@@ -106,23 +125,18 @@ class WebhookEndpointViewSet(StudioApiViewSet):
     queryset = WebhookEndpoint.objects.none()  # for the schema; get_queryset scopes by studio
 
 
-class WebhookEndpointIdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-
 class WebhookDeliveryFilter(django_filters.FilterSet):
     # By id: an unknown endpoint is an empty list, not an error.
-    endpoint = WebhookEndpointIdFilter(field_name="endpoint_id", min_value=1, max_value=2**63 - 1)
+    endpoint = IdFilter(field_name="endpoint_id")
 
     class Meta:
         model = WebhookDelivery
         fields = ["status", "event", "endpoint"]
 
 
-class WebhookDeliveryViewSet(StudioApiViewSet):
+class WebhookDeliveryViewSet(StudioReadOnlyApiViewSet):
     model = WebhookDelivery
     serializer_class = WebhookDeliverySerializer
-    http_method_names = ["get", "head", "options"]
     filterset_class = WebhookDeliveryFilter
     ordering_fields = ["id", "created_at"]
     queryset = WebhookDelivery.objects.none()

@@ -3,7 +3,7 @@
 import django_filters
 from rest_framework import serializers
 
-from frontend_api.studio_api import StudioApiViewSet
+from frontend_api.studio_api import IdFilter, StudioReadOnlyApiViewSet
 
 from ..models import Invoice
 
@@ -33,18 +33,17 @@ class StudioInvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
-    booking = django_filters.NumberFilter(field_name="booking_id")
+    client = IdFilter(field_name="client_id")
+    booking = IdFilter(field_name="booking_id")
 
     class Meta:
         model = Invoice
         fields = ["status", "client", "booking"]
 
 
-class InvoiceViewSet(StudioApiViewSet):
+class InvoiceViewSet(StudioReadOnlyApiViewSet):
     model = Invoice
     queryset = Invoice.objects.none()
     serializer_class = StudioInvoiceSerializer
-    http_method_names = ["get", "head", "options"]
     filterset_class = InvoiceFilter
     ordering_fields = ["id", "due_date", "created_at", "total"]

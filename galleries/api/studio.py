@@ -12,7 +12,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from frontend_api.errors import ApiError
-from frontend_api.studio_api import StudioApiViewSet
+from frontend_api.studio_api import StudioReadOnlyApiViewSet
 
 from ..models import Gallery, GalleryPhoto, GallerySet
 from ..quota import QuotaExceeded
@@ -71,13 +71,12 @@ def _upload_error(exc: Exception) -> ApiError:
     return ApiError("upload_rejected", str(exc), 400)
 
 
-class GalleryViewSet(StudioApiViewSet):
+class GalleryViewSet(StudioReadOnlyApiViewSet):
     """Read-only galleries (they are made in the admin), with photo uploads."""
 
     model = Gallery
     queryset = Gallery.objects.none()
     serializer_class = StudioGallerySerializer
-    http_method_names = ["get", "post", "head", "options"]
     filterset_fields = ["live"]
     ordering_fields = ["id", "title", "first_published_at"]
 
@@ -85,10 +84,6 @@ class GalleryViewSet(StudioApiViewSet):
         from django.db.models import Count
 
         return Gallery.objects.filter(studio=self.studio).annotate(photo_count=Count("photos")).prefetch_related("sets")
-
-    @extend_schema(exclude=True)
-    def create(self, request, *args, **kwargs):
-        raise ApiError("method_not_allowed", "Create galleries in the admin; upload photos to them here.", 405)
 
     def _set(self, gallery, set_id):
         if set_id is None:
