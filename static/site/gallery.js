@@ -265,6 +265,15 @@ async function loadPage(url) {
     state.loading = false;
     $("[data-load-more]").hidden = !state.next;
   }
+  loadMoreIfNearEnd();
+}
+
+// Infinite scroll: load the next page while the end of the grid is near the viewport.
+function loadMoreIfNearEnd() {
+  const end = $("[data-grid-status]");
+  if (state.next && !state.loading && !$("[data-viewer]").hidden && end.getBoundingClientRect().top < innerHeight + 600) {
+    loadPage(state.next);
+  }
 }
 
 // `next` is a full URL (DRF cursor pagination) or a bare cursor.
@@ -537,8 +546,6 @@ $("[data-submit-selection]").addEventListener("click", submitSelection);
 $("[data-download-all]").addEventListener("click", downloadAll);
 $("[data-load-more]").addEventListener("click", () => state.next && loadPage(state.next));
 if ("IntersectionObserver" in window) {
-  new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting) && state.next && !state.loading) loadPage(state.next);
-  }, { rootMargin: "600px" }).observe($("[data-load-more]").parentElement.querySelector("[data-grid-status]"));
+  new IntersectionObserver(loadMoreIfNearEnd, { rootMargin: "600px" }).observe($("[data-grid-status]"));
 }
 resume();
