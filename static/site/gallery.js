@@ -185,12 +185,11 @@ function showExpiry(expiresAt) {
     return;
   }
   const expires = new Date(expiresAt);
-  const days = Math.ceil((expires - Date.now()) / 86400000);
+  const days = Math.max(0, Math.floor((expires - Date.now()) / 86400000));
   const date = expires.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-  el.textContent =
-    days <= 7
-      ? `Only ${days} day${days === 1 ? "" : "s"} left: this gallery closes on ${date}. Download your favourites before then.`
-      : `Available until ${date}.`;
+  if (days === 0) el.textContent = `Last day: this gallery closes on ${date}. Download your favourites today.`;
+  else if (days <= 7) el.textContent = `Only ${days} day${days === 1 ? "" : "s"} left: this gallery closes on ${date}. Download your favourites before then.`;
+  else el.textContent = `Available until ${date}.`;
   el.classList.toggle("expiry-soon", days <= 7);
   el.hidden = false;
 }

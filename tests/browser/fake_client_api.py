@@ -118,6 +118,7 @@ def photos(request, gallery_id):
         return error("not_found", "Not found.", 404)
     set_id = request.GET.get("set", "")
     offset = int(request.GET.get("cursor") or 0)
+    STATE.requests.append(f"photos:{set_id}:{offset}")
     images = gallery.photos(set_id)
     page = images[offset : offset + PAGE_SIZE]
     nxt = None
