@@ -377,14 +377,24 @@ async function toggleFavorite(photoId) {
   }
   adding ? state.favorites.add(id) : state.favorites.delete(id);
   repaintFavorites();
+  const request = call(`${API}/galleries/${state.gallery.id}/favorites/`, {
+    method: adding ? "POST" : "DELETE",
+    body: { photo: id },
+  });
+  pending.add(request);
   try {
-    await call(`${API}/galleries/${state.gallery.id}/favorites/`, { method: adding ? "POST" : "DELETE", body: { photo: id } });
+    await request;
   } catch (error) {
     adding ? state.favorites.delete(id) : state.favorites.add(id);
     repaintFavorites();
     toast(error.message);
+  } finally {
+    pending.delete(request);
   }
 }
+
+// Favourite toggles still on their way; a submitted selection must include them.
+const pending = new Set();
 
 function updateSelection() {
   const count = state.favorites.size;
@@ -406,6 +416,7 @@ function updateSelection() {
 async function submitSelection() {
   const submit = $("[data-submit-selection]");
   submit.disabled = true;
+  await Promise.allSettled([...pending]);
   try {
     await call(`${API}/galleries/${state.gallery.id}/selection/submit/`, { method: "POST", body: {} });
     state.submitted = true;
