@@ -22,6 +22,7 @@ const state = {
   photos: [],
   next: null,
   loading: false,
+  generation: 0,
   favorites: new Set(),
   submitted: false,
   current: -1,
@@ -151,6 +152,8 @@ async function resume() {
 function lock() {
   sessionStorage.removeItem(STORAGE_KEY);
   Object.assign(state, { token: null, gallery: null, photos: [], next: null, favorites: new Set(), submitted: false });
+  state.generation += 1;
+  state.loading = false;
   $("[data-viewer]").hidden = true;
   $("[data-unlock]").hidden = false;
   $("[data-grid]").replaceChildren();
@@ -230,6 +233,7 @@ function renderTabs(sets) {
 }
 
 async function loadSet(key) {
+  state.generation += 1;
   state.set = key;
   state.photos = [];
   state.next = null;
@@ -242,29 +246,35 @@ async function loadSet(key) {
   const params = new URLSearchParams();
   if (key) params.set("set", key);
   const query = params.toString();
-  await loadPage(`${API}/galleries/${state.gallery.id}/photos/${query ? `?${query}` : ""}`);
+  await loadPage(`${API}/galleries/${state.gallery.id}/photos/${query ? `?${query}` : ""}`, { fresh: true });
 }
 
-async function loadPage(url) {
-  if (state.loading) return;
+// A tab switch starts a new generation: answers for the old tab are dropped.
+async function loadPage(url, { fresh = false } = {}) {
+  if (state.loading && !fresh) return;
+  const generation = state.generation;
   state.loading = true;
   const status = $("[data-grid-status]");
   status.textContent = "Loading photos…";
   try {
     const page = await call(url);
+    if (generation !== state.generation) return;
     const start = state.photos.length;
     state.photos.push(...page.results);
     state.next = page.next ? nextUrl(page.next) : null;
     page.results.forEach((photo, i) => $("[data-grid]").append(tile(photo, start + i)));
     status.textContent = state.photos.length ? "" : "There are no photos here yet.";
   } catch (error) {
+    if (generation !== state.generation) return;
     status.textContent = error.status === 401 || error.status === 403 ? "Your access has ended. Please enter your code again." : error.message;
     if (error.status === 401) lock();
   } finally {
-    state.loading = false;
-    $("[data-load-more]").hidden = !state.next;
+    if (generation === state.generation) {
+      state.loading = false;
+      $("[data-load-more]").hidden = !state.next;
+    }
   }
-  loadMoreIfNearEnd();
+  if (generation === state.generation) loadMoreIfNearEnd();
 }
 
 // Infinite scroll: load the next page while the end of the grid is near the viewport.

@@ -111,8 +111,11 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     )
     assert tabs.nth(1).get_attribute("aria-selected") == "true"
     assert "photos:1:0" in fake_client_api.STATE.requests
-    tabs.nth(0).click()
+    tabs.nth(0).click()  # possibly while Ceremony's second page is still loading
     page.wait_for_function("document.querySelectorAll('[data-grid] .tile').length >= 8")
+    shown = [int(pk) for pk in page.locator("[data-grid] .tile").evaluate_all("els => els.map(e => e.dataset.photo)")]
+    everything = [im.pk for im in wedding.photos()]
+    assert shown == everything[: len(shown)]  # in order, nothing left over from the Ceremony tab
 
     # the lightbox: open the first photo, arrow through, favourite three
     tiles.first.locator(".tile-open").click()
