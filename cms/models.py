@@ -64,6 +64,11 @@ class Studio(models.Model):
     primary_color = models.CharField(max_length=7, default="#1f2933")
     accent_color = models.CharField(max_length=7, default="#c8a97e")
     font_family = models.CharField(max_length=80, default="Georgia, 'Times New Roman', serif")
+    logo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # White-label sites hide "Powered by FocusFlow" (cms.branding.shows_powered_by).
+    white_label = models.BooleanField(default=False)
     # Headless preview: the studio's own client site renders drafts here.
     preview_url = models.URLField(
         blank=True, help_text="Your client site's preview page, e.g. https://example.com/preview"

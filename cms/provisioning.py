@@ -25,7 +25,7 @@ def create_studio(
 
     root = Page.get_first_root_node()
     home = root.add_child(instance=StudioHomePage(title=name, slug=slug))
-    home.add_child(instance=PortfolioIndexPage(title="Portfolio", slug="portfolio"))
+    home.add_child(instance=PortfolioIndexPage(title="Portfolio", slug="portfolio", show_in_menus=True))
     home.add_child(instance=ClientGalleryIndexPage(title="Client galleries", slug="galleries", show_in_menus=False))
 
     studio.home_page = home

@@ -8,6 +8,7 @@ from django.db.models import Q
 from wagtail import hooks
 from wagtail.models import Collection
 
+from . import dashboard  # noqa: F401 - registers the studio dashboard panels
 from .tenancy import studios_for_user
 
 

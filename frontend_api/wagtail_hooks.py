@@ -19,6 +19,7 @@ from cms.admin_viewsets import (
 )
 from cms.tenancy import admin_studio
 
+from .dashboard import DevelopersPanel
 from .models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .webhooks import resend
 
@@ -179,3 +180,8 @@ class DevelopersGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_developers():
     return DevelopersGroup()
+
+
+@hooks.register("register_studio_dashboard_panel")
+def developers_panel(request, studio):
+    return DevelopersPanel(studio, request)

@@ -20,11 +20,15 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
     skip_worker = pytest.mark.skip(reason="needs a Celery worker: set REDIS_URL and DATABASE_URL (PostgreSQL)")
+    skip_browser = pytest.mark.skip(reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
+    has_chromium = os.access("/usr/bin/chromium", os.X_OK)
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
         if "celery_worker" in item.keywords and not (settings.REDIS_URL and on_postgres):
             item.add_marker(skip_worker)
+        if "browser" in item.keywords and not has_chromium:
+            item.add_marker(skip_browser)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,42 @@
+"""Template tags for the white-label studio site: theme, navigation, footer credit."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from cms import branding
+
+register = template.Library()
+
+
+@register.simple_tag
+def studio_theme(studio):
+    """The studio's colours and font as CSS custom properties.
+
+    HTML escaping would break font names in quotes inside <style>; the values are
+    safe because cms.branding only lets through hex colours and plain font stacks."""
+    declarations = "".join(f"{name}:{value};" for name, value in branding.theme_variables(studio).items())
+    return mark_safe(f"<style>:root{{{declarations}}}</style>")  # noqa: S308 - checked values
+
+
+@register.simple_tag
+def studio_nav_pages(studio):
+    """The pages under the studio's home that are marked "show in menus"."""
+    if studio is None or studio.home_page_id is None:
+        return []
+    return list(studio.home_page.get_children().live().public().in_menu().specific())
+
+
+@register.filter
+def shows_powered_by(studio):
+    return branding.shows_powered_by(studio)
+
+
+@register.simple_tag
+def gallery_index_url(studio):
+    """Where clients enter their access code (the studio's client galleries page)."""
+    if studio is None or studio.home_page_id is None:
+        return ""
+    from galleries.models import ClientGalleryIndexPage
+
+    page = ClientGalleryIndexPage.objects.child_of(studio.home_page).live().first()
+    return page.relative_url(studio.site) if page and studio.site_id else ""

@@ -1,0 +1,571 @@
+// The client gallery viewer. It talks only to the client API of DESIGN.md §5:
+//   POST {api}/galleries/unlock/                      {code, email?, pin?} -> {token, gallery}
+//   GET  {api}/galleries/{id}/                        -> gallery (sets, counts, permissions)
+//   GET  {api}/galleries/{id}/photos/?set=&cursor=    -> {results, next}
+//   POST|DELETE {api}/galleries/{id}/favorites/       {photo}
+//   POST {api}/galleries/{id}/selection/submit/
+//   GET  {api}/galleries/{id}/download/?set=          (ZIP)   GET {api}/photos/{id}/download/?size=
+// Every call after unlock carries `Authorization: Bearer <token>`.
+
+import { decodeBlurhash } from "./blurhash.js";
+
+const app = document.querySelector("[data-gallery-app]");
+const API = app.dataset.api || "/api/client";
+const STUDIO = app.dataset.studioName || "your photographer";
+const STORAGE_KEY = `focusflow-gallery:${location.host}`;
+const $ = (selector, scope = app) => scope.querySelector(selector);
+
+const state = {
+  token: null,
+  gallery: null,
+  set: "",
+  photos: [],
+  next: null,
+  loading: false,
+  generation: 0,
+  favorites: new Set(),
+  submitted: false,
+  current: -1,
+  opener: null,
+};
+
+class ApiError extends Error {
+  constructor(status, error) {
+    super(error.message || "Something went wrong. Please try again.");
+    this.status = status;
+    this.code = error.code || "";
+    this.fields = error.fields || {};
+  }
+}
+
+async function call(path, { method = "GET", body, raw = false } = {}) {
+  const headers = { Accept: "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, { code: "network", message: "We couldn’t reach the gallery. Check your connection and try again." });
+  }
+  if (!response.ok) {
+    let error = {};
+    try {
+      error = (await response.json()).error || {};
+    } catch {
+      error = {};
+    }
+    throw new ApiError(response.status, error);
+  }
+  if (raw) return response;
+  return response.status === 204 ? null : response.json();
+}
+
+// --- gallery fields, read tolerantly (the galleries app owns the exact shape) ---
+const permissions = (g) => g.permissions || {};
+const selectionLimit = (g) => permissions(g).selection_limit ?? g.selection_limit ?? null;
+const downloadable = (g) => Boolean(permissions(g).downloadable ?? g.downloadable);
+const downloadSize = (g) =>
+  ["full", "original"].includes(permissions(g).download_resolution ?? g.download_resolution) ? "full" : "web";
+const setKey = (s) => String(s.id ?? s.slug ?? s.name);
+const setName = (s) => s.name ?? s.title ?? "Photos";
+const photoCount = (g) => g.photo_count ?? g.counts?.photos ?? null;
+
+// --- messages -----------------------------------------------------------------
+function unlockMessage(error) {
+  const code = error.code || "";
+  if (error.status === 410 || code.includes("expired")) {
+    return `This gallery has expired, so its photos are no longer available. Please contact ${STUDIO} — they can reopen it for you.`;
+  }
+  if (error.status === 429) return "Too many tries. Please wait a minute, then try the code again.";
+  if (code.includes("pin")) return error.message;
+  if ([400, 403, 404].includes(error.status)) {
+    return "We couldn’t find a gallery with that code. Check the code in your photographer’s e-mail and try again.";
+  }
+  return error.message;
+}
+
+let toastTimer = null;
+function toast(message) {
+  const el = $("[data-toast]");
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    el.hidden = true;
+  }, 5000);
+}
+
+// --- unlock --------------------------------------------------------------------
+async function unlock(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const message = $("[data-unlock-message]");
+  const code = form.elements.code.value.trim();
+  message.hidden = true;
+  form.elements.code.removeAttribute("aria-invalid");
+  if (!code) {
+    message.textContent = "Please enter your access code.";
+    message.hidden = false;
+    form.elements.code.setAttribute("aria-invalid", "true");
+    form.elements.code.focus();
+    return;
+  }
+  const body = { code };
+  if (form.elements.email.value.trim()) body.email = form.elements.email.value.trim();
+  if (form.elements.pin.value.trim()) body.pin = form.elements.pin.value.trim();
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    state.token = null;
+    const { token, gallery } = await call(`${API}/galleries/unlock/`, { method: "POST", body });
+    state.token = token;
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token, gallery: gallery.id }));
+    await openGallery(gallery);
+  } catch (error) {
+    if (error.code && error.code.includes("pin")) $("[data-pin-field]").hidden = false;
+    message.textContent = unlockMessage(error);
+    message.hidden = false;
+    form.elements.code.setAttribute("aria-invalid", "true");
+    form.elements.code.focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function resume() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || "null");
+  } catch {
+    saved = null;
+  }
+  if (!saved || !saved.token) return;
+  state.token = saved.token;
+  try {
+    await openGallery(await call(`${API}/galleries/${saved.gallery}/`));
+  } catch {
+    lock();
+  }
+}
+
+function lock() {
+  sessionStorage.removeItem(STORAGE_KEY);
+  Object.assign(state, { token: null, gallery: null, photos: [], next: null, favorites: new Set(), submitted: false });
+  state.generation += 1;
+  state.loading = false;
+  $("[data-viewer]").hidden = true;
+  $("[data-unlock]").hidden = false;
+  $("[data-grid]").replaceChildren();
+}
+
+// --- the gallery ---------------------------------------------------------------
+async function openGallery(gallery) {
+  state.gallery = gallery;
+  state.favorites = new Set((gallery.favorites || []).map((f) => Number(f.photo ?? f.id ?? f)));
+  state.submitted = Boolean(gallery.selection_submitted ?? gallery.selection?.submitted);
+  $("[data-unlock]").hidden = true;
+  $("[data-viewer]").hidden = false;
+  const title = $("[data-gallery-title]");
+  title.textContent = gallery.title;
+  document.title = `${gallery.title} · ${STUDIO}`;
+  const count = photoCount(gallery);
+  $("[data-gallery-meta]").textContent = count === null ? "" : `${count} photo${count === 1 ? "" : "s"}`;
+  showExpiry(gallery.expires_at);
+  const downloadAll = $("[data-download-all]");
+  downloadAll.hidden = !downloadable(gallery);
+  $("[data-lightbox-download]").hidden = !downloadable(gallery);
+  renderTabs(gallery.sets || []);
+  updateSelection();
+  title.focus();
+  await loadSet("");
+}
+
+function showExpiry(expiresAt) {
+  const el = $("[data-expiry]");
+  if (!expiresAt) {
+    el.hidden = true;
+    return;
+  }
+  const expires = new Date(expiresAt);
+  const days = Math.max(0, Math.floor((expires - Date.now()) / 86400000));
+  const date = expires.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  if (days === 0) el.textContent = `Last day: this gallery closes on ${date}. Download your favourites today.`;
+  else if (days <= 7) el.textContent = `Only ${days} day${days === 1 ? "" : "s"} left: this gallery closes on ${date}. Download your favourites before then.`;
+  else el.textContent = `Available until ${date}.`;
+  el.classList.toggle("expiry-soon", days <= 7);
+  el.hidden = false;
+}
+
+function renderTabs(sets) {
+  const tabs = $("[data-tabs]");
+  tabs.replaceChildren();
+  if (sets.length < 2) {
+    tabs.hidden = true;
+    return;
+  }
+  const entries = [["", "All photos", photoCount(state.gallery)], ...sets.map((s) => [setKey(s), setName(s), s.photo_count ?? null])];
+  for (const [key, name, count] of entries) {
+    const tab = document.createElement("button");
+    tab.type = "button";
+    tab.setAttribute("role", "tab");
+    tab.dataset.set = key;
+    tab.textContent = count === null ? name : `${name} `;
+    if (count !== null) {
+      const badge = document.createElement("span");
+      badge.className = "tab-count";
+      badge.textContent = count;
+      tab.append(badge);
+    }
+    tab.addEventListener("click", () => loadSet(key));
+    tab.addEventListener("keydown", (event) => {
+      const all = [...tabs.querySelectorAll("[role=tab]")];
+      const i = all.indexOf(tab);
+      const target = { ArrowRight: all[i + 1] || all[0], ArrowLeft: all[i - 1] || all.at(-1) }[event.key];
+      if (target) {
+        target.focus();
+        target.click();
+      }
+    });
+    tabs.append(tab);
+  }
+  tabs.hidden = false;
+}
+
+async function loadSet(key) {
+  state.generation += 1;
+  state.set = key;
+  state.photos = [];
+  state.next = null;
+  $("[data-grid]").replaceChildren();
+  $("[data-tabs]").querySelectorAll("[role=tab]").forEach((tab) => {
+    const selected = tab.dataset.set === key;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+  });
+  const params = new URLSearchParams();
+  if (key) params.set("set", key);
+  const query = params.toString();
+  await loadPage(`${API}/galleries/${state.gallery.id}/photos/${query ? `?${query}` : ""}`, { fresh: true });
+}
+
+// A tab switch starts a new generation: answers for the old tab are dropped.
+async function loadPage(url, { fresh = false } = {}) {
+  if (state.loading && !fresh) return;
+  const generation = state.generation;
+  state.loading = true;
+  const status = $("[data-grid-status]");
+  status.textContent = "Loading photos…";
+  try {
+    const page = await call(url);
+    if (generation !== state.generation) return;
+    const start = state.photos.length;
+    state.photos.push(...page.results);
+    state.next = page.next ? nextUrl(page.next) : null;
+    page.results.forEach((photo, i) => $("[data-grid]").append(tile(photo, start + i)));
+    status.textContent = state.photos.length ? "" : "There are no photos here yet.";
+  } catch (error) {
+    if (generation !== state.generation) return;
+    status.textContent = error.status === 401 || error.status === 403 ? "Your access has ended. Please enter your code again." : error.message;
+    if (error.status === 401) lock();
+  } finally {
+    if (generation === state.generation) {
+      state.loading = false;
+      $("[data-load-more]").hidden = !state.next;
+    }
+  }
+  if (generation === state.generation) loadMoreIfNearEnd();
+}
+
+// Infinite scroll: load the next page while the end of the grid is near the viewport.
+function loadMoreIfNearEnd() {
+  const end = $("[data-grid-status]");
+  if (state.next && !state.loading && !$("[data-viewer]").hidden && end.getBoundingClientRect().top < innerHeight + 600) {
+    loadPage(state.next);
+  }
+}
+
+// `next` is a full URL (DRF cursor pagination) or a bare cursor.
+function nextUrl(next) {
+  if (/^https?:\/\//.test(next) || next.startsWith("/")) return next;
+  const params = new URLSearchParams({ cursor: next });
+  if (state.set) params.set("set", state.set);
+  return `${API}/galleries/${state.gallery.id}/photos/?${params}`;
+}
+
+function srcset(photo) {
+  const r = photo.renditions || {};
+  return ["thumb", "preview"]
+    .filter((name) => r[name])
+    .map((name) => `${r[name].url} ${r[name].width}w`)
+    .join(", ");
+}
+
+function altText(photo, index) {
+  return photo.alt || photo.title || `Photo ${index + 1}${photo.filename ? ` (${photo.filename})` : ""}`;
+}
+
+function tile(photo, index) {
+  const item = document.createElement("li");
+  item.className = "tile";
+  const width = photo.width || photo.renditions?.thumb?.width || 4;
+  const height = photo.height || photo.renditions?.thumb?.height || 3;
+  item.style.setProperty("--ar", (width / height).toFixed(4));
+  item.dataset.photo = photo.id;
+
+  const open = document.createElement("button");
+  open.type = "button";
+  open.className = "tile-open";
+  open.setAttribute("aria-label", `Open ${altText(photo, index)}`);
+  if (photo.blurhash) {
+    const canvas = document.createElement("canvas");
+    canvas.className = "tile-placeholder";
+    canvas.width = 32;
+    canvas.height = Math.max(1, Math.round(32 / (width / height)));
+    try {
+      const pixels = decodeBlurhash(photo.blurhash, canvas.width, canvas.height);
+      canvas.getContext("2d").putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
+      open.append(canvas);
+    } catch {
+      // A malformed blurhash only costs the placeholder.
+    }
+  }
+  const img = document.createElement("img");
+  img.alt = altText(photo, index);
+  img.loading = "lazy";
+  img.decoding = "async";
+  img.width = photo.renditions?.thumb?.width || width;
+  img.height = photo.renditions?.thumb?.height || height;
+  img.sizes = "(max-width: 640px) 50vw, (max-width: 1200px) 33vw, 25vw";
+  img.srcset = srcset(photo);
+  img.src = photo.renditions?.thumb?.url || photo.renditions?.preview?.url || "";
+  img.addEventListener("load", () => item.classList.add("loaded"), { once: true });
+  open.append(img);
+  open.addEventListener("click", () => openLightbox(index, open));
+
+  const heart = document.createElement("button");
+  heart.type = "button";
+  heart.className = "tile-favorite";
+  heart.dataset.favorite = photo.id;
+  heart.innerHTML = '<span aria-hidden="true"></span>';
+  heart.addEventListener("click", () => toggleFavorite(photo.id));
+  item.append(open, heart);
+  paintFavorite(heart, photo);
+  return item;
+}
+
+// --- favourites and the selection --------------------------------------------
+function paintFavorite(button, photo) {
+  const on = state.favorites.has(Number(photo.id));
+  button.setAttribute("aria-pressed", String(on));
+  button.setAttribute("aria-label", `${on ? "Remove" : "Add"} ${photo.filename || "photo"} ${on ? "from" : "to"} favourites`);
+  button.querySelector("span").textContent = on ? "♥" : "♡";
+  button.disabled = state.submitted;
+}
+
+function repaintFavorites() {
+  for (const photo of state.photos) {
+    const button = app.querySelector(`[data-favorite="${photo.id}"]`);
+    if (button) paintFavorite(button, photo);
+  }
+  const current = state.photos[state.current];
+  if (current) paintLightboxFavorite(current);
+  updateSelection();
+}
+
+async function toggleFavorite(photoId) {
+  const id = Number(photoId);
+  if (state.submitted) {
+    toast("Your selection has been sent, so it can’t be changed here. Contact your photographer to change it.");
+    return;
+  }
+  const adding = !state.favorites.has(id);
+  const limit = selectionLimit(state.gallery);
+  if (adding && limit && state.favorites.size >= limit) {
+    toast(`You’ve chosen ${limit} of ${limit}. Remove a favourite to choose another.`);
+    return;
+  }
+  adding ? state.favorites.add(id) : state.favorites.delete(id);
+  repaintFavorites();
+  const request = call(`${API}/galleries/${state.gallery.id}/favorites/`, {
+    method: adding ? "POST" : "DELETE",
+    body: { photo: id },
+  });
+  pending.add(request);
+  try {
+    await request;
+  } catch (error) {
+    adding ? state.favorites.delete(id) : state.favorites.add(id);
+    repaintFavorites();
+    toast(error.message);
+  } finally {
+    pending.delete(request);
+  }
+}
+
+// Favourite toggles still on their way; a submitted selection must include them.
+const pending = new Set();
+
+function updateSelection() {
+  const count = state.favorites.size;
+  const limit = selectionLimit(state.gallery || {});
+  const counter = $("[data-selection-count]");
+  const submit = $("[data-submit-selection]");
+  if (state.submitted) {
+    counter.textContent = `Selection sent: ${count} photo${count === 1 ? "" : "s"}. ${STUDIO} has it.`;
+    submit.disabled = true;
+    submit.textContent = "Selection sent";
+    return;
+  }
+  counter.textContent = limit ? `${count} of ${limit} selected` : `${count} selected`;
+  counter.classList.toggle("at-limit", Boolean(limit) && count >= limit);
+  submit.disabled = count === 0;
+  submit.textContent = "Submit selection";
+}
+
+async function submitSelection() {
+  const submit = $("[data-submit-selection]");
+  submit.disabled = true;
+  await Promise.allSettled([...pending]);
+  try {
+    await call(`${API}/galleries/${state.gallery.id}/selection/submit/`, { method: "POST", body: {} });
+    state.submitted = true;
+    repaintFavorites();
+    toast(`Thank you! Your selection of ${state.favorites.size} photos was sent to ${STUDIO}.`);
+  } catch (error) {
+    toast(error.message);
+    updateSelection();
+  }
+}
+
+// --- downloads: fetched with the token, then saved --------------------------------
+function filenameFrom(response, fallback) {
+  const header = response.headers.get("Content-Disposition") || "";
+  const match = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(header);
+  return match ? decodeURIComponent(match[1] || match[2]) : fallback;
+}
+
+async function download(url, fallbackName) {
+  toast("Preparing your download…");
+  try {
+    const response = await call(url, { raw: true });
+    const blob = await response.blob();
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = filenameFrom(response, fallbackName);
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    toast("Your download has started.");
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+function downloadAll() {
+  const params = state.set ? `?${new URLSearchParams({ set: state.set })}` : "";
+  download(`${API}/galleries/${state.gallery.id}/download/${params}`, `${state.gallery.title}.zip`);
+}
+
+// --- lightbox ----------------------------------------------------------------------
+const lightbox = $("[data-lightbox]");
+const lightboxImage = $("[data-lightbox-image]");
+
+function paintLightboxFavorite(photo) {
+  const button = $("[data-lightbox-favorite]");
+  const on = state.favorites.has(Number(photo.id));
+  button.setAttribute("aria-pressed", String(on));
+  button.querySelector("[aria-hidden]").textContent = on ? "♥" : "♡";
+  button.querySelector("[data-label]").textContent = on ? "Favourited" : "Favourite";
+  button.disabled = state.submitted;
+}
+
+function showPhoto(index) {
+  const photo = state.photos[index];
+  if (!photo) return;
+  state.current = index;
+  const r = photo.renditions || {};
+  lightboxImage.removeAttribute("src");
+  lightboxImage.srcset = srcset(photo);
+  lightboxImage.sizes = "100vw";
+  lightboxImage.src = (r.preview || r.thumb || {}).url || "";
+  lightboxImage.alt = altText(photo, index);
+  const total = photoCount(state.gallery) && !state.set ? photoCount(state.gallery) : state.photos.length;
+  $("[data-lightbox-caption]").textContent = `${index + 1} of ${Math.max(total, state.photos.length)}${photo.filename ? ` · ${photo.filename}` : ""}`;
+  paintLightboxFavorite(photo);
+  $("[data-lightbox-prev]").disabled = index === 0;
+  $("[data-lightbox-next]").disabled = index === state.photos.length - 1 && !state.next;
+  if (index >= state.photos.length - 3 && state.next) loadPage(state.next);
+}
+
+function openLightbox(index, opener) {
+  state.opener = opener;
+  lightbox.hidden = false;
+  document.body.classList.add("lightbox-open");
+  showPhoto(index);
+  $("[data-lightbox-close]").focus();
+}
+
+function closeLightbox() {
+  lightbox.hidden = true;
+  document.body.classList.remove("lightbox-open");
+  state.current = -1;
+  state.opener?.focus();
+}
+
+async function step(delta) {
+  const target = state.current + delta;
+  if (target >= state.photos.length && state.next) await loadPage(state.next);
+  if (target >= 0 && target < state.photos.length) showPhoto(target);
+}
+
+lightbox.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeLightbox();
+  else if (event.key === "ArrowRight") step(1);
+  else if (event.key === "ArrowLeft") step(-1);
+  else if (event.key === "Tab") {
+    // Keep focus inside the dialog.
+    const focusable = [...lightbox.querySelectorAll("button:not([disabled]):not([hidden])")];
+    const i = focusable.indexOf(document.activeElement);
+    const next = event.shiftKey ? focusable[i - 1] || focusable.at(-1) : focusable[i + 1] || focusable[0];
+    event.preventDefault();
+    next.focus();
+  } else return;
+});
+
+let swipeStart = null;
+const stage = $("[data-lightbox-stage]");
+stage.addEventListener("pointerdown", (event) => {
+  swipeStart = { x: event.clientX, y: event.clientY };
+});
+stage.addEventListener("pointerup", (event) => {
+  if (!swipeStart) return;
+  const dx = event.clientX - swipeStart.x;
+  const dy = event.clientY - swipeStart.y;
+  swipeStart = null;
+  if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) step(dx < 0 ? 1 : -1);
+});
+stage.addEventListener("click", (event) => {
+  if (event.target === stage) closeLightbox();
+});
+
+$("[data-lightbox-close]").addEventListener("click", closeLightbox);
+$("[data-lightbox-prev]").addEventListener("click", () => step(-1));
+$("[data-lightbox-next]").addEventListener("click", () => step(1));
+$("[data-lightbox-favorite]").addEventListener("click", () => toggleFavorite(state.photos[state.current].id));
+$("[data-lightbox-download]").addEventListener("click", () => {
+  const photo = state.photos[state.current];
+  download(`${API}/photos/${photo.id}/download/?size=${downloadSize(state.gallery)}`, photo.filename || `photo-${photo.id}.jpg`);
+});
+
+// --- wiring ----------------------------------------------------------------------
+$("[data-unlock-form]").addEventListener("submit", unlock);
+$("[data-lock]").addEventListener("click", lock);
+$("[data-submit-selection]").addEventListener("click", submitSelection);
+$("[data-download-all]").addEventListener("click", downloadAll);
+$("[data-load-more]").addEventListener("click", () => state.next && loadPage(state.next));
+if ("IntersectionObserver" in window) {
+  new IntersectionObserver(loadMoreIfNearEnd, { rootMargin: "600px" }).observe($("[data-grid-status]"));
+}
+resume();
