@@ -17,8 +17,17 @@ _FONT_STACK = re.compile(r"^[\w\s,'\"-]{1,80}$")
 
 
 def shows_powered_by(studio: Studio | None) -> bool:
-    """Whether the studio's site credits FocusFlow in its footer (white-label sites do not)."""
-    return studio is None or not studio.white_label
+    """Whether the studio's site credits FocusFlow in its footer: white-label sites do not, when the
+    studio asked for it and its plan includes white label."""
+    if studio is None or not studio.white_label:
+        return True
+    from billing.limits import PlanLimitReached, require_feature
+
+    try:
+        require_feature(studio, "white_label")
+    except PlanLimitReached:
+        return True
+    return False
 
 
 def safe_colour(value: str, default: str) -> str:

@@ -221,6 +221,8 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "heif", "tif",
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt", "zip", "jpg", "png"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Avatars from Gravatar would be a request to the internet on every admin page.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_USAGE_COUNT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default="")

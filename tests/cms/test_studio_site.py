@@ -28,11 +28,24 @@ def test_site_carries_the_studios_branding(client, studio):
 
 
 def test_white_label_studios_hide_the_focusflow_credit(client, studio):
+    from tests.frontend_api.conftest import on_plan
+
+    on_plan(studio, "studio")  # a plan with white label
     studio.white_label = True
     studio.save()
 
     assert "Powered by" not in home(client, studio)
     assert shows_powered_by(studio) is False
+
+
+def test_white_label_needs_a_plan_that_includes_it(client, studio):
+    from tests.frontend_api.conftest import on_plan
+
+    on_plan(studio, "professional")
+    studio.white_label = True
+    studio.save()
+
+    assert "Powered by" in home(client, studio) and shows_powered_by(studio) is True
 
 
 def test_branding_cannot_break_out_of_the_style_element(client, studio):
