@@ -1,5 +1,6 @@
 """Factories for the foundation: users, studios (fully provisioned), clients, bookings."""
 
+import importlib
 from datetime import timedelta
 
 import factory
@@ -39,6 +40,12 @@ def ensure_wagtail_roots():
         Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
     if not Collection.objects.filter(depth=1).exists():
         Collection.add_root(name="Root")
+    from billing.models import Plan
+
+    if not Plan.objects.exists():  # the plans are data from a migration, flushed the same way
+        from django.apps import apps
+
+        importlib.import_module("billing.migrations.0002_plans").create_plans(apps, None)
 
 
 class StudioFactory(factory.Factory):

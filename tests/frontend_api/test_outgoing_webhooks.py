@@ -13,7 +13,18 @@ from frontend_api import webhooks
 from frontend_api.models import WebhookDelivery, WebhookEndpoint
 from frontend_api.tasks import retry_due_webhooks
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Deliveries are sent after commit; the test's own transaction never commits, so run them here."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
 
 
 class Receiver:
@@ -47,10 +58,12 @@ def receiver():
     r.server.shutdown()
 
 
-def test_an_event_is_delivered_signed_with_the_whole_object(studio, receiver):
+def test_an_event_is_delivered_signed_with_the_whole_object(studio, receiver, committed):
     endpoint = WebhookEndpoint.objects.create(studio=studio, url=receiver.url, events=["booking.created"])
 
-    webhooks.emit(studio, "booking.created", {"id": 7, "client": {"name": "Emma"}, "start": "2026-06-01T10:00:00Z"})
+    committed(
+        webhooks.emit, studio, "booking.created", {"id": 7, "client": {"name": "Emma"}, "start": "2026-06-01T10:00:00Z"}
+    )
 
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
@@ -63,22 +76,22 @@ def test_an_event_is_delivered_signed_with_the_whole_object(studio, receiver):
     assert delivery.status == "succeeded" and delivery.response_code == 200 and delivery.duration_ms is not None
 
 
-def test_endpoints_get_only_the_events_they_asked_for(studio, other_studio, receiver):
+def test_endpoints_get_only_the_events_they_asked_for(studio, other_studio, receiver, committed):
     WebhookEndpoint.objects.create(studio=studio, url=receiver.url, events=["invoice.paid"])
     WebhookEndpoint.objects.create(studio=other_studio, url=receiver.url, events=[])
 
-    webhooks.emit(studio, "booking.created", {"id": 1})
+    committed(webhooks.emit, studio, "booking.created", {"id": 1})
 
     assert receiver.requests == []
     assert not WebhookDelivery.objects.exists()
 
 
-def test_a_failing_endpoint_is_retried_with_back_off_then_given_up(studio, receiver):
+def test_a_failing_endpoint_is_retried_with_back_off_then_given_up(studio, receiver, committed):
     WebhookEndpoint.objects.create(studio=studio, url=receiver.url)
     receiver.codes = [500] * webhooks.MAX_ATTEMPTS
 
     before = timezone.now()
-    webhooks.emit(studio, "invoice.paid", {"id": 3})
+    committed(webhooks.emit, studio, "invoice.paid", {"id": 3})
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "retrying" and delivery.attempts == 1 and delivery.response_code == 500
@@ -99,20 +112,20 @@ def test_a_failing_endpoint_is_retried_with_back_off_then_given_up(studio, recei
     assert retry_due_webhooks() == 0
 
 
-def test_an_unreachable_endpoint_records_the_error(studio):
+def test_an_unreachable_endpoint_records_the_error(studio, committed):
     WebhookEndpoint.objects.create(studio=studio, url="http://127.0.0.1:9/closed")
-    webhooks.emit(studio, "invoice.paid", {"id": 3})
+    committed(webhooks.emit, studio, "invoice.paid", {"id": 3})
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "retrying" and delivery.response_code is None
     assert "refused" in delivery.error.lower() or "URLError" in delivery.error
 
 
-def test_resend_sends_a_delivered_event_again(studio, receiver):
+def test_resend_sends_a_delivered_event_again(studio, receiver, committed):
     WebhookEndpoint.objects.create(studio=studio, url=receiver.url)
-    webhooks.emit(studio, "gallery.published", {"id": 9})
+    committed(webhooks.emit, studio, "gallery.published", {"id": 9})
     delivery = WebhookDelivery.objects.get()
 
-    webhooks.resend(delivery)
+    committed(webhooks.resend, delivery)
 
     assert len(receiver.requests) == 2
     assert json.loads(receiver.requests[0]["body"]) == json.loads(receiver.requests[1]["body"])

@@ -97,28 +97,21 @@ def test_the_key_decides_the_studio_not_the_host(client, studio, other_studio, o
     assert response.json()["results"] == []
 
 
-def test_each_key_is_throttled_on_its_own(client, api_key, other_api_key, settings):
+def test_each_key_is_throttled_on_its_own(client, api_key, other_api_key, monkeypatch):
     from django.core.cache import cache
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "studio_api": "3/min"},
-    }
     from frontend_api.auth import ApiKeyRateThrottle
 
-    ApiKeyRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    monkeypatch.setattr(
+        ApiKeyRateThrottle, "THROTTLE_RATES", {**ApiKeyRateThrottle.THROTTLE_RATES, "studio_api": "3/min"}
+    )
     cache.clear()
-    try:
-        statuses = [client.get(URL, **bearer(api_key)).status_code for _ in range(4)]
-        assert statuses == [200, 200, 200, 429]
-        limited = client.get(URL, **bearer(api_key))
-        assert int(limited["Retry-After"]) > 0
-        assert limited.json()["error"]["code"] == "throttled"
-        assert client.get(URL, **bearer(other_api_key)).status_code == 200
-    finally:
-        from rest_framework.settings import api_settings
-
-        ApiKeyRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    statuses = [client.get(URL, **bearer(api_key)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = client.get(URL, **bearer(api_key))
+    assert int(limited["Retry-After"]) > 0
+    assert limited.json()["error"]["code"] == "throttled"
+    assert client.get(URL, **bearer(other_api_key)).status_code == 200
 
 
 def test_a_plan_without_api_access_gets_403_naming_the_plan_that_has_it(client, studio, api_key):
