@@ -32,6 +32,18 @@ from .serializers import (
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 200
+PHOTO_COLUMNS = (
+    "id",
+    "gallery",  # gallery.photos reads it to attach the gallery: deferred, it would cost a query per photo
+    "set",
+    "image__file",
+    "image__original_filename",
+    "image__width",
+    "image__height",
+    "image__blurhash",
+    "image__captured_at",
+)
+RENDITION_COLUMNS = ("image", "filter_spec", "file", "width", "height")
 TOKEN_PARAM = OpenApiParameter("token", str, description="The unlock token, for links opened in a browser.")
 
 
@@ -107,10 +119,13 @@ class PhotoListView(GalleryAPIView):
         photos = (
             gallery.ordered_photos()
             .select_related("image")
+            # Only the columns PhotoSerializer reads: building the wide image rows (EXIF, pipeline state)
+            # was a good part of a 100-photo page (benchmarks/api.py).
+            .only(*PHOTO_COLUMNS)
             .prefetch_related(
                 Prefetch(
                     "image__renditions",
-                    queryset=StudioRendition.objects.filter(filter_spec__in=specs.values()),
+                    queryset=StudioRendition.objects.filter(filter_spec__in=specs.values()).only(*RENDITION_COLUMNS),
                     to_attr="prefetched_renditions",
                 )
             )

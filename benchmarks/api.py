@@ -1,0 +1,435 @@
+"""Client gallery API under load (issue 6): `GET /api/client/galleries/{id}/photos/?limit=100` following its
+`next` cursors across a 1,000-photo gallery, beside Wagtail API v2's own (stock, unscoped) images listing of
+the same 1,000 images 100 per page, served by gunicorn with the production settings, in one run.
+
+It builds its data in a throw-away PostgreSQL database next to DATABASE_URL's (`test_<name>`, made by
+benchmarks/_django.py, dropped at the end; the DATABASE_URL database itself is not touched): a studio
+(cms.provisioning.create_studio), a gallery of "ready" photos as rows (StudioImage + a StudioRendition per
+rendition spec + GalleryPhoto, like tests/galleries/conftest.py: bulk_ready_photos; nothing is rendered),
+and a client token from the real unlock endpoint.
+
+Run: DATABASE_URL=postgres://… [REDIS_URL=redis://127.0.0.1:6379/5] .venv/bin/python benchmarks/api.py
+     [--photos 1000] [--clients 1,8,16] [--seconds 8] [--workers 3] [--threads 1]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PAGE = 100
+SMALL = 10
+ACCESS_CODE = "BENCH2026"
+OURS = "ours"
+WAGTAIL = "wagtail"
+LABELS = {
+    OURS: "/api/client/galleries/{id}/photos/",
+    WAGTAIL: "Wagtail ImagesAPIViewSet (stock)",
+}
+P95_TARGET_MS = 50.0
+
+
+def require_postgres() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if urlsplit(url).scheme not in ("postgres", "postgresql", "pgsql"):
+        raise SystemExit(
+            "benchmarks/api.py measures gunicorn on PostgreSQL: set DATABASE_URL=postgres://user@host:port/name "
+            f"(got {url or 'nothing'}). It works in a throw-away test_<name> database next to it."
+        )
+    return url
+
+
+def with_db_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def add_ready_photos(gallery, start: int, count: int) -> None:
+    """Rows as the pipeline leaves them, without rendering: tests/galleries/conftest.py: bulk_ready_photos,
+    with a start index so a gallery can grow (orders stay unique)."""
+    from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
+    from galleries.pipeline import rendition_specs
+
+    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    images = StudioImage.objects.bulk_create(
+        StudioImage(
+            title=f"IMG_{i:04d}.jpg",
+            original_filename=f"IMG_{i:04d}.jpg",
+            studio=gallery.studio,
+            collection=gallery.studio.collection,
+            file=f"original_images/bulk_{gallery.pk}_{i}.jpg",
+            width=6000,
+            height=4000,
+            status=StudioImage.Status.READY,
+            blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+        )
+        for i in range(start, start + count)
+    )
+    StudioRendition.objects.bulk_create(
+        StudioRendition(image=image, filter_spec=spec, file=f"images/bulk_{image.pk}_{name}.jpg", width=4, height=3)
+        for image in images
+        for name, spec in specs.items()
+    )
+    GalleryPhoto.objects.bulk_create(
+        GalleryPhoto(studio=gallery.studio, gallery=gallery, image=image, order=start + i, sha256=f"{image.pk:064d}")
+        for i, image in enumerate(images)
+    )
+
+
+def analyze() -> None:
+    """Planner statistics for the bulk-inserted rows, as autovacuum would gather within a minute: without them
+    PostgreSQL believes the tables are empty and joins 1,000 × 1,000 rows in a nested loop."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def make_gallery(studio):
+    from galleries.models import ClientGalleryIndexPage, Gallery
+
+    index = ClientGalleryIndexPage.objects.child_of(studio.home_page).first()
+    gallery = Gallery(title="Benchmark wedding", slug="bench-wedding", access_code=ACCESS_CODE)
+    index.add_child(instance=gallery)
+    gallery.save_revision().publish()
+    gallery.refresh_from_db()
+    return gallery
+
+
+# --- gunicorn -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, workers: int, threads: int, log_path: Path):
+    port = free_port()
+    worker_class = "gthread" if threads > 1 else "sync"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "cms.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        f"--worker-class={worker_class}",
+        f"--threads={threads}",
+        "--log-level=warning",
+        "--backlog=256",
+    ]
+    log = log_path.open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    config = (
+        f"gunicorn {worker_class}, {workers} workers × {threads} thread(s), 127.0.0.1:{port}, "
+        f"DJANGO_SETTINGS_MODULE=bench_settings (cms.settings.production + WAGTAILAPI_LIMIT_MAX=100 + "
+        f"the baseline URL), DEBUG off, SECURE_SSL_REDIRECT=false, REDIS_URL={os.environ['REDIS_URL']}"
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz", headers={"Host": "localhost"})
+            conn.getresponse().read()
+            conn.close()
+            return proc, port, config
+        except OSError:
+            time.sleep(0.2)
+    stop_gunicorn(proc)
+    raise SystemExit(f"gunicorn did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
+
+
+def stop_gunicorn(proc) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --- HTTP load ----------------------------------------------------------------
+
+
+class Walker:
+    """One client paging through the whole listing, then starting again: the next path comes from the
+    response (our `next` cursor; Wagtail's offset + meta.total_count)."""
+
+    def __init__(self, kind: str, gallery_id: int):
+        self.kind = kind
+        self.first = (
+            f"/api/client/galleries/{gallery_id}/photos/?limit={PAGE}"
+            if kind == OURS
+            else f"/bench/wagtail-images/?limit={PAGE}"
+        )
+
+    def next_path(self, path: str, body: dict) -> str:
+        if self.kind == OURS:
+            return f"{self.first}&cursor={body['next']}" if body["next"] else self.first
+        offset = int(path.rsplit("offset=", 1)[1]) if "offset=" in path else 0
+        offset += PAGE
+        return f"{self.first}&offset={offset}" if offset < body["meta"]["total_count"] else self.first
+
+    def items(self, body: dict) -> list:
+        return body["results"] if self.kind == OURS else body["items"]
+
+
+def get(conn, path: str, headers: dict):
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def walk_once(port: int, walker: Walker, headers: dict) -> tuple[int, int]:
+    """Pages and distinct ids seen in one pass over the listing: both must list the same 1,000 images."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    path, pages, ids = walker.first, 0, set()
+    while True:
+        status, raw = get(conn, path, headers)
+        if status != 200:
+            raise SystemExit(f"GET {path} answered {status}: {raw[:500]!r}")
+        body = json.loads(raw)
+        pages += 1
+        ids.update(item["id"] for item in walker.items(body))
+        path = walker.next_path(path, body)
+        if path == walker.first:
+            conn.close()
+            return pages, len(ids)
+
+
+def load(port: int, walker: Walker, headers: dict, clients: int, seconds: float, max_requests: int) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed, path = [], 0, walker.first
+        barrier.wait()
+        while time.perf_counter() < stop_at[0] and len(mine) < max_requests:
+            started = time.perf_counter()
+            try:
+                status, raw = get(conn, path, headers)
+            except (OSError, http.client.HTTPException):
+                conn.close()  # reconnects on the next request
+                failed += 1
+                continue
+            elapsed = time.perf_counter() - started
+            if status != 200:
+                failed += 1
+                path = walker.first
+                continue
+            mine.append(elapsed)
+            path = walker.next_path(path, json.loads(raw))
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    stop_at[0] = started + seconds
+    barrier.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    wall = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": len(latencies) / wall,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+    }
+
+
+# --- queries per request (in-process) -------------------------------------------
+
+
+def queries_per_request(walker: Walker, headers: dict, pages: int) -> list[int]:
+    """Queries for each of the first `pages` pages (after one warm-up request), Django test client, in-process."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    client.get(walker.first, **extra)
+    counts, path = [], walker.first
+    for _ in range(pages):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path, **extra)
+        assert response.status_code == 200, response.content[:500]
+        counts.append(len(ctx.captured_queries))
+        path = walker.next_path(path, response.json())
+    return counts
+
+
+# --- the run ----------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=1000)
+    parser.add_argument("--clients", default="1,8,16", help="concurrency levels, comma-separated")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per endpoint and level")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint and level")
+    parser.add_argument("--max-requests", type=int, default=5000, help="cap per client and level")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help=">1 uses gunicorn's gthread worker")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.clients.split(",")]
+
+    database_url = require_postgres()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="focusflow-bench-media-")
+    sys.path.insert(0, str(HERE))
+    from _django import make_studio, setup_django, teardown_django
+
+    print("Migrating a throw-away database…", flush=True)
+    connection, old_name = setup_django()
+    server = None
+    log_path = Path(tempfile.mkstemp(prefix="focusflow-bench-gunicorn-", suffix=".log")[1])
+    try:
+        studio = make_studio()
+        gallery = make_gallery(studio)
+        add_ready_photos(gallery, 0, SMALL)
+        analyze()
+        connection.close()  # gunicorn's workers see committed rows only; nothing is held open
+        bench_db = with_db_name(database_url, connection.settings_dict["NAME"])
+        server, port, config = start_gunicorn(bench_db, args.workers, args.threads, log_path)
+        run(args, levels, studio, gallery, port, config)
+    finally:
+        if server is not None:
+            stop_gunicorn(server)
+        connection.close()
+        teardown_django(connection, old_name)
+        log_path.unlink(missing_ok=True)
+
+
+def unlock(port: int, host: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(
+        "POST",
+        "/api/client/galleries/unlock/",
+        body=json.dumps({"code": ACCESS_CODE}),
+        headers={"Host": host, "Content-Type": "application/json"},
+    )
+    response = conn.getresponse()
+    raw = response.read()
+    conn.close()
+    if response.status != 201:
+        raise SystemExit(f"unlock answered {response.status}: {raw[:500]!r}")
+    return json.loads(raw)["token"]
+
+
+def run(args, levels, studio, gallery, port, config):
+    host = studio.hostname
+    token = unlock(port, host)
+    headers = {
+        OURS: {"Host": host, "Authorization": f"Bearer {token}"},
+        WAGTAIL: {"Host": host},
+    }
+    walkers = {kind: Walker(kind, gallery.pk) for kind in (OURS, WAGTAIL)}
+
+    queries = {kind: {SMALL: queries_per_request(walkers[kind], headers[kind], 1)} for kind in walkers}
+    add_ready_photos(gallery, SMALL, args.photos - SMALL)
+    analyze()
+    for kind in walkers:
+        queries[kind][args.photos] = queries_per_request(walkers[kind], headers[kind], 3)
+
+    for kind, walker in walkers.items():
+        pages, ids = walk_once(port, walker, headers[kind])
+        print(f"  {LABELS[kind]}: {ids} distinct images in {pages} pages of ≤{PAGE}", flush=True)
+
+    results = {}
+    for clients in levels:
+        for kind in (OURS, WAGTAIL):
+            print(f"  {clients:>2} clients, {kind}: warm-up {args.warmup:g} s, then {args.seconds:g} s…", flush=True)
+            load(port, walkers[kind], headers[kind], clients, args.warmup, args.max_requests)
+            results[kind, clients] = load(port, walkers[kind], headers[kind], clients, args.seconds, args.max_requests)
+
+    load_avg = os.getloadavg()
+    print()
+    print(f"Server: {config}")
+    print(
+        f"Data: 1 studio ({host}), 1 gallery of {args.photos} ready photos (3 renditions each), "
+        f"{PAGE} per page; client: Python threads + http.client keep-alive on loopback, same machine "
+        f"({os.cpu_count()} cores, shared with other processes; load average {load_avg[0]:.2f}). "
+        f"Baseline: Wagtail's stock ImagesAPIViewSet at /bench/wagtail-images/ (bench_urls.py), "
+        f"because our /api/v2/images/ hides gallery photos. ANALYZE ran after the bulk insert."
+    )
+    print()
+    header = f"{'endpoint':<36} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>8} "
+    header += f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ours/Wagtail req/s':>18}"
+    print(header)
+    print("-" * len(header))
+    for clients in levels:
+        for kind in (OURS, WAGTAIL):
+            r = results[kind, clients]
+            ratio = f"{r['rps'] / results[WAGTAIL, clients]['rps']:.2f}×" if kind == OURS else ""
+            print(
+                f"{LABELS[kind]:<36} {clients:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>8.1f} "
+                f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {ratio:>18}"
+            )
+    print()
+    print(f"Queries per request (in-process, CaptureQueriesContext; pages of {PAGE}):")
+    for kind in (OURS, WAGTAIL):
+        small, big = queries[kind][SMALL], queries[kind][args.photos]
+        print(f"  {LABELS[kind]:<36} {SMALL} photos: {small[0]:>4}   {args.photos} photos, pages 1-3: {big}")
+
+    print()
+    top = max(levels)
+    ours_top = results[OURS, top]
+    faster = all(results[OURS, c]["rps"] >= results[WAGTAIL, c]["rps"] for c in levels)
+    print(f"Target: ours ≥ Wagtail's listing in req/s at every level: {'MET' if faster else 'MISSED'}")
+    print(
+        f"Target: p95 < {P95_TARGET_MS:g} ms at {top} clients: "
+        f"{'MET' if ours_top['p95'] < P95_TARGET_MS else 'MISSED'} ({ours_top['p95']:.1f} ms)"
+    )
+    # Closed-loop clients: mean latency = clients / throughput, so the p95 target needs this throughput.
+    print(
+        f"  (with {top} clients always waiting, a mean under {P95_TARGET_MS:g} ms needs "
+        f"≥ {top / P95_TARGET_MS * 1000:.0f} req/s)"
+    )
+    flat = max(queries[OURS][args.photos]) <= queries[OURS][SMALL][0]
+    print(f"Queries per request do not grow with the gallery (ours): {'MET' if flat else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
