@@ -1,6 +1,8 @@
 """Building blocks of the studio API (`/api/studio/`, API-key authenticated) and its
 webhook-endpoint resource. Domain apps build their studio resources on `StudioApiViewSet`."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
@@ -44,6 +46,19 @@ class IdFilter(django_filters.Filter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 with any offset Python accepts, handed to the database in UTC (PostgreSQL refuses
+    offsets beyond ±15:59, Python allows up to ±23:59)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.astimezone(datetime.UTC) if value is not None else None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class StudioApiMixin:

@@ -37,6 +37,7 @@ def ensure_wagtail_roots():
     (made by migrations) with them; later tests need them back."""
     Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
     if not Page.objects.filter(depth=1).exists():
+        ContentType.objects.clear_cache()  # the flush re-created the content types under new ids
         Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
     if not Collection.objects.filter(depth=1).exists():
         Collection.add_root(name="Root")

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from crm.models import Client
 from frontend_api.errors import ApiError
-from frontend_api.studio_api import IdFilter, StudioApiViewSet, StudioScopedSerializerMixin
+from frontend_api.studio_api import IdFilter, StudioApiViewSet, StudioScopedSerializerMixin, UtcDateTimeFilter
 
 from .. import scheduling
 from ..models import Booking, SessionType
@@ -26,8 +26,8 @@ class StudioBookingSerializer(StudioScopedSerializerMixin, serializers.ModelSeri
 
 
 class BookingFilter(django_filters.FilterSet):
-    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = UtcDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = UtcDateTimeFilter(field_name="start", lookup_expr="lt")
     client = IdFilter(field_name="client_id")
     session_type = IdFilter(field_name="session_type_id")
 

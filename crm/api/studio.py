@@ -3,7 +3,7 @@
 import django_filters
 from rest_framework import serializers
 
-from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin
+from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin, UtcDateTimeFilter
 
 from ..models import Client
 
@@ -40,7 +40,7 @@ class StudioClientSerializer(StudioScopedSerializerMixin, serializers.ModelSeria
 
 class ClientFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(lookup_expr="iexact")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Client

@@ -16,18 +16,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 @pytest.fixture
-def keep_test_connection():
-    """Django's WSGI handler closes the database connection after each request; the test client stops
-    that, and so must we, or PostgreSQL loses the test's transaction."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def fuzz_headers(client, studio, keep_test_connection):
+def fuzz_headers(client, studio, request):
     """A studio with a webhook endpoint and a gallery of two photos; studio paths get a write key,
     client paths the gallery's unlock token."""
     WebhookEndpoint.objects.create(studio=studio, url="https://northlight.example/hook")
@@ -41,6 +30,13 @@ def fuzz_headers(client, studio, keep_test_connection):
         content_type="application/json",
         HTTP_HOST=studio.hostname,
     ).json()["token"]
+    # Django's WSGI handler closes the database connection after each request; the test client stops that
+    # (and reconnects it after each of its own requests), so do the same for schemathesis' calls, or
+    # PostgreSQL loses the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: signals.request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: signals.request_finished.connect(close_old_connections))
     return {
         "studio": {"Authorization": f"Bearer {secret}", "Host": studio.hostname},
         "client": {"Authorization": f"Bearer {token}", "Host": studio.hostname},

@@ -141,3 +141,11 @@ def test_invoices_are_listed_read_only(client, studio, api_key):
         ).status_code
         == 405
     )
+
+
+def test_date_filters_accept_any_offset_python_does(client, studio, api_key):
+    # PostgreSQL refuses offsets beyond ±15:59; the filter hands the database UTC.
+    response = client.get("/api/studio/bookings/", {"start_after": "2030-01-27T13:54:23+22:01"}, **bearer(api_key))
+    assert response.status_code == 200 and response.json()["results"] == []
+    bad = client.get("/api/studio/bookings/", {"start_after": "next tuesday"}, **bearer(api_key))
+    assert bad.status_code == 400 and "start_after" in bad.json()["error"]["fields"]
