@@ -151,6 +151,13 @@ class StudioDomain(StudioOwned):
         self.hostname = normalise_hostname(self.hostname)
         if self.hostname.endswith("." + settings.BASE_DOMAIN) or self.hostname in settings.PLATFORM_HOSTS:
             raise ValidationError({"hostname": "This is a platform address; add a domain you own."})
+        if self._state.adding and self.studio_id:
+            from billing.limits import PlanLimitReached, check_limit
+
+            try:
+                check_limit(self.studio, "custom_domain")
+            except PlanLimitReached as exc:
+                raise ValidationError({"hostname": exc.message}) from exc
 
 
 def normalise_hostname(value: str) -> str:

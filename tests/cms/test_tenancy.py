@@ -77,3 +77,15 @@ def test_custom_domain_cannot_claim_a_platform_address(studio):
     domain = StudioDomain(studio=studio, hostname="harbour.localhost")
     with pytest.raises(ValidationError, match="platform address"):
         domain.full_clean()
+
+
+def test_a_custom_domain_needs_a_plan_that_includes_one(studio):
+    from django.core.exceptions import ValidationError
+
+    from tests.frontend_api.conftest import on_plan
+
+    on_plan(studio, "starter")
+    with pytest.raises(ValidationError, match="does not include a custom domain"):
+        StudioDomain(studio=studio, hostname="photos.northlight.example").full_clean()
+    on_plan(studio, "professional")
+    StudioDomain(studio=studio, hostname="photos.northlight.example").full_clean()
