@@ -284,3 +284,40 @@ def revenue_menu_item():
 @hooks.register("register_settings_menu_item")
 def plan_menu_item():
     return StudioMenuItem("Plan and usage", reverse("billing_plan_usage"), icon_name="cogs", order=50)
+
+
+def _refuse_when_lapsed(request, page):
+    """A lapsed subscription makes the studio read-only in the admin too: pages can be viewed, not changed."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from cms.models import Studio
+
+    from .limits import is_read_only
+
+    if request.method != "POST":
+        return None
+    studio = Studio.objects.for_page(page).first()
+    if studio is None or not is_read_only(studio):
+        return None
+    messages.error(
+        request,
+        "Your FocusFlow subscription has lapsed, so your studio is read-only: everything is kept, but nothing "
+        "can be changed. Renew it under Settings → Plan and usage.",
+    )
+    return redirect(request.get_full_path())
+
+
+@hooks.register("before_edit_page")
+def read_only_edit(request, page):
+    return _refuse_when_lapsed(request, page)
+
+
+@hooks.register("before_create_page")
+def read_only_create(request, parent_page, page_class):
+    return _refuse_when_lapsed(request, parent_page)
+
+
+@hooks.register("before_delete_page")
+def read_only_delete(request, page):
+    return _refuse_when_lapsed(request, page)

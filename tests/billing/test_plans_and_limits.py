@@ -159,3 +159,25 @@ def test_limit_errors_become_api_errors_in_the_one_shape(studio, plans):
     error = raised.value.as_api_error()
     assert isinstance(error, ApiError) and error.status_code == 403
     assert (error.error_code, str(error.detail)) == ("plan_limit", str(raised.value))
+
+
+def test_a_lapsed_studio_cannot_change_pages_in_the_admin(studio, photographer, admin_client_for):
+    from billing.models import Plan, StudioSubscription
+    from cms.models import PortfolioPage
+
+    index = studio.home_page.get_children().first()
+    page = index.add_child(instance=PortfolioPage(title="Weddings", slug="weddings"))
+    StudioSubscription.objects.update_or_create(
+        studio=studio, defaults={"plan": Plan.objects.get(code="professional"), "status": "cancelled"}
+    )
+    admin = admin_client_for(photographer)
+
+    response = admin.post(
+        f"/admin/pages/{page.pk}/edit/", {"title": "Changed", "slug": "weddings"}, HTTP_HOST="localhost", follow=True
+    )
+    deleted = admin.post(f"/admin/pages/{page.pk}/delete/", HTTP_HOST="localhost", follow=True)
+
+    page.refresh_from_db()
+    assert page.title == "Weddings" and PortfolioPage.objects.filter(pk=page.pk).exists()
+    assert "read-only" in response.content.decode() and "read-only" in deleted.content.decode()
+    assert admin.get(f"/admin/pages/{page.pk}/edit/", HTTP_HOST="localhost").status_code == 200  # still viewable
