@@ -35,6 +35,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 def ensure_wagtail_roots():
     """Transactional tests flush the tables, taking Wagtail's root page and collection
     (made by migrations) with them; later tests need them back."""
+    from django.contrib.auth.models import Permission
+
+    if not Permission.objects.exists():  # flushed without post_migrate (after a serialized-rollback test)
+        from django.core.management.sql import emit_post_migrate_signal
+
+        ContentType.objects.clear_cache()
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
     if not Page.objects.filter(depth=1).exists():
         ContentType.objects.clear_cache()  # the flush re-created the content types under new ids
