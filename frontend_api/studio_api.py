@@ -62,6 +62,8 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class StudioApiMixin:
+    # A database id: a longer number is a 404 like any unknown path, not an overflowing query.
+    lookup_value_regex = "[0-9]{1,18}"
     authentication_classes = [ApiKeyAuthentication]
     parser_classes = [JSONParser]
     permission_classes = [HasApiKeyScope]

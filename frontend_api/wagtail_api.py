@@ -4,7 +4,7 @@ Wagtail's own viewsets are not tenant-aware (DESIGN.md §8): the images endpoint
 lists every image, and `?site=` only knows Wagtail Site rows. These subclasses
 start every queryset from `request.studio`."""
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import serializers
 from rest_framework.response import Response
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -18,12 +18,18 @@ from galleries.models import ClientGalleryIndexPage
 
 from .renditions import PUBLIC_RENDITIONS, RenditionsField
 
+MAX_OFFSET = 10**9
+
 
 class StudioScopedAPIMixin:
     """The studio comes from the middleware (Host or ?site=, custom domains included); errors
     come in the API's one shape, like the rest of /api/."""
 
     def dispatch(self, request, *args, **kwargs):
+        offset = request.GET.get("offset", "0")
+        if not offset.isdigit() or int(offset) > MAX_OFFSET:
+            error = {"code": "bad_request", "message": f"offset must be a whole number up to {MAX_OFFSET}."}
+            return JsonResponse({"error": error}, status=400)
         # Wagtail only knows Site rows for `site`, and rejects it on images and documents.
         if "site" in request.GET:
             request.GET = request.GET.copy()

@@ -3,24 +3,26 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+import frontend_api.converters  # noqa: F401 - registers <id:…>
+
 from . import views
 from .studio import GalleryViewSet
 
 # /api/client/... (anonymous or gallery token)
 client_urlpatterns: list = [
     path("galleries/unlock/", views.UnlockView.as_view(), name="gallery-unlock"),
-    path("galleries/<int:gallery_id>/", views.GalleryDetailView.as_view(), name="gallery-detail"),
-    path("galleries/<int:gallery_id>/photos/", views.PhotoListView.as_view(), name="gallery-photos"),
-    path("galleries/<int:gallery_id>/favorites/", views.FavoritesView.as_view(), name="gallery-favorites"),
-    path("galleries/<int:gallery_id>/selection/", views.SelectionView.as_view(), name="gallery-selection"),
+    path("galleries/<id:gallery_id>/", views.GalleryDetailView.as_view(), name="gallery-detail"),
+    path("galleries/<id:gallery_id>/photos/", views.PhotoListView.as_view(), name="gallery-photos"),
+    path("galleries/<id:gallery_id>/favorites/", views.FavoritesView.as_view(), name="gallery-favorites"),
+    path("galleries/<id:gallery_id>/selection/", views.SelectionView.as_view(), name="gallery-selection"),
     path(
-        "galleries/<int:gallery_id>/selection/submit/",
+        "galleries/<id:gallery_id>/selection/submit/",
         views.SelectionSubmitView.as_view(),
         name="gallery-selection-submit",
     ),
-    path("galleries/<int:gallery_id>/comments/", views.CommentsView.as_view(), name="gallery-comments"),
-    path("galleries/<int:gallery_id>/download/", views.GalleryDownloadView.as_view(), name="gallery-download"),
-    path("photos/<int:photo_id>/download/", views.PhotoDownloadView.as_view(), name="photo-download"),
+    path("galleries/<id:gallery_id>/comments/", views.CommentsView.as_view(), name="gallery-comments"),
+    path("galleries/<id:gallery_id>/download/", views.GalleryDownloadView.as_view(), name="gallery-download"),
+    path("photos/<id:photo_id>/download/", views.PhotoDownloadView.as_view(), name="photo-download"),
     path("originals/<str:token>/", views.OriginalView.as_view(), name="gallery-original"),
 ]
 # /api/studio/... (studio API key)

@@ -93,3 +93,24 @@ def test_unknown_api_paths_are_json_404s_for_every_method_even_without_csrf(stud
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/client/galleries/99999999999999999999999999/",
+        "/api/client/photos/-1/download/",
+        "/api/studio/galleries/157423691493196285844092092416/",
+    ],
+)
+def test_ids_too_large_for_the_database_are_404s(client, studio, path):
+    response = client.get(path, HTTP_HOST=studio.hostname)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_offset_too_large_for_the_database_is_a_400(client, studio):
+    response = client.get(
+        "/api/v2/documents/", {"offset": "1773083282287010460487869530112"}, HTTP_HOST=studio.hostname
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
