@@ -123,3 +123,14 @@ def broken_images(page) -> list[str]:
         "[...document.images].filter(img => img.getAttribute('src') && img.naturalWidth === 0)"
         ".map(img => img.currentSrc || img.src)"
     )
+
+
+@pytest.fixture(autouse=True)
+def platform_plans(transactional_db):
+    """The live-server tests are transactional: the flush after each one also empties the plans that
+    billing's data migration created, and uploads check the studio's plan. Put them back."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("billing.migrations.0002_plans").create_plans(apps, None)
