@@ -284,3 +284,24 @@ def revenue_menu_item():
 @hooks.register("register_settings_menu_item")
 def plan_menu_item():
     return StudioMenuItem("Plan and usage", reverse("billing_plan_usage"), icon_name="cogs", order=50)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def unpaid_invoices_panel(request, studio):
+    from .dashboard import UnpaidInvoicesPanel
+
+    return UnpaidInvoicesPanel(studio, request)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def revenue_this_month_panel(request, studio):
+    from .dashboard import RevenueThisMonthPanel
+
+    return RevenueThisMonthPanel(studio, request)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def plan_usage_panel(request, studio):
+    from .dashboard import PlanUsagePanel
+
+    return PlanUsagePanel(studio, request)
