@@ -32,7 +32,9 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 740}
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API holds an event loop while it runs, and other tests
+# (tests/galleries/test_upload_browser.py) start their own.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -123,14 +125,3 @@ def broken_images(page) -> list[str]:
         "[...document.images].filter(img => img.getAttribute('src') && img.naturalWidth === 0)"
         ".map(img => img.currentSrc || img.src)"
     )
-
-
-@pytest.fixture(autouse=True)
-def platform_plans(transactional_db):
-    """The live-server tests are transactional: the flush after each one also empties the plans that
-    billing's data migration created, and uploads check the studio's plan. Put them back."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("billing.migrations.0002_plans").create_plans(apps, None)
