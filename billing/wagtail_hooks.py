@@ -321,3 +321,24 @@ def read_only_create(request, parent_page, page_class):
 @hooks.register("before_delete_page")
 def read_only_delete(request, page):
     return _refuse_when_lapsed(request, page)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def unpaid_invoices_panel(request, studio):
+    from .dashboard import UnpaidInvoicesPanel
+
+    return UnpaidInvoicesPanel(studio, request)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def revenue_this_month_panel(request, studio):
+    from .dashboard import RevenueThisMonthPanel
+
+    return RevenueThisMonthPanel(studio, request)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def plan_usage_panel(request, studio):
+    from .dashboard import PlanUsagePanel
+
+    return PlanUsagePanel(studio, request)

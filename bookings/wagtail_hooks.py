@@ -327,3 +327,10 @@ class BookingsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_bookings():
     return BookingsGroup()
+
+
+@hooks.register("register_studio_dashboard_panel")
+def upcoming_sessions_panel(request, studio):
+    from .dashboard import UpcomingSessionsPanel
+
+    return UpcomingSessionsPanel(studio, request)

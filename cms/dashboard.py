@@ -29,6 +29,9 @@ class StudioPanel(Component):
     order = 100
     template_name = ""
 
+    class Media:
+        css = {"all": ["admin/dashboard.css"]}
+
     def __init__(self, studio: Studio, request):
         self.studio = studio
         self.request = request

@@ -145,3 +145,10 @@ class ContractsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_contracts():
     return ContractsGroup()
+
+
+@hooks.register("register_studio_dashboard_panel")
+def unsigned_contracts_panel(request, studio):
+    from .dashboard import UnsignedContractsPanel
+
+    return UnsignedContractsPanel(studio, request)

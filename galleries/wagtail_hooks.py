@@ -78,3 +78,10 @@ def gallery_limit_on_edit(request, page):
     from .publishing import refuse_publish_over_limit
 
     return refuse_publish_over_limit(request, page.specific)
+
+
+@hooks.register("register_studio_dashboard_panel")
+def gallery_activity_panel(request, studio):
+    from .dashboard import GalleryActivityPanel
+
+    return GalleryActivityPanel(studio, request)

@@ -1,11 +1,15 @@
-// The client gallery viewer. It talks only to the client API of DESIGN.md §5:
+// The client gallery viewer. It talks only to the galleries client API (DESIGN.md §5, galleries/api):
 //   POST {api}/galleries/unlock/                      {code, email?, pin?} -> {token, gallery}
-//   GET  {api}/galleries/{id}/                        -> gallery (sets, counts, permissions)
-//   GET  {api}/galleries/{id}/photos/?set=&cursor=    -> {results, next}
-//   POST|DELETE {api}/galleries/{id}/favorites/       {photo}
+//   GET  {api}/galleries/{id}/                        -> {title, sets, photo_count, permissions, selection, ...}
+//   GET  {api}/galleries/{id}/photos/?set=&cursor=&limit= -> {results, next (a bare cursor)}
+//   GET|POST|DELETE {api}/galleries/{id}/favorites/   {photo} -> {lists: {name: [photo ids]}}
+//   GET|POST|DELETE {api}/galleries/{id}/selection/   {photo} -> {photos, limit, submitted_at, locked}
 //   POST {api}/galleries/{id}/selection/submit/
-//   GET  {api}/galleries/{id}/download/?set=          (ZIP)   GET {api}/photos/{id}/download/?size=
+//   GET  {api}/photos/{id}/download/?size=web|full    (fetched with the token, saved as a file)
+//   GET  {api}/galleries/{id}/download/?set=&token=   (the ZIP: a plain link, streamed to disk by the browser)
 // Every call after unlock carries `Authorization: Bearer <token>`.
+// Favourites (♥) are the client's own lists, unlimited; the selection (✓) counts against the limit and is
+// what "Submit selection" sends to the photographer.
 
 import { decodeBlurhash } from "./blurhash.js";
 
@@ -13,6 +17,7 @@ const app = document.querySelector("[data-gallery-app]");
 const API = app.dataset.api || "/api/client";
 const STUDIO = app.dataset.studioName || "your photographer";
 const STORAGE_KEY = `focusflow-gallery:${location.host}`;
+const PAGE_SIZE = 60;
 const $ = (selector, scope = app) => scope.querySelector(selector);
 
 const state = {
@@ -24,6 +29,7 @@ const state = {
   loading: false,
   generation: 0,
   favorites: new Set(),
+  selected: new Set(),
   submitted: false,
   current: -1,
   opener: null,
@@ -61,15 +67,13 @@ async function call(path, { method = "GET", body, raw = false } = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-// --- gallery fields, read tolerantly (the galleries app owns the exact shape) ---
+// --- gallery fields (galleries/api/serializers.py: gallery_payload) ---
 const permissions = (g) => g.permissions || {};
-const selectionLimit = (g) => permissions(g).selection_limit ?? g.selection_limit ?? null;
-const downloadable = (g) => Boolean(permissions(g).downloadable ?? g.downloadable);
-const downloadSize = (g) =>
-  ["full", "original"].includes(permissions(g).download_resolution ?? g.download_resolution) ? "full" : "web";
-const setKey = (s) => String(s.id ?? s.slug ?? s.name);
-const setName = (s) => s.name ?? s.title ?? "Photos";
-const photoCount = (g) => g.photo_count ?? g.counts?.photos ?? null;
+const selectionLimit = (g) => permissions(g).selection_limit ?? null;
+const downloadable = (g) => Boolean(permissions(g).downloadable);
+const downloadSize = (g) => (permissions(g).download_resolution === "full" ? "full" : "web");
+const setKey = (s) => String(s.id);
+const photoCount = (g) => g.photo_count ?? null;
 
 // --- messages -----------------------------------------------------------------
 function unlockMessage(error) {
@@ -151,7 +155,15 @@ async function resume() {
 
 function lock() {
   sessionStorage.removeItem(STORAGE_KEY);
-  Object.assign(state, { token: null, gallery: null, photos: [], next: null, favorites: new Set(), submitted: false });
+  Object.assign(state, {
+    token: null,
+    gallery: null,
+    photos: [],
+    next: null,
+    favorites: new Set(),
+    selected: new Set(),
+    submitted: false,
+  });
   state.generation += 1;
   state.loading = false;
   $("[data-viewer]").hidden = true;
@@ -162,8 +174,13 @@ function lock() {
 // --- the gallery ---------------------------------------------------------------
 async function openGallery(gallery) {
   state.gallery = gallery;
-  state.favorites = new Set((gallery.favorites || []).map((f) => Number(f.photo ?? f.id ?? f)));
-  state.submitted = Boolean(gallery.selection_submitted ?? gallery.selection?.submitted);
+  // The detail only counts the selection: fetch the photo ids of the favourites and of the selection.
+  const [favorites, selection] = await Promise.all([
+    call(`${API}/galleries/${gallery.id}/favorites/`),
+    call(`${API}/galleries/${gallery.id}/selection/`),
+  ]);
+  applyFavorites(favorites);
+  applySelection(selection);
   $("[data-unlock]").hidden = true;
   $("[data-viewer]").hidden = false;
   const title = $("[data-gallery-title]");
@@ -204,7 +221,7 @@ function renderTabs(sets) {
     tabs.hidden = true;
     return;
   }
-  const entries = [["", "All photos", photoCount(state.gallery)], ...sets.map((s) => [setKey(s), setName(s), s.photo_count ?? null])];
+  const entries = [["", "All photos", photoCount(state.gallery)], ...sets.map((s) => [setKey(s), s.name, s.photo_count])];
   for (const [key, name, count] of entries) {
     const tab = document.createElement("button");
     tab.type = "button";
@@ -243,10 +260,9 @@ async function loadSet(key) {
     tab.setAttribute("aria-selected", String(selected));
     tab.tabIndex = selected ? 0 : -1;
   });
-  const params = new URLSearchParams();
+  const params = new URLSearchParams({ limit: PAGE_SIZE });
   if (key) params.set("set", key);
-  const query = params.toString();
-  await loadPage(`${API}/galleries/${state.gallery.id}/photos/${query ? `?${query}` : ""}`, { fresh: true });
+  await loadPage(`${API}/galleries/${state.gallery.id}/photos/?${params}`, { fresh: true });
 }
 
 // A tab switch starts a new generation: answers for the old tab are dropped.
@@ -285,10 +301,9 @@ function loadMoreIfNearEnd() {
   }
 }
 
-// `next` is a full URL (DRF cursor pagination) or a bare cursor.
+// `next` is an opaque cursor for the same query.
 function nextUrl(next) {
-  if (/^https?:\/\//.test(next) || next.startsWith("/")) return next;
-  const params = new URLSearchParams({ cursor: next });
+  const params = new URLSearchParams({ cursor: next, limit: PAGE_SIZE });
   if (state.set) params.set("set", state.set);
   return `${API}/galleries/${state.gallery.id}/photos/?${params}`;
 }
@@ -302,7 +317,7 @@ function srcset(photo) {
 }
 
 function altText(photo, index) {
-  return photo.alt || photo.title || `Photo ${index + 1}${photo.filename ? ` (${photo.filename})` : ""}`;
+  return `Photo ${index + 1}${photo.filename ? ` (${photo.filename})` : ""}`;
 }
 
 function tile(photo, index) {
@@ -349,75 +364,125 @@ function tile(photo, index) {
   heart.dataset.favorite = photo.id;
   heart.innerHTML = '<span aria-hidden="true"></span>';
   heart.addEventListener("click", () => toggleFavorite(photo.id));
-  item.append(open, heart);
+  const check = document.createElement("button");
+  check.type = "button";
+  check.className = "tile-select";
+  check.dataset.select = photo.id;
+  check.innerHTML = '<span aria-hidden="true"></span>';
+  check.addEventListener("click", () => toggleSelected(photo.id));
+  item.append(open, heart, check);
   paintFavorite(heart, photo);
+  paintSelected(check, photo);
   return item;
 }
 
 // --- favourites and the selection --------------------------------------------
+function applyFavorites(answer) {
+  // {lists: {"Favourites": [ids], ...}}: a photo is a favourite when it is in any list.
+  state.favorites = new Set(Object.values(answer.lists || {}).flat().map(Number));
+}
+
+function applySelection(answer) {
+  state.selected = new Set((answer.photos || []).map(Number));
+  state.submitted = Boolean(answer.locked);
+}
+
 function paintFavorite(button, photo) {
   const on = state.favorites.has(Number(photo.id));
   button.setAttribute("aria-pressed", String(on));
   button.setAttribute("aria-label", `${on ? "Remove" : "Add"} ${photo.filename || "photo"} ${on ? "from" : "to"} favourites`);
   button.querySelector("span").textContent = on ? "♥" : "♡";
+}
+
+function paintSelected(button, photo) {
+  const on = state.selected.has(Number(photo.id));
+  button.setAttribute("aria-pressed", String(on));
+  button.setAttribute("aria-label", `${on ? "Unselect" : "Select"} ${photo.filename || "photo"}`);
+  button.querySelector("span").textContent = on ? "✓" : "+";
   button.disabled = state.submitted;
 }
 
-function repaintFavorites() {
+function repaint() {
   for (const photo of state.photos) {
-    const button = app.querySelector(`[data-favorite="${photo.id}"]`);
-    if (button) paintFavorite(button, photo);
+    const heart = app.querySelector(`[data-favorite="${photo.id}"]`);
+    if (heart) paintFavorite(heart, photo);
+    const check = app.querySelector(`[data-select="${photo.id}"]`);
+    if (check) paintSelected(check, photo);
   }
   const current = state.photos[state.current];
-  if (current) paintLightboxFavorite(current);
+  if (current) paintLightboxButtons(current);
   updateSelection();
 }
 
-async function toggleFavorite(photoId) {
-  const id = Number(photoId);
-  if (state.submitted) {
-    toast("Your selection has been sent, so it can’t be changed here. Contact your photographer to change it.");
-    return;
-  }
-  const adding = !state.favorites.has(id);
-  const limit = selectionLimit(state.gallery);
-  if (adding && limit && state.favorites.size >= limit) {
-    toast(`You’ve chosen ${limit} of ${limit}. Remove a favourite to choose another.`);
-    return;
-  }
-  adding ? state.favorites.add(id) : state.favorites.delete(id);
-  repaintFavorites();
-  const request = call(`${API}/galleries/${state.gallery.id}/favorites/`, {
-    method: adding ? "POST" : "DELETE",
-    body: { photo: id },
-  });
+// Changes still on their way; a submitted selection must include them.
+const pending = new Set();
+
+async function track(request) {
   pending.add(request);
   try {
-    await request;
-  } catch (error) {
-    adding ? state.favorites.delete(id) : state.favorites.add(id);
-    repaintFavorites();
-    toast(error.message);
+    return await request;
   } finally {
     pending.delete(request);
   }
 }
 
-// Favourite toggles still on their way; a submitted selection must include them.
-const pending = new Set();
+async function toggleFavorite(photoId) {
+  const id = Number(photoId);
+  const adding = !state.favorites.has(id);
+  adding ? state.favorites.add(id) : state.favorites.delete(id);
+  repaint();
+  try {
+    const answer = await track(
+      call(`${API}/galleries/${state.gallery.id}/favorites/`, { method: adding ? "POST" : "DELETE", body: { photo: id } }),
+    );
+    applyFavorites(answer);
+  } catch (error) {
+    adding ? state.favorites.delete(id) : state.favorites.add(id);
+    toast(error.message);
+  }
+  repaint();
+}
+
+async function toggleSelected(photoId) {
+  const id = Number(photoId);
+  if (state.submitted) {
+    toast("Your selection has been sent, so it can’t be changed here. Contact your photographer to change it.");
+    return;
+  }
+  const adding = !state.selected.has(id);
+  const limit = selectionLimit(state.gallery);
+  if (adding && limit && state.selected.size >= limit) {
+    toast(`You’ve chosen ${limit} of ${limit}. Remove a photo from your selection to choose another.`);
+    return;
+  }
+  adding ? state.selected.add(id) : state.selected.delete(id);
+  repaint();
+  try {
+    const answer = await track(
+      call(`${API}/galleries/${state.gallery.id}/selection/`, { method: adding ? "POST" : "DELETE", body: { photo: id } }),
+    );
+    applySelection(answer);
+  } catch (error) {
+    adding ? state.selected.delete(id) : state.selected.add(id);
+    if (error.code === "selection_locked") state.submitted = true;
+    toast(error.message);
+  }
+  repaint();
+}
 
 function updateSelection() {
-  const count = state.favorites.size;
+  const count = state.selected.size;
   const limit = selectionLimit(state.gallery || {});
   const counter = $("[data-selection-count]");
   const submit = $("[data-submit-selection]");
+  const hearts = state.favorites.size ? ` · ♥ ${state.favorites.size}` : "";
   if (state.submitted) {
     counter.textContent = `Selection sent: ${count} photo${count === 1 ? "" : "s"}. ${STUDIO} has it.`;
     submit.disabled = true;
     submit.textContent = "Selection sent";
     return;
   }
-  counter.textContent = limit ? `${count} of ${limit} selected` : `${count} selected`;
+  counter.textContent = (limit ? `${count} of ${limit} selected` : `${count} selected`) + hearts;
   counter.classList.toggle("at-limit", Boolean(limit) && count >= limit);
   submit.disabled = count === 0;
   submit.textContent = "Submit selection";
@@ -428,10 +493,9 @@ async function submitSelection() {
   submit.disabled = true;
   await Promise.allSettled([...pending]);
   try {
-    await call(`${API}/galleries/${state.gallery.id}/selection/submit/`, { method: "POST", body: {} });
-    state.submitted = true;
-    repaintFavorites();
-    toast(`Thank you! Your selection of ${state.favorites.size} photos was sent to ${STUDIO}.`);
+    applySelection(await call(`${API}/galleries/${state.gallery.id}/selection/submit/`, { method: "POST" }));
+    repaint();
+    toast(`Thank you! Your selection of ${state.selected.size} photos was sent to ${STUDIO}.`);
   } catch (error) {
     toast(error.message);
     updateSelection();
@@ -463,22 +527,40 @@ async function download(url, fallbackName) {
   }
 }
 
+// The ZIP is streamed as it is built: a plain link (the API takes ?token=) lets the browser write it to disk
+// instead of holding a whole gallery in memory.
+function downloadAllUrl() {
+  const params = new URLSearchParams({ token: state.token });
+  if (state.set) params.set("set", state.set);
+  return `${API}/galleries/${state.gallery.id}/download/?${params}`;
+}
+
 function downloadAll() {
-  const params = state.set ? `?${new URLSearchParams({ set: state.set })}` : "";
-  download(`${API}/galleries/${state.gallery.id}/download/${params}`, `${state.gallery.title}.zip`);
+  const link = document.createElement("a");
+  link.href = downloadAllUrl();
+  link.download = "";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  toast("Your download has started. Large galleries take a while; keep this page open.");
 }
 
 // --- lightbox ----------------------------------------------------------------------
 const lightbox = $("[data-lightbox]");
 const lightboxImage = $("[data-lightbox-image]");
 
-function paintLightboxFavorite(photo) {
-  const button = $("[data-lightbox-favorite]");
-  const on = state.favorites.has(Number(photo.id));
-  button.setAttribute("aria-pressed", String(on));
-  button.querySelector("[aria-hidden]").textContent = on ? "♥" : "♡";
-  button.querySelector("[data-label]").textContent = on ? "Favourited" : "Favourite";
-  button.disabled = state.submitted;
+function paintLightboxButtons(photo) {
+  const heart = $("[data-lightbox-favorite]");
+  const favourite = state.favorites.has(Number(photo.id));
+  heart.setAttribute("aria-pressed", String(favourite));
+  heart.querySelector("[aria-hidden]").textContent = favourite ? "♥" : "♡";
+  heart.querySelector("[data-label]").textContent = favourite ? "Favourited" : "Favourite";
+  const check = $("[data-lightbox-select]");
+  const selected = state.selected.has(Number(photo.id));
+  check.setAttribute("aria-pressed", String(selected));
+  check.querySelector("[aria-hidden]").textContent = selected ? "✓" : "+";
+  check.querySelector("[data-label]").textContent = selected ? "Selected" : "Select";
+  check.disabled = state.submitted;
 }
 
 function showPhoto(index) {
@@ -493,7 +575,7 @@ function showPhoto(index) {
   lightboxImage.alt = altText(photo, index);
   const total = photoCount(state.gallery) && !state.set ? photoCount(state.gallery) : state.photos.length;
   $("[data-lightbox-caption]").textContent = `${index + 1} of ${Math.max(total, state.photos.length)}${photo.filename ? ` · ${photo.filename}` : ""}`;
-  paintLightboxFavorite(photo);
+  paintLightboxButtons(photo);
   $("[data-lightbox-prev]").disabled = index === 0;
   $("[data-lightbox-next]").disabled = index === state.photos.length - 1 && !state.next;
   if (index >= state.photos.length - 3 && state.next) loadPage(state.next);
@@ -554,9 +636,22 @@ $("[data-lightbox-close]").addEventListener("click", closeLightbox);
 $("[data-lightbox-prev]").addEventListener("click", () => step(-1));
 $("[data-lightbox-next]").addEventListener("click", () => step(1));
 $("[data-lightbox-favorite]").addEventListener("click", () => toggleFavorite(state.photos[state.current].id));
+$("[data-lightbox-select]").addEventListener("click", () => toggleSelected(state.photos[state.current].id));
 $("[data-lightbox-download]").addEventListener("click", () => {
   const photo = state.photos[state.current];
-  download(`${API}/photos/${photo.id}/download/?size=${downloadSize(state.gallery)}`, photo.filename || `photo-${photo.id}.jpg`);
+  const size = downloadSize(state.gallery);
+  const url = `${API}/photos/${photo.id}/download/?size=${size}`;
+  if (size === "full") {
+    // Full size answers with a redirect to a signed link of the original (maybe on S3): let the browser follow it.
+    const link = document.createElement("a");
+    link.href = `${url}&${new URLSearchParams({ token: state.token })}`;
+    link.download = "";
+    document.body.append(link);
+    link.click();
+    link.remove();
+    return;
+  }
+  download(url, `${(photo.filename || `photo-${photo.id}`).replace(/\.[^.]+$/, "")}.jpg`);
 });
 
 // --- wiring ----------------------------------------------------------------------

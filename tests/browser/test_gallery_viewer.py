@@ -1,70 +1,57 @@
-"""A client opens their gallery on the studio's site, in Chromium (static/site/gallery.js).
+"""A client opens their gallery on the studio's site, in Chromium (static/site/gallery.js), against the REAL
+galleries client API (galleries/api): photos uploaded and processed by the (eager) pipeline, and every
+favourite, selection and download checked in the database."""
 
-The galleries client API is built on another branch: these tests run the viewer
-against the small §5 FAKE in tests/browser/fake_client_api.py (same paths, same
-shapes, Bearer token required). The lead switches them to the real API at merge."""
-
-import io
 from datetime import timedelta
 
-import blurhash
 import pytest
-from django.core.files.images import ImageFile
 from django.utils import timezone
-from PIL import Image
 
-from cms.demo_images import landscape_jpeg
-from galleries.models import StudioImage
-from tests.browser import fake_client_api
+from galleries.models import DownloadEvent, Favorite, Gallery, GalleryAccess, Selection
 from tests.browser.conftest import PHONE, broken_images, no_horizontal_overflow
+from tests.galleries.factories import jpeg, make_gallery, upload
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.urls("tests.browser.fake_client_api"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash")]
 
-
-def gallery_photo(studio, n: int) -> StudioImage:
-    # Every third photo is a portrait, so the justified rows have mixed shapes.
-    width, height = (480, 720) if n % 3 == 2 else (720, 480)
-    data = landscape_jpeg(n, width=width, height=height)
-    small = Image.open(io.BytesIO(data))
-    small.thumbnail((64, 64))
-    return StudioImage.objects.create(
-        title=f"Wedding {n:03d}",
-        studio=studio,
-        collection=studio.collection,
-        original_filename=f"emma-jonah-{n:03d}.jpg",
-        blurhash=blurhash.encode(small, 4, 3),
-        file=ImageFile(io.BytesIO(data), name=f"emma-jonah-{n:03d}.jpg"),
-    )
+PAGE = 8  # the viewer asks for 60 photos a page; the tests ask for 8 so 14 photos make two pages
 
 
 @pytest.fixture
 def wedding(studio):
-    state = fake_client_api.reset()
-    photos = [gallery_photo(studio, n) for n in range(14)]
-    gallery = fake_client_api.FakeGallery(
-        id=7,
-        title="Emma & Jonah — Wedding",
-        code="WEDDING24",
-        expires_at=timezone.now() + timedelta(days=5, hours=1),
-        sets=[
-            {"id": 1, "name": "Ceremony", "images": photos[:9]},
-            {"id": 2, "name": "Reception", "images": photos[9:]},
-        ],
+    gallery = make_gallery(
+        studio,
+        sets=["Ceremony", "Reception"],
+        access_code="WEDDING24",
         selection_limit=10,
+        sort=Gallery.Sort.MANUAL,
+        expires_at=timezone.now() + timedelta(days=5, hours=1),
     )
-    expired = fake_client_api.FakeGallery(
-        id=8, title="Old shoot", code="OLDSHOOT", expires_at=timezone.now() - timedelta(days=1), sets=[], expired=True
-    )
-    state.galleries = {gallery.id: gallery, expired.id: expired}
+    ceremony, reception = gallery.sets.all()
+    for n in range(14):
+        # Every third photo is a portrait, so the justified rows have mixed shapes.
+        width, height = (320, 480) if n % 3 == 2 else (480, 320)
+        upload(gallery, jpeg(n, width, height), f"emma-jonah-{n:03d}.jpg", ceremony if n < 9 else reception)
+    assert gallery.photos.ready().count() == 14
+    make_gallery(studio, title="Old shoot", access_code="OLDSHOOT", expires_at=timezone.now() - timedelta(days=1))
     return gallery
+
+
+def small_pages(page) -> list[str]:
+    """Rewrite the viewer's photo requests to 8 a page; returns the list of (rewritten) photo URLs asked for."""
+    asked: list[str] = []
+
+    def rewrite(route):
+        url = route.request.url.replace("limit=60", f"limit={PAGE}")
+        asked.append(url)
+        route.continue_(url=url)
+
+    page.route("**/photos/?*", rewrite)
+    return asked
 
 
 def test_client_unlocks_favourites_three_and_submits_the_selection(studio, wedding, open_page, site_url):
     page = open_page()
+    asked = small_pages(page)
     page.goto(site_url(studio, "/galleries/"))
     page.screenshot("access-code")
 
@@ -79,9 +66,11 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     page.get_by_text("This gallery has expired").wait_for()
     assert "contact Northlight Photography" in message.inner_text()
     page.screenshot("expired-message", full_page=False)
+    assert not GalleryAccess.objects.exists()
 
     # the right code (any case) opens the gallery
     page.get_by_label("Access code").fill("wedding24")
+    page.get_by_label("Your e-mail").fill("emma@example.test")
     page.get_by_role("button", name="Open gallery").click()
     page.get_by_role("heading", name="Emma & Jonah — Wedding").wait_for()
     assert page.locator("[data-gallery-meta]").inner_text() == "14 photos"
@@ -92,16 +81,17 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     # pages of 8 photos; the next page loads as the end of the grid comes near (infinite scroll)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_function("document.querySelectorAll('[data-grid] .tile').length === 14")
-    assert [r for r in fake_client_api.STATE.requests if r.startswith("photos")] == ["photos::0", "photos::8"]
+    assert len(asked) == 2 and "cursor=" not in asked[0] and "cursor=" in asked[1]
     assert page.locator("[data-grid] canvas.tile-placeholder").count() == 14  # blurhash placeholders
     first = tiles.first.locator("img")
     assert first.get_attribute("loading") == "lazy"
-    assert "max-400x400" in first.get_attribute("srcset") and "max-1600x1600" in first.get_attribute("srcset")
+    assert " 400w" in first.get_attribute("srcset") and ".max-1600x1600." in first.get_attribute("srcset")
     assert broken_images(page) == []
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot("grid")
 
     # sets are tabs (arrow keys move between them)
+    ceremony, reception = wedding.sets.all()
     tabs.nth(2).click()
     page.wait_for_function("document.querySelectorAll('[data-grid] .tile').length === 5")
     assert tabs.nth(2).get_attribute("aria-selected") == "true"
@@ -110,14 +100,14 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
         "document.querySelector('[data-grid] .tile') && document.querySelectorAll('[data-grid] .tile').length >= 8"
     )
     assert tabs.nth(1).get_attribute("aria-selected") == "true"
-    assert "photos:1:0" in fake_client_api.STATE.requests
+    assert any(f"set={ceremony.pk}" in url for url in asked)
     tabs.nth(0).click()  # possibly while Ceremony's second page is still loading
     page.wait_for_function("document.querySelectorAll('[data-grid] .tile').length >= 8")
     shown = [int(pk) for pk in page.locator("[data-grid] .tile").evaluate_all("els => els.map(e => e.dataset.photo)")]
-    everything = [im.pk for im in wedding.photos()]
+    everything = list(wedding.ordered_photos().values_list("pk", flat=True))
     assert shown == everything[: len(shown)]  # in order, nothing left over from the Ceremony tab
 
-    # the lightbox: open the first photo, arrow through, favourite three
+    # the lightbox: open the first photo, arrow through, favourite and select three
     tiles.first.locator(".tile-open").click()
     lightbox = page.get_by_role("dialog", name="Photo viewer")
     lightbox.wait_for()
@@ -129,17 +119,21 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
         assert caption.inner_text().startswith(f"{expected + 1} of 14")
         with page.expect_response(lambda r: "/favorites/" in r.url and r.request.method == "POST"):
             lightbox.get_by_role("button", name="Favourite").click()
+        with page.expect_response(lambda r: r.url.endswith("/selection/") and r.request.method == "POST"):
+            lightbox.get_by_role("button", name="Select", exact=True).click()
         page.wait_for_function(
-            f"document.querySelector('[data-selection-count]').textContent === '{expected + 1} of 10 selected'"
+            "document.querySelector('[data-selection-count]').textContent"
+            f" === '{expected + 1} of 10 selected · ♥ {expected + 1}'"
         )
         page.keyboard.press("ArrowRight")
     assert caption.inner_text().startswith("4 of 14")
     page.keyboard.press("ArrowLeft")
     assert caption.inner_text().startswith("3 of 14")
     assert page.locator("[data-lightbox-favorite]").get_attribute("aria-pressed") == "true"
+    assert page.locator("[data-lightbox-select]").get_attribute("aria-pressed") == "true"
     page.screenshot("lightbox-favourited", full_page=False)
 
-    # download the photo on screen
+    # download the photo on screen (web size, as the gallery allows)
     with page.expect_download() as download_info:
         lightbox.get_by_role("button", name="Download").click()
     assert download_info.value.suggested_filename == "emma-jonah-002.jpg"
@@ -148,30 +142,37 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     assert not lightbox.is_visible()
     assert page.evaluate("document.activeElement.classList.contains('tile-open')")  # focus back on the photo
     ids = [int(tiles.nth(i).get_attribute("data-photo")) for i in range(3)]
-    assert wedding.favorites == ids
+    favourites = Favorite.objects.filter(gallery=wedding, email="emma@example.test")
+    assert sorted(favourites.values_list("photo_id", flat=True)) == sorted(ids)
     assert [tiles.nth(i).locator(".tile-favorite").get_attribute("aria-pressed") for i in range(4)] == [
         "true",
         "true",
         "true",
         "false",
     ]
+    assert tiles.nth(0).locator(".tile-select").get_attribute("aria-pressed") == "true"
 
     # submit the selection
     page.get_by_role("button", name="Submit selection").click()
     page.get_by_text("Thank you! Your selection of 3 photos was sent to Northlight Photography.").wait_for()
-    assert wedding.submitted == ids
+    selection = Selection.objects.get(gallery=wedding, email="emma@example.test")
+    assert selection.locked and selection.submitted_at is not None
+    assert sorted(selection.items.values_list("photo_id", flat=True)) == sorted(ids)
     assert page.locator("[data-submit-selection]").is_disabled()
-    assert tiles.nth(5).locator(".tile-favorite").is_disabled()  # locked after submitting
+    assert tiles.nth(5).locator(".tile-select").is_disabled()  # locked after submitting
+    assert page.locator("[data-selection-count]").inner_text().startswith("Selection sent: 3 photos.")
     page.screenshot("submitted", full_page=False)
-    assert fake_client_api.STATE.downloads == [f"photo:{ids[2]}:web"]
+    downloads = DownloadEvent.objects.filter(gallery=wedding)
+    assert list(downloads.values_list("kind", "photo_id", "email")) == [("web", ids[2], "emma@example.test")]
     # the only console messages are Chromium's notes on the wrong and expired codes' 404 and 410
     assert len(page.console_errors) == 2
     assert all("404" in e or "410" in e for e in page.console_errors), page.console_errors
 
 
 def test_selection_limit_and_reload_keep_the_client_informed(studio, wedding, open_page, site_url):
-    wedding.selection_limit = 2
+    Gallery.objects.filter(pk=wedding.pk).update(selection_limit=2)
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    small_pages(page)
     page.goto(site_url(studio, "/galleries/"))
     page.get_by_label("Access code").fill("WEDDING24")
     page.get_by_role("button", name="Open gallery").click()
@@ -180,19 +181,31 @@ def test_selection_limit_and_reload_keep_the_client_informed(studio, wedding, op
     assert no_horizontal_overflow(page)
 
     for i in range(2):
-        with page.expect_response(lambda r: "/favorites/" in r.url):
-            tiles.nth(i).locator(".tile-favorite").click()
-    tiles.nth(2).locator(".tile-favorite").click()  # one too many
-    page.get_by_text("You’ve chosen 2 of 2. Remove a favourite to choose another.").wait_for()
+        with page.expect_response(lambda r: r.url.endswith("/selection/")):
+            tiles.nth(i).locator(".tile-select").click()
+    tiles.nth(2).locator(".tile-select").click()  # one too many
+    page.get_by_text("You’ve chosen 2 of 2. Remove a photo from your selection to choose another.").wait_for()
     assert page.locator("[data-selection-count]").inner_text() == "2 of 2 selected"
-    assert len(wedding.favorites) == 2
+    selection = Selection.objects.get(gallery=wedding)
+    assert selection.items.count() == 2 and not selection.locked
+    # favourites are the client's own lists: not limited
+    with page.expect_response(lambda r: "/favorites/" in r.url):
+        tiles.nth(2).locator(".tile-favorite").click()
+    assert Favorite.objects.filter(gallery=wedding).count() == 1
     page.screenshot("phone-limit", full_page=False)
 
-    # a reload keeps the gallery open (token in sessionStorage) and the favourites
+    # a reload keeps the gallery open (token in sessionStorage), the selection and the favourites
     page.reload()
     page.get_by_role("heading", name="Emma & Jonah — Wedding").wait_for()
     tiles.nth(7).wait_for()
-    assert page.locator("[data-selection-count]").inner_text() == "2 of 2 selected"
+    assert page.locator("[data-selection-count]").inner_text() == "2 of 2 selected · ♥ 1"
+    assert tiles.nth(2).locator(".tile-favorite").get_attribute("aria-pressed") == "true"
+
+    # the whole set as a ZIP: a plain link carrying the token, streamed by the browser
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download all").click()
+    assert download_info.value.suggested_filename.endswith(".zip")
+    assert DownloadEvent.objects.filter(gallery=wedding, kind="zip").count() == 1
 
     # swipe in the lightbox
     tiles.first.locator(".tile-open").click()
@@ -207,4 +220,3 @@ def test_selection_limit_and_reload_keep_the_client_informed(studio, wedding, op
     page.mouse.up()
     page.wait_for_function("document.querySelector('[data-lightbox-caption]').textContent.startsWith('2 of 14')")
     assert no_horizontal_overflow(page)
-    page.screenshot("phone-lightbox", full_page=False)

@@ -1,20 +1,14 @@
-"""A visitor on a studio's own site, in Chromium: branding, portfolio, inquiry form, phone layout.
+"""A visitor on a studio's own site, in Chromium: branding, portfolio, inquiry form (the real crm client API,
+/api/client/inquiries/), phone layout."""
 
-The inquiry form posts to /api/client/inquiries/ (crm, built on another branch):
-here it reaches the small §5 FAKE in tests/browser/fake_client_api.py; the lead
-switches these tests to the real endpoint at merge."""
+import datetime
 
 import pytest
 
-from tests.browser import fake_client_api
+from crm.models import Client, Inquiry
 from tests.browser.conftest import PHONE, broken_images, no_horizontal_overflow
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.browser.fake_client_api")]
-
-
-@pytest.fixture
-def fake_api():
-    return fake_client_api.reset()
+pytestmark = pytest.mark.browser
 
 
 def test_visitor_sees_the_studio_brand_and_its_portfolio(demo_site, open_page, site_url):
@@ -66,10 +60,12 @@ def test_keyboard_user_can_skip_to_the_content(demo_site, open_page, site_url):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
-def test_inquiry_form_shows_field_errors_then_thanks(demo_site, fake_api, open_page, site_url):
+def test_inquiry_form_shows_field_errors_then_thanks(demo_site, other_studio, open_page, site_url, mailoutbox):
     page = open_page()
     page.goto(site_url(demo_site) + "#inquire")
     form = page.locator("[data-inquiry-form]")
+    honeypot = form.locator("[name=website]")
+    assert honeypot.bounding_box()["x"] < 0 and honeypot.get_attribute("tabindex") == "-1"  # for bots only
 
     # given a visitor who forgets their name and mistypes their e-mail
     form.get_by_label("E-mail").fill("emma-at-example")
@@ -79,26 +75,30 @@ def test_inquiry_form_shows_field_errors_then_thanks(demo_site, fake_api, open_p
     # then the API's field errors appear under each field, and nothing was recorded
     name_error = page.locator("[data-error-for=name]")
     name_error.wait_for()
-    assert name_error.inner_text() == "Please tell us your name."
-    assert page.locator("[data-error-for=email]").inner_text() == "Enter a valid e-mail address."
+    assert name_error.inner_text() == "This field is required."
+    assert page.locator("[data-error-for=email]").inner_text() == "Enter a valid email address."
     assert form.get_by_label("Your name").get_attribute("aria-invalid") == "true"
     assert page.locator("[data-form-message]").inner_text() == "Some fields need attention."
     assert form.get_by_label("Tell us about it").input_value() == "We marry on 12 June in Whitby."  # nothing lost
-    assert fake_api.inquiries == []
+    assert not Inquiry.objects.exists() and not Client.objects.exists()
     page.screenshot("inquiry-errors", locator=page.locator("#inquire"))
 
-    # when they correct both
+    # when they correct both (and give the date)
     form.get_by_label("Your name").fill("Emma Hart")
     form.get_by_label("E-mail").fill("emma@example.test")
+    form.get_by_label("Event date").fill("2027-06-12")
     form.get_by_role("button", name="Send inquiry").click()
 
-    # then a thank-you replaces the form and the API got the inquiry
+    # then a thank-you replaces the form, and the studio has a new lead with the inquiry
     thanks = page.get_by_text("Thank you — your message is on its way.")
     thanks.wait_for()
     assert not form.is_visible()
-    assert fake_api.inquiries == [
-        {"name": "Emma Hart", "email": "emma@example.test", "message": "We marry on 12 June in Whitby."}
-    ]
+    inquiry = Inquiry.objects.select_related("client").get()
+    assert inquiry.studio == demo_site and inquiry.client.studio == demo_site
+    assert (inquiry.client.name, inquiry.client.email) == ("Emma Hart", "emma@example.test")
+    assert inquiry.message == "We marry on 12 June in Whitby."
+    assert inquiry.event_date == datetime.date(2027, 6, 12)
+    assert not Client.objects.for_studio(other_studio).exists()
     page.screenshot("inquiry-thanks", locator=page.locator("#inquire"))
     # the 400 is the only console message (Chromium logs failed fetches)
     assert all("400" in message for message in page.console_errors)

@@ -125,6 +125,6 @@ def test_dashboard_queries_do_not_grow_with_pages(
         add_page(studio, f"Page {n}")
     client.get("/admin/", HTTP_HOST="localhost")  # warm Wagtail's caches
 
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(60):  # every app's panel, each a few queries
         response = client.get("/admin/", HTTP_HOST="localhost")
     assert response.status_code == 200
