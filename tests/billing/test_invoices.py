@@ -114,7 +114,7 @@ def test_an_empty_invoice_cannot_be_sent(studio):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_invoices_get_distinct_numbers_without_gaps(studio):
     client = ClientFactory(studio=studio)
     errors = []

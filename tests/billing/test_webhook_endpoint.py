@@ -136,7 +136,7 @@ def test_a_handler_failure_is_recorded_and_a_redelivery_retries_it(deliver, stud
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_endpoint_answers_before_a_real_worker_applies_the_event(client, celery_worker, webhook_secret, studio):
     account = connect(studio, "acct_worker01", charges_enabled=False)
     response = post_event(client, account_event("acct_worker01", charges_enabled=True))

@@ -13,8 +13,8 @@ from tests.factories import BookingFactory
 
 
 @pytest.mark.postgres
-# serialized_rollback: the flush after a transactional test would otherwise take Wagtail's root page with it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the threads use their own connections and must see committed rows.
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_requests_for_one_slot_one_wins(open_studio, portrait, slot):
     results: list = [None] * 20
     barrier = threading.Barrier(20)

@@ -14,7 +14,7 @@ from tests.factories import BookingFactory, SessionTypeFactory, StudioFactory
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_worker_sends_each_reminder_once(celery_worker):
     studio = StudioFactory(slug="worker-studio", time_zone="Europe/London")
     session_type = SessionTypeFactory(studio=studio)

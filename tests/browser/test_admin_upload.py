@@ -5,7 +5,7 @@ import pytest
 from galleries.models import GalleryPhoto
 from tests.galleries.factories import jpeg, make_gallery
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_bulk_upload_with_per_file_status(browser, live_server, client, photographer, studio, tmp_path):

@@ -167,7 +167,7 @@ def test_zip_is_built_lazily(api, studio, gallery, photos, unlock, monkeypatch):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_download_limit_holds_under_concurrent_requests(studio, photos, gallery):
     from frontend_api.errors import ApiError
     from galleries.downloads import use_one_download

@@ -27,8 +27,9 @@ def wait_until_done(photo_ids, timeout=90):
     raise AssertionError(f"the worker did not finish: {statuses}")
 
 
-# serialized_rollback: a transactional test before this one flushed Wagtail's root page (a data migration).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the worker is another process and must see committed rows (tests/factories.py restores
+# what the flush between transactional tests removes: roots, plans, permissions).
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.celery_worker
 def test_a_real_worker_processes_each_photo_and_a_bad_one_blocks_nothing(celery_worker, studio):
     gallery = make_gallery(studio)
