@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: the demo of DESIGN.md §7, the same every time (idempotent)."""
 
 import importlib
+import os
 import io
 
 from django.core.files.images import ImageFile
@@ -67,10 +68,11 @@ class Command(BaseCommand):
         self.ensure_user(PLATFORM_ADMIN["email"], PLATFORM_ADMIN["password"], superuser=True)
 
         self.stdout.write(self.style.SUCCESS("\nFocusFlow demo is ready."))
-        self.stdout.write("  Admin:            http://127.0.0.1:8000/admin/")
+        port = os.environ.get("PORT", "8000")  # as `make run` serves
+        self.stdout.write(f"  Admin:            http://127.0.0.1:{port}/admin/")
         for spec in DEMO_STUDIOS:
             self.stdout.write(
-                f"  {spec['name']}: http://{spec['slug']}.localhost:8000/   login {spec['email']} / {spec['password']}"
+                f"  {spec['name']}: http://{spec['slug']}.localhost:{port}/   login {spec['email']} / {spec['password']}"
             )
         self.stdout.write(f"  Platform admin:   {PLATFORM_ADMIN['email']} / {PLATFORM_ADMIN['password']}")
 
