@@ -1,8 +1,8 @@
 """`manage.py seed_demo`: the demo of DESIGN.md §7, the same every time (idempotent)."""
 
 import importlib
-import os
 import io
+import os
 
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
