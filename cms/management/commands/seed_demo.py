@@ -72,7 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Admin:            http://127.0.0.1:{port}/admin/")
         for spec in DEMO_STUDIOS:
             self.stdout.write(
-                f"  {spec['name']}: http://{spec['slug']}.localhost:{port}/   login {spec['email']} / {spec['password']}"
+                f"  {spec['name']}: http://{spec['slug']}.localhost:{port}/"
+                f"   login {spec['email']} / {spec['password']}"
             )
         self.stdout.write(f"  Platform admin:   {PLATFORM_ADMIN['email']} / {PLATFORM_ADMIN['password']}")
 
