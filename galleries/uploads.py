@@ -26,13 +26,9 @@ def _check_set(gallery, photo_set: GallerySet | None) -> None:
 
 
 @transaction.atomic
-def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> GalleryPhoto:
-    """Store the original as a pending StudioImage in the gallery and queue its processing."""
-    _check_set(gallery, photo_set)
-    check_room_for(gallery.studio, uploaded.size)
-    filename = os.path.basename(uploaded.name)[:255]
+def _pending_image(gallery, filename: str, size: int) -> StudioImage:
     # Placeholder dimensions: the pipeline reads the real ones; Django must not decode the file here.
-    image = StudioImage(
+    return StudioImage(
         title=filename,
         studio=gallery.studio,
         collection=gallery.studio.collection,
@@ -40,8 +36,16 @@ def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> Galler
         status=StudioImage.Status.PENDING,
         width=1,
         height=1,
-        file_size=uploaded.size,
+        file_size=size,
     )
+
+
+def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> GalleryPhoto:
+    """Store the original as a pending StudioImage in the gallery and queue its processing."""
+    _check_set(gallery, photo_set)
+    check_room_for(gallery.studio, uploaded.size)
+    filename = os.path.basename(uploaded.name)[:255]
+    image = _pending_image(gallery, filename, uploaded.size)
     # Straight to storage: Django's ImageField would decode the file to read its size, and a
     # broken file must reach the pipeline (which explains the problem) rather than fail here.
     field = image.file.field
@@ -63,16 +67,7 @@ def start_direct_upload(gallery, filename: str, size: int, photo_set: GallerySet
     check_room_for(gallery.studio, size)
     filename = os.path.basename(filename)[:200] or "photo.jpg"
     key = f"original_images/{uuid.uuid4().hex}/{filename}"
-    image = StudioImage(
-        title=filename,
-        studio=gallery.studio,
-        collection=gallery.studio.collection,
-        original_filename=filename,
-        status=StudioImage.Status.PENDING,
-        width=1,
-        height=1,
-        file_size=size,
-    )
+    image = _pending_image(gallery, filename, size)
     image.file.name = key
     image.save()
     photo = GalleryPhoto.objects.create(
