@@ -154,3 +154,22 @@ def _platform_plans(request):
 
     if not Plan.objects.exists():
         importlib.import_module("billing.migrations.0002_plans").create_plans(apps, None)
+
+
+@pytest.fixture
+def wedding_template(studio):
+    """A contract template using every kind of block and the common variables (shared by several apps' tests)."""
+    from contracts.models import ContractTemplate
+
+    return ContractTemplate.objects.create(
+        studio=studio,
+        title="Photography agreement — {{ client.name }}",
+        body=[
+            ("heading", "Agreement between {{ studio.name }} and {{ client.name }}"),
+            ("paragraph", "Session: {{ package.name }} on {{ booking.start }} at {{ booking.location }}."),
+            ("list", ["Fee: {{ package.price }}", "Deposit: {{ package.deposit }}", "Length: {{ package.duration }}"]),
+            ("paragraph", "Cancellations within 30 days forfeit the deposit."),
+            ("signature", {"party": "client", "label": "The client"}),
+            ("signature", {"party": "photographer", "label": "The studio"}),
+        ],
+    )

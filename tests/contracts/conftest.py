@@ -1,10 +1,14 @@
+"""Contract fixtures: a wedding booking with its issued contract, and drawn signatures."""
+
 import base64
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image, ImageDraw
 
-from contracts.models import ContractTemplate
+from contracts.issuing import issue_contract
+from tests.factories import BookingFactory, SessionTypeFactory
 
 
 def signature_png(size=(300, 100)) -> bytes:
@@ -20,16 +24,18 @@ def data_url(raw: bytes) -> str:
 
 
 @pytest.fixture
-def wedding_template(studio):
-    return ContractTemplate.objects.create(
-        studio=studio,
-        title="Photography agreement — {{ client.name }}",
-        body=[
-            ("heading", "Agreement between {{ studio.name }} and {{ client.name }}"),
-            ("paragraph", "Session: {{ package.name }} on {{ booking.start }} at {{ booking.location }}."),
-            ("list", ["Fee: {{ package.price }}", "Deposit: {{ package.deposit }}", "Length: {{ package.duration }}"]),
-            ("paragraph", "Cancellations within 30 days forfeit the deposit."),
-            ("signature", {"party": "client", "label": "The client"}),
-            ("signature", {"party": "photographer", "label": "The studio"}),
-        ],
+def booking(studio, wedding_template):
+    package = SessionTypeFactory(
+        studio=studio, name="Wedding — full day", price=250000, deposit_percent=20, duration=timedelta(hours=8),
+        location="Saltaire Mill", contract_template=wedding_template,
+    )  # fmt: skip
+    start = datetime(2027, 6, 12, 12, tzinfo=UTC)
+    return BookingFactory(
+        studio=studio, session_type=package, start=start, client__name="Ava Stone", location="Saltaire Mill"
     )
+
+
+@pytest.fixture
+def contract(booking, wedding_template, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return issue_contract(booking, wedding_template)

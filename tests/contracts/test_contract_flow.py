@@ -3,7 +3,7 @@
 import hashlib
 import io
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -13,29 +13,8 @@ from contracts.issuing import issue_contract
 from contracts.models import Contract, ContractLocked, Signature
 from crm.models import Activity
 from tests.contracts.conftest import data_url, signature_png
-from tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def booking(studio, wedding_template):
-    from tests.factories import SessionTypeFactory
-
-    package = SessionTypeFactory(
-        studio=studio, name="Wedding — full day", price=250000, deposit_percent=20, duration=timedelta(hours=8),
-        location="Saltaire Mill", contract_template=wedding_template,
-    )  # fmt: skip
-    start = datetime(2027, 6, 12, 12, tzinfo=UTC)
-    return BookingFactory(
-        studio=studio, session_type=package, start=start, client__name="Ava Stone", location="Saltaire Mill"
-    )
-
-
-@pytest.fixture
-def contract(booking, wedding_template, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return issue_contract(booking, wedding_template)
 
 
 def url(contract, sign=False):

@@ -15,7 +15,7 @@ from crm.models import Activity
 from frontend_api.models import WebhookDelivery, WebhookEndpoint
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
-from tests.contracts.conftest import signature_png, wedding_template  # noqa: F401 - fixture
+from tests.contracts.conftest import signature_png
 from tests.factories import SessionTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_booking_created_confirmed_and_cancelled(studio, endpoint):
     assert sent("booking.cancelled")[0]["data"]["status"] == "cancelled"
 
 
-def test_a_signed_contract_is_sent(studio, endpoint, wedding_template):  # noqa: F811
+def test_a_signed_contract_is_sent(studio, endpoint, wedding_template):
     weekly_hours(studio)
     session_type = SessionTypeFactory(studio=studio)
     booking = scheduling.book(studio, session_type, next_weekday_at(studio), name="Emma", email="e@example.test")
