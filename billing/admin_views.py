@@ -16,7 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cms.tenancy import admin_studio
 
 from . import connect, limits, payments, revenue, subscriptions
-from .invoicing import InvoiceError, send_invoice, void_invoice
+from .invoicing import InvoiceError, invoice_link, send_invoice, void_invoice
 from .models import ConnectedAccount, Invoice, Plan, StudioSubscription
 from .stripe_gateway import StripeUnavailable
 
@@ -134,9 +134,8 @@ class InvoiceActionView(StudioAdminView):
 class SendInvoiceView(InvoiceActionView):
     def post(self, request, pk):
         invoice = self.invoice(pk)
-        link = f"{request.scheme}://{self.studio.hostname}/invoices/{invoice.token}/"
         try:
-            send_invoice(invoice, link=link)
+            send_invoice(invoice, link=invoice_link(invoice))
             messages.success(request, f"Invoice {invoice.number} sent to {invoice.client.email}.")
         except InvoiceError as exc:
             messages.error(request, str(exc))

@@ -3,6 +3,7 @@
 Tax is `subtotal × tax_rate_bps / 10 000`, rounded half-up to a whole minor unit (Decimal,
 never float), on the subtotal after discounts. Deposits by percentage round the same way."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,9 +22,15 @@ from crm.activity import record_activity
 from .limits import StudioReadOnly, check_writable
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment
 
+logger = logging.getLogger(__name__)
+
 
 class InvoiceError(Exception):
     """An invoice action that cannot be done in the invoice's state; the message says why."""
+
+
+class ContractUnsigned(InvoiceError):
+    """The invoice's booking has a contract the client has not signed yet: sign first, then pay."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,61 @@ def invoice_for_booking(booking, *, extra_lines: list[Line] = (), tax_rate_bps: 
     invoice = create_invoice(booking.studio, booking.client, lines, booking=booking, tax_rate_bps=tax_rate_bps)
     build_schedule(invoice)
     return invoice
+
+
+def invoice_link(invoice: Invoice) -> str:
+    """The client's page for this invoice on the studio's site (INVOICE_LINK_URL)."""
+    return settings.INVOICE_LINK_URL.format(host=invoice.studio.hostname, token=invoice.token)
+
+
+def bill_new_booking(booking) -> Invoice | None:
+    """Contract, invoice and deposit in one flow: a priced package is invoiced (deposit now, balance
+    before the session) and sent the moment it is booked. A free package, or a studio whose plan has
+    lapsed, gets no invoice; the booking stands either way."""
+    if not booking.session_type.price:
+        return None
+    try:
+        with transaction.atomic():
+            invoice = invoice_for_booking(booking)
+            return send_invoice(invoice, link=invoice_link(invoice))
+    except (InvoiceError, StudioReadOnly) as exc:
+        logger.warning("Booking %s was not invoiced: %s", booking.pk, exc)
+        return None
+
+
+def invoice_summary_for_booking(booking) -> dict | None:
+    """The booking's invoice as client pages and payloads point to it (sent, part-paid or paid; never a
+    draft or a void one): where to pay and what is due now."""
+    invoice = (
+        booking.invoices.exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID])
+        .prefetch_related("installments")
+        .order_by("-pk")
+        .first()
+    )
+    if invoice is None:
+        return None
+    return {
+        "token": invoice.token,
+        "status": invoice.status,
+        "currency": invoice.currency,
+        "total": invoice.total,
+        "next_payment": next_payment_amount(invoice) if invoice.is_open else None,
+    }
+
+
+def unsigned_contract_for(invoice: Invoice):
+    """The booking's current contract while the client has yet to sign it, else None."""
+    if invoice.booking_id is None:
+        return None
+    from contracts.models import Contract
+
+    contract = (
+        Contract.objects.filter(booking_id=invoice.booking_id)
+        .exclude(status__in=[Contract.Status.VOID, Contract.Status.DRAFT])
+        .order_by("-version")
+        .first()
+    )
+    return contract if contract is not None and contract.signed_at is None else None
 
 
 def deposit_for(invoice: Invoice) -> int:

@@ -11,7 +11,7 @@ from cms import events
 from crm.activity import record_activity
 
 from . import stripe_gateway
-from .invoicing import InvoiceError, _mail, next_payment_amount, recalculate
+from .invoicing import ContractUnsigned, InvoiceError, _mail, next_payment_amount, recalculate, unsigned_contract_for
 from .limits import plan_for
 from .models import ConnectedAccount, Invoice, Payment, Refund
 
@@ -31,6 +31,8 @@ def start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str) -> st
                 Invoice.Status.DRAFT: "This invoice has not been sent yet.",
             }.get(invoice.status, "This invoice can no longer be paid.")
         )
+    if unsigned_contract_for(invoice) is not None:
+        raise ContractUnsigned("Please read and sign your contract first; then you can pay here.")
     account = ConnectedAccount.objects.filter(studio=invoice.studio, charges_enabled=True).first()
     if account is None:
         raise InvoiceError(f"{invoice.studio.name} cannot take card payments yet; please contact them.")

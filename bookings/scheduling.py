@@ -134,6 +134,9 @@ def book(
                 from contracts.issuing import issue_contract
 
                 issue_contract(booking, session_type.contract_template, user=by)
+            from billing.invoicing import bill_new_booking
+
+            bill_new_booking(booking)
     except IntegrityError as exc:
         if _is_overlap(exc):
             raise BookingError(

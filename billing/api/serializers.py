@@ -2,8 +2,18 @@
 
 from rest_framework import serializers
 
-from ..invoicing import next_payment_amount, schedule_with_status
+from ..invoicing import next_payment_amount, schedule_with_status, unsigned_contract_for
 from ..models import Invoice, InvoiceLine
+
+
+class InvoiceRefSerializer(serializers.Serializer):
+    """An invoice as other client resources point to it: where to pay, and what is due now."""
+
+    token = serializers.CharField()
+    status = serializers.CharField()
+    currency = serializers.CharField()
+    total = serializers.IntegerField()
+    next_payment = serializers.IntegerField(allow_null=True)
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -29,6 +39,7 @@ class ClientInvoiceSerializer(serializers.ModelSerializer):
     schedule = serializers.SerializerMethodField()
     amount_due = serializers.IntegerField()
     next_payment = serializers.SerializerMethodField()
+    contract_to_sign = serializers.SerializerMethodField()
 
     class Meta:
         model = Invoice
@@ -50,6 +61,7 @@ class ClientInvoiceSerializer(serializers.ModelSerializer):
             "amount_due",
             "schedule",
             "next_payment",
+            "contract_to_sign",
             "notes",
         ]
 
@@ -59,6 +71,11 @@ class ClientInvoiceSerializer(serializers.ModelSerializer):
     def get_next_payment(self, invoice) -> int | None:
         """The amount a checkout started now would charge, or null when nothing can be paid."""
         return next_payment_amount(invoice) if invoice.is_open else None
+
+    def get_contract_to_sign(self, invoice) -> str | None:
+        """The token of the booking's contract while it awaits the client's signature: sign it before paying."""
+        contract = unsigned_contract_for(invoice) if invoice.is_open else None
+        return contract.token if contract else None
 
 
 class CheckoutSerializer(serializers.Serializer):

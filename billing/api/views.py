@@ -8,7 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from frontend_api.errors import ApiError
 
-from ..invoicing import InvoiceError
+from ..invoicing import ContractUnsigned, InvoiceError
 from ..models import Invoice
 from ..payments import start_checkout
 from ..stripe_gateway import StripeUnavailable
@@ -57,6 +57,8 @@ class ClientInvoiceCheckoutView(ClientInvoiceMixin, GenericAPIView):
             url = start_checkout(
                 invoice, success_url=f"{page}?checkout=success", cancel_url=f"{page}?checkout=cancelled"
             )
+        except ContractUnsigned as exc:
+            raise ApiError("contract_unsigned", str(exc), status.HTTP_409_CONFLICT) from exc
         except InvoiceError as exc:
             raise ApiError("invoice_not_payable", str(exc), status.HTTP_409_CONFLICT) from exc
         except StripeUnavailable as exc:

@@ -1,4 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from billing.api.serializers import InvoiceRefSerializer
+from billing.invoicing import invoice_summary_for_booking
 
 from ..models import Booking
 
@@ -42,10 +46,11 @@ class BookingSerializer(serializers.ModelSerializer):
     session_type = serializers.SerializerMethodField()
     local_start = serializers.SerializerMethodField()
     contract = serializers.SerializerMethodField()
+    invoice = serializers.SerializerMethodField()
 
     class Meta:
         model = Booking
-        fields = ["id", "status", "start", "end", "local_start", "location", "session_type", "contract"]
+        fields = ["id", "status", "start", "end", "local_start", "location", "session_type", "contract", "invoice"]
 
     def get_session_type(self, booking) -> dict:
         return {"id": booking.session_type_id, "name": booking.session_type.name}
@@ -58,3 +63,8 @@ class BookingSerializer(serializers.ModelSerializer):
         if contract is None:
             return None
         return {"token": contract.token, "status": contract.status}
+
+    @extend_schema_field(InvoiceRefSerializer(allow_null=True))
+    def get_invoice(self, booking) -> dict | None:
+        """The invoice for the package (deposit first), once the booking of a priced package is made."""
+        return invoice_summary_for_booking(booking)

@@ -305,6 +305,8 @@ CONTRACT_LINK_URL = env("CONTRACT_LINK_URL", default="https://{host}/contracts/{
 BILLING_DEFAULT_PLAN = env("BILLING_DEFAULT_PLAN", default="starter")  # studios that never subscribed
 BILLING_INVOICE_DUE_DAYS = env.int("BILLING_INVOICE_DUE_DAYS", default=14)
 BILLING_BALANCE_DAYS_BEFORE_SESSION = env.int("BILLING_BALANCE_DAYS_BEFORE_SESSION", default=14)
+# Where clients open and pay an invoice: the studio site's /invoices/<token>/ page.
+INVOICE_LINK_URL = env("INVOICE_LINK_URL", default="https://{host}/invoices/{token}/")
 STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", default="GB")
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
     {

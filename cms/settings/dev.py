@@ -7,3 +7,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 DEFAULT_STUDIO_SLUG = env("DEFAULT_STUDIO_SLUG", default="northlight")
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=["http://localhost:3000", "http://127.0.0.1:3000"])
+# Links in e-mails point at runserver (`make run PORT=…`), not at an https site.
+_PORT = env("PORT", default="8000")
+CONTRACT_LINK_URL = env("CONTRACT_LINK_URL", default=f"http://{{host}}:{_PORT}/contracts/{{token}}/")
+INVOICE_LINK_URL = env("INVOICE_LINK_URL", default=f"http://{{host}}:{_PORT}/invoices/{{token}}/")

@@ -1,4 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from billing.api.serializers import InvoiceRefSerializer
+from billing.invoicing import invoice_summary_for_booking
 
 from ..models import Contract
 
@@ -10,12 +14,13 @@ class ContractSerializer(serializers.ModelSerializer):
     booking = serializers.SerializerMethodField()
     studio = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
+    invoice = serializers.SerializerMethodField()
 
     class Meta:
         model = Contract
         fields = [
             "title", "version", "status", "body", "sha256", "client", "booking", "studio",
-            "signatures", "sent_at", "viewed_at", "signed_at", "countersigned_at",
+            "signatures", "sent_at", "viewed_at", "signed_at", "countersigned_at", "invoice",
         ]  # fmt: skip
 
     def get_client(self, contract) -> dict:
@@ -37,6 +42,11 @@ class ContractSerializer(serializers.ModelSerializer):
         return [
             {"party": s.party, "typed_name": s.typed_name, "signed_at": s.signed_at} for s in contract.signatures.all()
         ]
+
+    @extend_schema_field(InvoiceRefSerializer(allow_null=True))
+    def get_invoice(self, contract) -> dict | None:
+        """The booking's invoice: what the client pays once they have signed."""
+        return invoice_summary_for_booking(contract.booking)
 
 
 class SignSerializer(serializers.Serializer):
