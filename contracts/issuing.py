@@ -5,34 +5,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from bookings.models import Booking
+from cms.formatting import format_duration, format_money
 from crm.activity import record_activity
 
 from . import sandbox
 from .models import Contract, ContractLocked, ContractTemplate, sha256_hex
-
-ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
-SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
-
-
-def format_money(minor_units: int, currency: str) -> str:
-    """1250000, 'GBP' → '£12,500.00' (integer arithmetic only)."""
-    currency = currency.upper()
-    symbol = SYMBOLS.get(currency, currency + " ")
-    if currency in ZERO_DECIMAL_CURRENCIES:
-        return f"{symbol}{minor_units:,}"
-    major, minor = divmod(minor_units, 100)
-    return f"{symbol}{major:,}.{minor:02d}"
-
-
-def format_duration(duration) -> str:
-    minutes = int(duration.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if minutes:
-        parts.append(f"{minutes} minutes")
-    return " ".join(parts) or "0 minutes"
 
 
 def contract_variables(booking: Booking) -> dict[str, str]:

@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from cms import branding
+from cms.formatting import format_duration, format_money
 
 register = template.Library()
 
@@ -40,3 +41,14 @@ def gallery_index_url(studio):
 
     page = ClientGalleryIndexPage.objects.child_of(studio.home_page).live().first()
     return page.relative_url(studio.site) if page and studio.site_id else ""
+
+
+@register.filter
+def price(minor_units, currency):
+    """{{ invoice.total|price:invoice.currency }} → £1,250.00"""
+    return format_money(int(minor_units or 0), str(currency or ""))
+
+
+@register.filter
+def duration(value):
+    return format_duration(value)
