@@ -7,7 +7,15 @@ from django.utils import timezone
 from crm.activity import record_activity
 from crm.models import Client
 
-from .models import AvailabilityOverride, AvailabilityRule, Booking, BookingEvent, CalendarFeed, SessionType
+from .models import (
+    AvailabilityOverride,
+    AvailabilityRule,
+    Booking,
+    BookingEvent,
+    BookingPage,
+    CalendarFeed,
+    SessionType,
+)
 
 SESSION_TYPES = [
     {
@@ -51,6 +59,24 @@ DEMO_BOOKINGS = [
 ]
 
 
+BOOKING_INTRO = (
+    "<p>Choose a session, pick a time that suits you and tell us a little about yourself. "
+    "You’ll get a confirmation by e-mail, then a contract to sign and a deposit to hold your date.</p>"
+)
+
+
+def ensure_booking_page(studio) -> None:
+    """Studios created before the booking page existed get one, with the demo's intro."""
+    home = studio.home_page
+    page = BookingPage.objects.child_of(home).first()
+    if page is None:
+        home.add_child(instance=BookingPage(title="Book a session", slug="book", show_in_menus=True))
+        page = BookingPage.objects.child_of(home).get()
+    if not page.intro:
+        page.intro = BOOKING_INTRO
+        page.save_revision().publish()
+
+
 def seed(studio, stdout) -> None:
     types = {}
     for spec in SESSION_TYPES:
@@ -59,6 +85,7 @@ def seed(studio, stdout) -> None:
         )
         types[session_type.name] = session_type
 
+    ensure_booking_page(studio)
     if not AvailabilityRule.objects.for_studio(studio).exists():
         for weekday in range(1, 6):  # Tuesday to Saturday
             AvailabilityRule.objects.create(studio=studio, weekday=weekday, start_time=time(9), end_time=time(17))

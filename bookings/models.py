@@ -5,8 +5,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField
+from wagtail.models import Page
 
 from cms.models import Studio, StudioOwned
+from cms.preview import StudioPreviewMixin
 
 # Statuses that hold a slot in the calendar; a cancelled booking frees it.
 ACTIVE_STATUSES = ("inquiry", "booked", "confirmed", "completed")
@@ -252,3 +257,28 @@ class CalendarFeed(StudioOwned):
         from django.urls import reverse
 
         return f"https://{self.studio.hostname}{reverse('client:calendar-feed', args=[self.token])}"
+
+
+class BookingPage(StudioPreviewMixin, Page):
+    """The studio site's "Book a session" page: the studio's packages, their free slots in the
+    visitor's and the studio's time zone, and a request form (static/site/booking.js on the client API)."""
+
+    intro = RichTextField(blank=True, help_text="Shown above the packages: what to expect, how booking works.")
+    thank_you = RichTextField(
+        blank=True, help_text="Shown once a client has booked, above the next steps (contract, deposit)."
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("thank_you")]
+    api_fields = [APIField("intro"), APIField("thank_you")]
+    parent_page_types = ["cms.StudioHomePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+    template = "bookings/booking_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        studio = self.page_studio()
+        context["session_types"] = (
+            SessionType.objects.for_studio(studio).filter(is_active=True) if studio else SessionType.objects.none()
+        )
+        return context

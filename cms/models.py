@@ -178,7 +178,12 @@ class StudioHomePage(StudioPreviewMixin, Page):
     api_fields = [APIField("intro"), APIField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.PortfolioIndexPage", "galleries.ClientGalleryIndexPage", "cms.StandardPage"]
+    subpage_types = [
+        "cms.PortfolioIndexPage",
+        "galleries.ClientGalleryIndexPage",
+        "bookings.BookingPage",
+        "cms.StandardPage",
+    ]
     max_count_per_parent = 1
 
     template = "cms/studio_home_page.html"

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from bookings.models import BookingPage
 from galleries.models import ClientGalleryIndexPage
 
 from .models import Membership, PortfolioIndexPage, Studio, StudioHomePage
@@ -27,6 +28,7 @@ def create_studio(
     home = root.add_child(instance=StudioHomePage(title=name, slug=slug))
     home.add_child(instance=PortfolioIndexPage(title="Portfolio", slug="portfolio", show_in_menus=True))
     home.add_child(instance=ClientGalleryIndexPage(title="Client galleries", slug="galleries", show_in_menus=False))
+    home.add_child(instance=BookingPage(title="Book a session", slug="book", show_in_menus=True))
 
     studio.home_page = home
     studio.site = Site.objects.create(

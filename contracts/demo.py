@@ -32,6 +32,15 @@ WEDDING_TERMS = [
 ]
 
 
+PORTRAIT_TERMS = [
+    ("heading", "Portrait session agreement"),
+    ("paragraph", "{{ studio.name }} will photograph {{ client.name }} for {{ package.name }} on {{ booking.start }}."),
+    ("list", ["Fee: {{ package.price }}", "Deposit to hold the time: {{ package.deposit }}"]),
+    ("paragraph", "Reschedule free of charge up to 48 hours before the session; the deposit is then not refundable."),
+    ("signature", {"party": "client", "label": "The client"}),
+]
+
+
 def demo_signature() -> bytes:
     image = Image.new("RGBA", (320, 100), (255, 255, 255, 0))
     ImageDraw.Draw(image).line([(12, 70), (60, 25), (110, 80), (170, 30), (240, 75), (300, 40)], fill="black", width=3)
@@ -43,6 +52,13 @@ def demo_signature() -> bytes:
 def seed(studio, stdout) -> None:
     template, _ = ContractTemplate.objects.for_studio(studio).get_or_create(
         title="Wedding agreement — {{ client.name }}", defaults={"studio": studio, "body": WEDDING_TERMS}
+    )
+    portrait_template, _ = ContractTemplate.objects.for_studio(studio).get_or_create(
+        title="Portrait session — {{ client.name }}", defaults={"studio": studio, "body": PORTRAIT_TERMS}
+    )
+    # Booking a family portrait on the demo site walks the whole flow: contract, then deposit.
+    SessionType.objects.for_studio(studio).filter(name="Family portrait", contract_template=None).update(
+        contract_template=portrait_template
     )
     wedding = SessionType.objects.for_studio(studio).filter(name="Wedding — full day").first()
     if wedding is None:

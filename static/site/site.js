@@ -1,10 +1,28 @@
 // Progressive enhancement for the studio site: the inquiry form posts to the
 // client API (DESIGN.md §5) and shows its answer in place. Without JavaScript
-// the form is still a plain form.
+// the form is still a plain form. The form helpers are shared with booking.js
+// and contract.js.
 
-const GENERIC_ERROR = "We couldn’t send your message just now. Please try again in a moment.";
+export const GENERIC_ERROR = "We couldn’t send your message just now. Please try again in a moment.";
 
-function formFields(form) {
+// POST JSON to the client API; resolves to {ok, status, body} and never throws on HTTP errors.
+export async function postJSON(url, data) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(data),
+    credentials: "same-origin",
+  });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  return { ok: response.ok, status: response.status, body };
+}
+
+export function formFields(form) {
   const data = {};
   for (const [name, value] of new FormData(form).entries()) {
     if (typeof value === "string" && value.trim() !== "") data[name] = value.trim();
@@ -12,7 +30,7 @@ function formFields(form) {
   return data;
 }
 
-function clearErrors(form) {
+export function clearErrors(form) {
   form.querySelectorAll("[data-error-for]").forEach((el) => {
     el.hidden = true;
     el.textContent = "";
@@ -23,7 +41,7 @@ function clearErrors(form) {
   message.textContent = "";
 }
 
-function showErrors(form, error) {
+export function showErrors(form, error) {
   const message = form.querySelector("[data-form-message]");
   let firstInvalid = null;
   const unplaced = [];
@@ -52,24 +70,13 @@ async function submitInquiry(event) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    const response = await fetch(form.action, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(formFields(form)),
-      credentials: "same-origin",
-    });
-    if (response.ok) {
+    const { ok, body } = await postJSON(form.action, formFields(form));
+    if (ok) {
       const thanks = form.parentElement.querySelector("[data-inquiry-thanks]");
       form.hidden = true;
       thanks.hidden = false;
       thanks.focus();
       return;
-    }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
     }
     showErrors(form, (body && body.error) || { message: GENERIC_ERROR });
   } catch {

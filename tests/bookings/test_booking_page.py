@@ -1,0 +1,97 @@
+"""The studio site's booking page, and what a client's booking of a priced package sets in motion:
+contract, invoice and deposit in one flow (DESIGN.md §10)."""
+
+import pytest
+
+from billing.models import Invoice, StudioSubscription
+from bookings.models import BookingPage, SessionType
+from contracts.models import Contract
+from tests.bookings.test_booking_api import book
+from tests.factories import SessionTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_new_studio_has_a_live_booking_page_in_its_menu(studio):
+    page = BookingPage.objects.child_of(studio.home_page).get()
+    assert page.live and page.show_in_menus and page.url_path.endswith("/book/")
+
+
+def test_the_page_lists_the_studios_active_packages_with_price_and_deposit(client, portrait, other_studio):
+    SessionTypeFactory(studio=portrait.studio, name="Retired package", is_active=False)
+    SessionTypeFactory(studio=other_studio, name="Harbour elopement")
+    response = client.get("/book/", HTTP_HOST=portrait.studio.hostname)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Family portrait" in html and "1 hour" in html
+    assert "£250.00" in html and "£62.50 deposit holds your time" in html  # 25 % of £250, GBP studio
+    assert "Retired package" not in html and "Harbour elopement" not in html
+    assert f'data-studio-tz="{portrait.studio.time_zone}"' in html
+    assert 'href="/book/"' in html  # in the site's navigation
+
+
+def test_the_booking_page_is_editable_content_and_in_the_pages_api(client, studio):
+    page = BookingPage.objects.child_of(studio.home_page).get()
+    page.intro = "<p>Sessions run Tuesday to Saturday.</p>"
+    page.save_revision().publish()
+    assert "Sessions run Tuesday to Saturday." in client.get("/book/", HTTP_HOST=studio.hostname).content.decode()
+    listing = client.get("/api/v2/pages/?type=bookings.BookingPage&fields=intro", HTTP_HOST=studio.hostname).json()
+    assert [item["intro"] for item in listing["items"]] == ["<p>Sessions run Tuesday to Saturday.</p>"]
+
+
+def test_with_no_packages_the_page_says_how_to_get_in_touch(client, studio):
+    SessionType.objects.for_studio(studio).delete()
+    studio.contact_email = "hello@northlight.test"
+    studio.save()
+    html = client.get("/book/", HTTP_HOST=studio.hostname).content.decode()
+    assert "No sessions are open for booking online" in html and "mailto:hello@northlight.test" in html
+
+
+def test_booking_a_priced_package_issues_the_contract_and_sends_the_deposit_invoice(
+    client, portrait, slot, wedding_template, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.INVOICE_LINK_URL = "https://{host}/invoices/{token}/"
+    portrait.contract_template = wedding_template
+    portrait.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = book(client, portrait.studio, portrait, slot)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    contract = Contract.objects.get(booking_id=body["id"])
+    invoice = Invoice.objects.get(booking_id=body["id"])
+    assert body["contract"] == {"token": contract.token, "status": "sent"}
+    assert body["invoice"] == {
+        "token": invoice.token,
+        "status": "sent",
+        "currency": "gbp",
+        "total": 25000,
+        "next_payment": 6250,  # the deposit first
+    }
+    assert [(step.kind, step.amount) for step in invoice.installments.all()] == [("deposit", 6250), ("balance", 18750)]
+    invoice_mail = next(m for m in mailoutbox if m.subject.startswith("Invoice"))
+    assert invoice_mail.to == ["mia@example.test"]
+    assert f"https://{portrait.studio.hostname}/invoices/{invoice.token}/" in invoice_mail.body
+
+
+def test_a_free_package_is_booked_without_an_invoice(client, portrait, slot):
+    portrait.price = 0
+    portrait.save()
+    response = book(client, portrait.studio, portrait, slot)
+    assert response.status_code == 201 and response.json()["invoice"] is None
+    assert not Invoice.objects.exists()
+
+
+def test_a_lapsed_studio_still_takes_the_booking_but_sends_no_invoice(client, portrait, slot, plans):
+    StudioSubscription.objects.create(
+        studio=portrait.studio, plan=plans["professional"], status=StudioSubscription.Status.CANCELLED
+    )
+    response = book(client, portrait.studio, portrait, slot)
+    assert response.status_code == 201 and response.json()["invoice"] is None
+    assert not Invoice.objects.exists()
+
+
+@pytest.fixture
+def plans(db):
+    from billing.models import Plan
+
+    return {plan.code: plan for plan in Plan.objects.all()}
