@@ -140,6 +140,26 @@ class Contract(StudioOwned):
         """Does the stored text still match the hash taken when it was issued?"""
         return sha256_hex(self.body_text) == self.body_sha256
 
+    def body_blocks(self) -> list[dict]:
+        """The frozen text (see ContractTemplate.render_text) as blocks to display: headings, paragraphs,
+        lists and the places where each party signs."""
+        blocks = []
+        for part in self.body_text.split("\n\n"):
+            part = part.strip()
+            lines = part.split("\n")
+            if not part:
+                continue
+            if part.startswith("## "):
+                blocks.append({"kind": "heading", "text": part[3:]})
+            elif part.startswith("[signature:") and part.endswith("]"):
+                party, _, label = part[len("[signature:") : -1].strip().partition(" — ")
+                blocks.append({"kind": "signature", "party": party, "label": label or party.title()})
+            elif all(line.startswith("- ") for line in lines):
+                blocks.append({"kind": "list", "items": [line[2:] for line in lines]})
+            else:
+                blocks.append({"kind": "paragraph", "lines": lines})
+        return blocks
+
     def save(self, *args, **kwargs):
         if self.pk:
             stored = Contract.objects.filter(pk=self.pk).values(*self.FROZEN, "signed_at").first()

@@ -1,4 +1,6 @@
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -8,6 +10,7 @@ from crm.api.views import require_studio
 from frontend_api.errors import ApiError
 
 from ..models import Contract
+from ..pdf import render_contract_pdf
 from ..signing import SigningError, decode_signature_png, mark_viewed, sign_as_client
 from .serializers import ContractSerializer, SignSerializer
 
@@ -77,3 +80,26 @@ class ContractSignView(APIView):
             raise api_error(exc) from exc
         contract = contract_for(request, token)
         return Response(ContractSerializer(contract).data, status=status.HTTP_200_OK)
+
+
+class ContractPdfView(APIView):
+    """The contract as a PDF with its audit trail so far: the stored copy once both parties have signed,
+    else made now (an unsigned copy to read offline, or one awaiting the studio's countersignature)."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "contracts"
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    def get(self, request, token):
+        contract = contract_for(request, token)
+        if contract.pdf:
+            with contract.pdf.open("rb") as handle:
+                content = handle.read()
+        else:
+            content = render_contract_pdf(contract)
+        response = HttpResponse(content, content_type="application/pdf")
+        filename = f"{contract.title} v{contract.version}.pdf".encode("ascii", "ignore").decode().replace('"', "")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -18,7 +18,6 @@ from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.downloads import ORIGINAL_SALT
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
-from tests.contracts.conftest import wedding_template  # noqa: F401 - fixture
 from tests.factories import SessionTypeFactory
 from tests.frontend_api.conftest import on_plan
 from tests.galleries.factories import jpeg, make_gallery, upload
@@ -41,7 +40,7 @@ def api_url_names():
 
 
 @pytest.fixture
-def world(client, studio, other_studio, wedding_template):  # noqa: F811
+def world(client, studio, other_studio, wedding_template):
     """Studio A's objects, and studio B's credentials."""
     on_plan(studio)
     on_plan(other_studio)
@@ -148,6 +147,7 @@ CASES = {
     "client:calendar-feed": lambda w: as_b_client(w, "get", f"/api/client/calendar/{w['feed']}.ics"),
     "client:contract": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/"),
     "client:contract-sign": lambda w: as_b_client(w, "post", f"/api/client/contracts/{w['contract'].token}/sign/", {}),
+    "client:contract-pdf": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/pdf/"),
     "client:invoice": lambda w: as_b_client(w, "get", f"/api/client/invoices/{w['invoice'].token}/"),
     "client:invoice-checkout": lambda w: as_b_client(w, "post", f"/api/client/invoices/{w['invoice'].token}/checkout/"),
     "studio:gallery-detail": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/"),
