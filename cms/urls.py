@@ -7,6 +7,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from billing.site_views import invoice_page, invoice_pay
+from contracts.views import contract_page
+
 from .admin_views import StudioPageBrowseView
 from .health import healthz
 
@@ -25,6 +28,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("frontend_api.urls")),
     path("billing/", include("billing.urls")),
+    # Client pages on a studio's site that e-mails link to (not Wagtail pages: reached by secret token).
+    path("contracts/<str:token>/", contract_page, name="contract_page"),
+    path("invoices/<str:token>/", invoice_page, name="invoice_page"),
+    path("invoices/<str:token>/pay/", invoice_pay, name="invoice_pay"),
 ]
 
 if settings.DEBUG:
