@@ -21,7 +21,22 @@ def _load(booking_id: int) -> Booking | None:
     return Booking.objects.select_related("studio", "client", "session_type").filter(pk=booking_id).first()
 
 
+def _next_steps(booking: Booking, contract) -> list[str]:
+    """What the client does next, with links: sign the contract, then pay the deposit."""
+    from billing.invoicing import invoice_link
+    from contracts.tasks import contract_link
+
+    steps = []
+    if contract is not None and contract.signed_at is None and contract.status != "void":
+        steps.append(f"Read and sign your contract: {contract_link(contract)}")
+    invoice = booking.invoices.exclude(status__in=["draft", "void"]).order_by("-pk").first()
+    if invoice is not None and invoice.is_open:
+        steps.append(f"{'Then pay' if steps else 'Pay'} your invoice {invoice.number}: {invoice_link(invoice)}")
+    return steps
+
+
 def _context(booking: Booking) -> dict:
+    contract = booking.contracts.order_by("-version").first()
     return {
         "booking": booking,
         "client": booking.client,
@@ -29,7 +44,8 @@ def _context(booking: Booking) -> dict:
         "session_type": booking.session_type,
         "local_start": booking.local_start,
         "local_end": booking.local_end,
-        "contract": booking.contracts.order_by("-version").first() if hasattr(booking, "contracts") else None,
+        "contract": contract,
+        "next_steps": _next_steps(booking, contract),
     }
 
 

@@ -71,6 +71,10 @@ def test_booking_a_priced_package_issues_the_contract_and_sends_the_deposit_invo
     invoice_mail = next(m for m in mailoutbox if m.subject.startswith("Invoice"))
     assert invoice_mail.to == ["mia@example.test"]
     assert f"https://{portrait.studio.hostname}/invoices/{invoice.token}/" in invoice_mail.body
+    # the booking e-mail lists the next steps in order, each with its link
+    booking_mail = next(m for m in mailoutbox if "request" in m.subject.lower())
+    steps = booking_mail.body.split("Next:")[1]
+    assert steps.index(f"/contracts/{contract.token}/") < steps.index(f"/invoices/{invoice.token}/")
 
 
 def test_a_free_package_is_booked_without_an_invoice(client, portrait, slot):

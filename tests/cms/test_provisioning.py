@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from bookings.models import BookingPage
 from cms.models import Membership, PortfolioIndexPage, Studio, StudioHomePage
 from cms.provisioning import create_studio, remove_member
 from galleries.models import ClientGalleryIndexPage
@@ -23,7 +24,7 @@ def test_create_studio_provisions_site_pages_collection_and_group(settings):
     home = site.root_page.specific
     assert isinstance(home, StudioHomePage) and home.title == "Northlight Photography"
     children = [type(p.specific) for p in home.get_children()]
-    assert children == [PortfolioIndexPage, ClientGalleryIndexPage]
+    assert children == [PortfolioIndexPage, ClientGalleryIndexPage, BookingPage]
     assert studio.collection.get_parent() == Collection.get_first_root_node()
 
     page_perms = set(
