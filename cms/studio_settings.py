@@ -25,6 +25,8 @@ DOMAIN_TAKEN = (
     "This domain is already connected to another FocusFlow studio. If it is yours, contact support to move it."
 )
 
+# Two-decimal currencies only: amounts are kept in hundredths (billing), so zero-decimal ones such
+# as JPY would be off by a factor of 100.
 COMMON_CURRENCIES = [
     ("USD", "USD — US dollar"),
     ("EUR", "EUR — Euro"),
@@ -38,7 +40,6 @@ COMMON_CURRENCIES = [
     ("DKK", "DKK — Danish krone"),
     ("PLN", "PLN — Polish złoty"),
     ("CZK", "CZK — Czech koruna"),
-    ("JPY", "JPY — Japanese yen"),
     ("SGD", "SGD — Singapore dollar"),
     ("HKD", "HKD — Hong Kong dollar"),
     ("ZAR", "ZAR — South African rand"),
