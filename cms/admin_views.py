@@ -1,10 +1,19 @@
-"""Admin views that wrap Wagtail's where it does not scope by studio."""
+"""Admin views of the cms app: the scoped page chooser, and Settings → Studio settings."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
 from wagtail.admin.views.chooser import BrowseView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
+from . import studio_settings
+from .dashboard import studio_site_url
+from .models import StudioDomain
+from .tenancy import admin_studio
 from .wagtail_hooks import user_may_browse
 
 
@@ -17,3 +26,90 @@ class StudioPageBrowseView(BrowseView):
             if not user_may_browse(request.user, page):
                 raise Http404("No such page.")
         return super().get(request, parent_page_id)
+
+
+# --- Settings → Studio settings ------------------------------------------------------------------
+
+
+class StudioSettingsMixin:
+    """The photographer's own studio; an admin user who belongs to none has nothing to set."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.studio = admin_studio(request)
+        if self.studio is None:
+            raise PermissionDenied("Studio settings are for members of a studio.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StudioSettingsView(StudioSettingsMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One page: profile, branding and region (a form), custom domains, and cards for the other settings."""
+
+    page_title = "Studio settings"
+    header_icon = "site"
+    template_name = "cms/admin/studio_settings.html"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+    def get_context_data(self, profile_form=None, domain_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        domains = StudioDomain.objects.for_studio(self.studio).order_by("hostname")
+        context.update(
+            studio=self.studio,
+            profile_form=profile_form or studio_settings.StudioProfileForm(studio=self.studio),
+            domain_form=domain_form or studio_settings.AddDomainForm(studio=self.studio),
+            domains=[(d, studio_settings.verification_record(d)) for d in domains],
+            summary=studio_settings.settings_summary(self.studio),
+            site_url=studio_site_url(self.studio, self.request),
+        )
+        context["media"] = context["profile_form"].media
+        return context
+
+    def post(self, request):
+        form = studio_settings.StudioProfileForm(request.POST, studio=self.studio)
+        if not form.is_valid():
+            messages.error(request, "The studio settings could not be saved: see the errors below.")
+            return self.render_to_response(self.get_context_data(profile_form=form), status=400)
+        form.save()
+        messages.success(request, "Studio settings saved. Your site shows the changes now.")
+        return redirect("cms_studio_settings")
+
+
+class AddStudioDomainView(StudioSettingsView):
+    def get(self, request):
+        return redirect("cms_studio_settings")
+
+    def post(self, request):
+        form = studio_settings.AddDomainForm(request.POST, studio=self.studio)
+        domain = form.save() if form.is_valid() else None
+        if domain is None:
+            messages.error(request, "The domain was not added: see the reason under Custom domains.")
+            return self.render_to_response(self.get_context_data(domain_form=form), status=400)
+        messages.success(request, f"{domain.hostname} added. Add the DNS record shown to have it verified.")
+        return redirect(reverse("cms_studio_settings") + "#domains")
+
+
+class RemoveStudioDomainView(StudioSettingsMixin, WagtailAdminTemplateMixin, TemplateView):
+    page_title = "Remove domain"
+    header_icon = "bin"
+    template_name = "cms/admin/remove_domain.html"
+
+    def get_breadcrumbs_items(self):
+        settings_page = {"url": reverse("cms_studio_settings"), "label": "Studio settings"}
+        return self.breadcrumbs_items + [settings_page, {"url": "", "label": self.page_title}]
+
+    def domain(self, pk) -> StudioDomain:
+        return get_object_or_404(StudioDomain.objects.for_studio(self.studio), pk=pk)
+
+    def get(self, request, pk):
+        return self.render_to_response(self.get_context_data(domain=self.domain(pk), studio=self.studio))
+
+    def post(self, request, pk):
+        domain = self.domain(pk)
+        try:
+            studio_settings.remove_domain(self.studio, domain)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{domain.hostname} removed: your site no longer answers there.")
+        return redirect(reverse("cms_studio_settings") + "#domains")

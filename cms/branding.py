@@ -30,12 +30,20 @@ def shows_powered_by(studio: Studio | None) -> bool:
     return False
 
 
+def is_hex_colour(value: str) -> bool:
+    return bool(value and _HEX_COLOUR.match(value))
+
+
+def is_font_stack(value: str) -> bool:
+    return bool(value and _FONT_STACK.match(value))
+
+
 def safe_colour(value: str, default: str) -> str:
-    return value if value and _HEX_COLOUR.match(value) else default
+    return value if is_hex_colour(value) else default
 
 
 def safe_font(value: str) -> str:
-    return value if value and _FONT_STACK.match(value) else DEFAULT_FONT
+    return value if is_font_stack(value) else DEFAULT_FONT
 
 
 def theme_variables(studio: Studio | None) -> dict[str, str]:

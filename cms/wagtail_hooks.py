@@ -5,18 +5,20 @@ these hooks close the places it does not (choosers and the explorer show
 other roots: wagtail#1700, #1058, #12969)."""
 
 from django.db.models import Q
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Collection
 
 from . import dashboard  # noqa: F401 - registers the studio dashboard panels
-from .tenancy import studios_for_user
+from .tenancy import admin_studio, studios_for_user
 
 
 def _page_filter(user):
     paths = [s.home_page.path for s in studios_for_user(user) if s.home_page_id]
     q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
+    for prefix in paths:
+        q |= Q(path__startswith=prefix)
     return q
 
 
@@ -62,3 +64,31 @@ def user_may_browse(user, page) -> bool:
     if user.is_superuser or page.depth == 1:
         return True
     return any(s.home_page_id and page.path.startswith(s.home_page.path) for s in studios_for_user(user))
+
+
+# --- Settings → Studio settings ---------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def studio_settings_urls():
+    from . import admin_views  # imports this module: load it only once both exist
+
+    return [
+        path("studio-settings/", admin_views.StudioSettingsView.as_view(), name="cms_studio_settings"),
+        path("studio-settings/domains/add/", admin_views.AddStudioDomainView.as_view(), name="cms_studio_domain_add"),
+        path(
+            "studio-settings/domains/<int:pk>/remove/",
+            admin_views.RemoveStudioDomainView.as_view(),
+            name="cms_studio_domain_remove",
+        ),
+    ]
+
+
+class StudioSettingsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_studio(request) is not None
+
+
+@hooks.register("register_settings_menu_item")
+def studio_settings_menu_item():
+    return StudioSettingsMenuItem("Studio settings", reverse("cms_studio_settings"), icon_name="site", order=40)

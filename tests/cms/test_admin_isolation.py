@@ -8,7 +8,7 @@ from django.core.files.images import ImageFile
 from wagtail.documents.models import Document
 
 from cms.demo_images import landscape_jpeg
-from cms.models import PortfolioPage
+from cms.models import PortfolioPage, StudioDomain
 from galleries.models import StudioImage
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,8 @@ def b_content(other_studio):
         collection=other_studio.collection,
         file=ContentFile(b"%PDF-1.4 b", name="b.pdf"),
     )
-    return {"page": page, "image": image, "document": document, "home": other_studio.home_page}
+    domain = StudioDomain.objects.create(studio=other_studio, hostname="harbour-secret.example", is_verified=True)
+    return {"page": page, "image": image, "document": document, "home": other_studio.home_page, "domain": domain}
 
 
 @pytest.fixture
@@ -67,6 +68,7 @@ def test_image_uploaded_to_a_studio_collection_belongs_to_that_studio(b_content,
         "/admin/images/chooser/results/?q=Harbour",
         "/admin/documents/chooser/",
         "/admin/documents/chooser/results/?q=Harbour",
+        "/admin/studio-settings/",
     ],
 )
 def test_listings_and_choosers_show_only_own_studio(a_admin, b_content, other_photographer, studio, url):
@@ -79,6 +81,7 @@ def test_listings_and_choosers_show_only_own_studio(a_admin, b_content, other_ph
     assert b"Harbour Studio" not in response.content  # e.g. the Site filter
     assert b"harbour-secret-tag" not in response.content  # popular tags
     assert b"owner@harbour.test" not in response.content  # Owner / Edited by filters
+    assert b"harbour-secret.example" not in response.content  # Studio settings' custom domains
 
 
 def test_explorer_lists_own_pages(a_admin, studio):
@@ -105,6 +108,7 @@ def test_explorer_lists_own_pages(a_admin, studio):
         "/admin/sites/",
         "/admin/users/",
         "/admin/groups/",
+        "/admin/studio-settings/domains/{domain}/remove/",
     ],
 )
 def test_other_studios_objects_cannot_be_opened(a_admin, b_content, other_studio, url):
@@ -114,6 +118,7 @@ def test_other_studios_objects_cannot_be_opened(a_admin, b_content, other_studio
         image=b_content["image"].pk,
         document=b_content["document"].pk,
         collection=other_studio.collection.pk,
+        domain=b_content["domain"].pk,
     )
     assert_denied(a_admin.get(url, HTTP_HOST="localhost"))
 
@@ -133,6 +138,12 @@ def test_other_studios_image_cannot_be_deleted(a_admin, b_content):
     image = b_content["image"]
     assert_denied(a_admin.post(f"/admin/images/{image.pk}/delete/", HTTP_HOST="localhost"))
     assert StudioImage.objects.filter(pk=image.pk).exists()
+
+
+def test_other_studios_domain_cannot_be_removed(a_admin, b_content):
+    domain = b_content["domain"]
+    assert_denied(a_admin.post(f"/admin/studio-settings/domains/{domain.pk}/remove/", HTTP_HOST="localhost"))
+    assert StudioDomain.objects.filter(pk=domain.pk).exists()
 
 
 def test_photographer_can_edit_own_pages(a_admin, studio):
