@@ -63,3 +63,36 @@ def test_photographer_logs_in_and_sees_their_studio_dashboard(demo_site, other_s
     page.goto(site_url)
     assert page.locator(".brand").inner_text() == "Northlight Photography"
     page.screenshot("their-site", full_page=False)
+
+
+def test_photographer_rebrands_the_studio_and_adds_a_domain_in_settings(demo_site, open_page, live_server):
+    from billing.models import Plan, StudioSubscription
+
+    StudioSubscription.objects.create(studio=demo_site, plan=Plan.objects.get(code="studio"), status="active")
+    photographer_for(demo_site, email="demo@northlight.test")
+    page = open_page()
+    admin = live_server.url.replace("127.0.0.1", "localhost")
+    page.goto(f"{admin}/admin/login/")
+    page.locator("#id_username").fill("demo@northlight.test")
+    page.locator("#id_password").fill("secret-pass-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#studio-site-heading").wait_for()
+
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("link", name="Studio settings").click()
+    page.get_by_label("Tagline").fill("Light-filled weddings in the Dales")
+    page.get_by_label("Accent colour").fill("#9a6b3f")
+    page.get_by_role("button", name="Save studio settings").click()
+    page.get_by_text("Studio settings saved").wait_for()
+    page.screenshot("studio-settings-saved")
+    page.locator("input[name=hostname]").fill("photos.northlight.example")
+    page.get_by_role("button", name="Add domain").click()
+    page.get_by_text("_focusflow.photos.northlight.example").wait_for()  # the DNS record to add
+    assert page.get_by_text("Pending verification").is_visible()
+    page.screenshot("studio-settings")
+    page.get_by_text("_focusflow.photos.northlight.example").scroll_into_view_if_needed()
+    page.screenshot("studio-settings-domains", full_page=False)
+
+    demo_site.refresh_from_db()
+    assert (demo_site.tagline, demo_site.accent_color) == ("Light-filled weddings in the Dales", "#9a6b3f")
+    assert list(demo_site.domains.values_list("hostname", "is_verified")) == [("photos.northlight.example", False)]

@@ -1,0 +1,35 @@
+"""Platform staff's side of tenancy (/django-admin/): studios, and verifying their custom domains.
+
+Studios ask for a domain in Settings → Studio settings; staff check its DNS TXT record (FocusFlow does not
+look up DNS itself) and mark it verified here, after which StudioMiddleware answers on it."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import Studio, StudioDomain
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "time_zone", "currency", "created_at"]
+    search_fields = ["name", "slug", "contact_email"]
+    readonly_fields = ["site", "home_page", "collection", "group", "created_at"]
+
+
+@admin.register(StudioDomain)
+class StudioDomainAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "studio", "is_verified", "verified_at", "created_at"]
+    list_filter = ["is_verified"]
+    search_fields = ["hostname", "studio__name", "studio__slug"]
+    readonly_fields = ["verification_token", "verified_at", "created_at"]
+    actions = ["mark_verified", "mark_unverified"]
+
+    @admin.action(description="Mark verified (the DNS TXT record checks out)")
+    def mark_verified(self, request, queryset):
+        count = queryset.filter(is_verified=False).update(is_verified=True, verified_at=timezone.now())
+        messages.success(request, f"{count} domain(s) verified: the studios' sites now answer on them.")
+
+    @admin.action(description="Mark unverified (stop answering on the domain)")
+    def mark_unverified(self, request, queryset):
+        count = queryset.filter(is_verified=True).update(is_verified=False, verified_at=None)
+        messages.success(request, f"{count} domain(s) switched off.")
