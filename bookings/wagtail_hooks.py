@@ -19,9 +19,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from cms.models import Studio
-from crm.models import Client
-from crm.studio_admin import (
+from cms.admin_viewsets import (
     ScopedIndexView,
     ScopedInspectView,
     StudioModelViewSet,
@@ -30,6 +28,8 @@ from crm.studio_admin import (
     user_owns,
     user_studio_ids,
 )
+from cms.models import Studio
+from crm.models import Client
 
 from .models import AvailabilityOverride, AvailabilityRule, Booking, CalendarFeed, SessionType
 from .scheduling import BookingError, book, cancel, complete, confirm, reschedule

@@ -14,15 +14,16 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .activity import add_note
-from .models import Client, ClientTag
-from .studio_admin import (
+from cms.admin_viewsets import (
     ScopedInspectView,
     StudioModelViewSet,
     StudioOwnedAdminForm,
     scope_queryset,
     user_owns,
 )
+
+from .activity import add_note
+from .models import Client, ClientTag
 
 
 def parse_tag_names(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from cms.admin_viewsets import (
     ScopedCreateView,
     ScopedDeleteView,
     StudioModelViewSet,
-    scope_to_user,
+    scope_queryset,
 )
 from cms.tenancy import admin_studio
 
@@ -162,7 +162,7 @@ class WebhookDeliveryViewSet(StudioModelViewSet):
         return super().get_urlpatterns() + [path("resend/<int:pk>/", self.resend_view, name="resend")]
 
     def resend_view(self, request, pk):
-        delivery = get_object_or_404(scope_to_user(WebhookDelivery.objects.all(), request.user), pk=pk)
+        delivery = get_object_or_404(scope_queryset(WebhookDelivery.objects.all(), request.user), pk=pk)
         if request.method != "POST":
             return TemplateResponse(request, "frontend_api/admin/resend_delivery.html", {"delivery": delivery})
         resend(delivery)
