@@ -64,6 +64,13 @@ def _create_group(studio: Studio, home: Page) -> Group:
 
 @transaction.atomic
 def add_member(studio: Studio, user, role: str = Membership.Role.STAFF) -> Membership:
+    """Give `user` a seat in the studio (or change their role). A new seat must fit the plan's staff seats:
+    billing.limits.PlanLimitReached says which plan has more."""
+    from billing.limits import check_limit
+
+    Studio.objects.select_for_update().filter(pk=studio.pk).first()  # two invitations cannot share the last seat
+    if not Membership.objects.filter(studio=studio, user=user).exists():
+        check_limit(studio, "staff_seats")
     membership, _ = Membership.objects.update_or_create(studio=studio, user=user, defaults={"role": role})
     user.groups.add(studio.group)
     return membership

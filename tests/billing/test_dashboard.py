@@ -99,7 +99,14 @@ def test_plan_usage_counts_only_the_studios_own_galleries(studio, other_studio, 
     make_gallery(studio, title="Emma & Jonah")
     for n in range(3):
         make_gallery(other_studio, title=f"Harbour {n}")
+    # a second seat taken on Professional, then the studio went back to Starter (one seat)
+    from billing.models import Plan, StudioSubscription
+
+    professional = StudioSubscription.objects.create(
+        studio=studio, plan=Plan.objects.get(code="professional"), status="active"
+    )
     photographer_for(studio, email="second@northlight.test", role="staff")
+    professional.delete()
 
     html = dashboard(admin_client_for(photographer))
 

@@ -95,3 +95,17 @@ def test_removing_a_member_takes_away_their_admin_access(studio, photographer):
     photographer.refresh_from_db()
     assert not photographer.groups.filter(pk=studio.group.pk).exists()
     assert not photographer.has_perm("wagtailadmin.access_admin")
+
+
+def test_a_new_member_needs_a_free_seat_on_the_plan(studio, photographer):
+    from billing.limits import PlanLimitReached
+    from cms.models import Membership
+    from cms.provisioning import add_member
+
+    # the default Starter plan has one seat, and the photographer holds it
+    newcomer = UserFactory()
+    with pytest.raises(PlanLimitReached, match="Upgrade to Professional"):
+        add_member(studio, newcomer)
+    assert not Membership.objects.filter(user=newcomer).exists() and not newcomer.groups.exists()
+    # a member already seated can still change role
+    assert add_member(studio, photographer, Membership.Role.STAFF).role == "staff"
