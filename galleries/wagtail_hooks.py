@@ -1,4 +1,5 @@
-"""Admin for galleries: the `watermark` image operation, and the gallery tools (upload, activity, watermark)."""
+"""Admin for galleries: the "Galleries" listing, the `watermark` image operation, and the gallery tools
+(upload, activity, watermark)."""
 
 from django.urls import path, reverse
 from wagtail import hooks
@@ -6,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
 from . import admin_views
+from .admin_listing import GalleryListingViewSet
 from .models import Gallery
 from .watermark import WatermarkOperation
 
@@ -36,6 +38,11 @@ def register_gallery_admin_urls():
         ),
         path("galleries/watermark/", admin_views.watermark, name="galleries_watermark"),
     ]
+
+
+@hooks.register("register_admin_viewset")
+def register_gallery_listing():
+    return GalleryListingViewSet()
 
 
 @hooks.register("register_settings_menu_item")

@@ -10,6 +10,7 @@ from wagtail.documents.models import Document
 from cms.demo_images import landscape_jpeg
 from cms.models import PortfolioPage, StudioDomain
 from galleries.models import StudioImage
+from tests.galleries.factories import make_gallery
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,10 @@ DENIED = (302, 403, 404)
 
 @pytest.fixture
 def b_content(other_studio):
-    """Studio B's page, image and document, with titles we can look for."""
+    """Studio B's page, gallery, image and document, with titles we can look for."""
     index = other_studio.home_page.get_children().first()
     page = index.add_child(instance=PortfolioPage(title="Harbour Secret Portfolio", slug="secret"))
+    make_gallery(other_studio, title="Harbour Secret Gallery", slug="secret-gallery", access_code="HARBOURSECRET")
     image = StudioImage.objects.create(
         title="Harbour Secret Image",
         collection=other_studio.collection,
@@ -69,6 +71,11 @@ def test_image_uploaded_to_a_studio_collection_belongs_to_that_studio(b_content,
         "/admin/documents/chooser/",
         "/admin/documents/chooser/results/?q=Harbour",
         "/admin/studio-settings/",
+        "/admin/galleries/",
+        "/admin/galleries/?q=Harbour",
+        "/admin/galleries/results/?q=Harbour",
+        "/admin/galleries/?status=live",
+        "/admin/galleries/choose_parent/",
     ],
 )
 def test_listings_and_choosers_show_only_own_studio(a_admin, b_content, other_photographer, studio, url):

@@ -1,0 +1,192 @@
+"""The "Galleries" admin menu item: a flat list of the studio's client galleries, like Pixieset's gallery list.
+
+Galleries stay Wagtail pages (edited in the page editor); this is a PageListingViewSet over them. Wagtail would
+list every gallery the user may explore; we scope by the gallery's studio explicitly, so the listing, its search,
+filters and "Add gallery" never reach another studio even if page permissions were granted too widely."""
+
+import django_filters
+from django.conf import settings
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.forms import RadioSelect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageTitleColumn
+from wagtail.admin.views.pages.choose_parent import ChooseParentView
+from wagtail.admin.views.pages.listing import IndexView
+from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.models import Page
+
+from cms.tenancy import studios_for_user
+from crm.studio_admin import scope_queryset
+
+from .models import Gallery, GalleryPhoto, Selection, StudioImage
+
+
+def _count(queryset):
+    """A correlated COUNT over `queryset` (already filtered on OuterRef('pk')): one subquery, no row fan-out."""
+    counted = queryset.order_by().values("gallery").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_listing_counts(galleries):
+    """Photos (ready and total) and submitted selections per gallery, computed in the listing's one query."""
+    photos = GalleryPhoto.objects.filter(gallery=OuterRef("pk"))
+    return galleries.annotate(
+        photos_total=_count(photos),
+        photos_ready=_count(photos.filter(image__status=StudioImage.Status.READY)),
+        submitted_selections=_count(Selection.objects.filter(gallery=OuterRef("pk"), submitted_at__isnull=False)),
+    )
+
+
+def gallery_status(gallery, now=None) -> str:
+    """What the photographer sees: an expired gallery no longer opens, whether it was published or not."""
+    if gallery.is_expired(now):
+        return "expired"
+    return "live" if gallery.live else "draft"
+
+
+class GalleryFilterSet(WagtailFilterSet):
+    # Each gallery is in exactly one of these, the same one its Status column shows.
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[("live", "Live"), ("draft", "Draft"), ("expired", "Expired")],
+        empty_label="Any",
+        method="filter_status",
+        widget=RadioSelect,
+    )
+    has_submitted_selection = django_filters.ChoiceFilter(
+        label="Has a submitted selection",
+        choices=[("yes", "Yes"), ("no", "No")],
+        empty_label="Any",
+        method="filter_has_submitted_selection",
+        widget=RadioSelect,
+    )
+
+    class Meta:
+        model = Gallery
+        fields = []
+
+    def filter_status(self, queryset, name, value):
+        expired = Q(expires_at__isnull=False, expires_at__lte=timezone.now())
+        if value == "expired":
+            return queryset.filter(expired)
+        if value in ("live", "draft"):
+            return queryset.exclude(expired).filter(live=value == "live")
+        return queryset
+
+    def filter_has_submitted_selection(self, queryset, name, value):
+        submitted = Exists(Selection.objects.filter(gallery=OuterRef("pk"), submitted_at__isnull=False))
+        if value == "yes":
+            return queryset.filter(submitted)
+        if value == "no":
+            return queryset.exclude(submitted)
+        return queryset
+
+
+class PhotosColumn(Column):
+    def get_value(self, instance):
+        return f"{instance.photos_ready} / {instance.photos_total}"
+
+
+class GalleryStatusColumn(StatusTagColumn):
+    def get_value(self, instance):
+        return gallery_status(instance)
+
+    def get_primary(self, instance):
+        return gallery_status(instance) == "live"
+
+
+class GalleryIndexView(IndexView):
+    """Wagtail's flat page listing, scoped to the photographer's studio, searched and ordered in the database."""
+
+    page_title = "Galleries"
+
+    def get_base_queryset(self):
+        return scope_queryset(super().get_base_queryset(), self.request.user)
+
+    def annotate_queryset(self, pages):
+        # Wagtail's version adds `.specific()`, which refetches rows and drops select_related: with the client
+        # column that would be a query per row. The queryset is already of Gallery, so skip it.
+        pages = pages.select_related("client").prefetch_related("content_type", "sites_rooted_here")
+        if getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
+            pages = pages.prefetch_workflow_states()
+        pages = pages.annotate_site_root_state().annotate_approved_schedule()
+        return with_listing_counts(pages)
+
+    def search_queryset(self, queryset):
+        # The search index knows titles only; photographers look galleries up by client too.
+        if not self.is_searching:
+            return queryset
+        query = self.search_query
+        return queryset.filter(
+            Q(title__icontains=query) | Q(client__name__icontains=query) | Q(client__email__icontains=query)
+        )
+
+    def get_ordering(self):
+        # Keep the default order while searching (Wagtail's page listing drops it for relevance ranking).
+        ordering = self.request.GET.get("ordering", self.default_ordering)
+        return ordering if ordering in self.get_valid_orderings() else self.default_ordering
+
+    def order_queryset(self, queryset):
+        field = self.ordering.lstrip("-")
+        if self.ordering.startswith("-"):
+            return queryset.order_by(F(field).desc(nulls_last=True), "-pk")
+        return queryset.order_by(F(field).asc(nulls_first=True), "pk")
+
+
+class GalleryChooseParentView(ChooseParentView):
+    """ "Add gallery": only the user's own studios' "Client galleries" pages (straight to the editor when one)."""
+
+    def get_valid_parent_pages(self, user):
+        parents = super().get_valid_parent_pages(user)
+        if user.is_superuser:
+            return parents
+        homes = Q(pk__in=[])
+        for studio in studios_for_user(user):
+            if studio.home_page_id:
+                homes |= Q(path__startswith=studio.home_page.path)
+        return parents.filter(homes)
+
+    def get_form(self):
+        form = super().get_form()
+        form.fields["parent_page"].queryset = Page.objects.filter(
+            pk__in=self.get_valid_parent_pages(self.request.user).values("pk")
+        )
+        return form
+
+
+class StudioMemberMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser or bool(studios_for_user(request.user))
+
+
+class GalleryListingViewSet(PageListingViewSet):
+    model = Gallery
+    name = "gallery_listing"
+    url_prefix = "galleries"
+    icon = "image"
+    menu_label = "Galleries"
+    menu_order = 240  # after Clients, Bookings and Contracts; before Invoices
+    add_to_admin_menu = True
+    index_view_class = GalleryIndexView
+    choose_parent_view_class = GalleryChooseParentView
+    filterset_class = GalleryFilterSet
+    ordering = "-latest_revision_created_at"
+    columns = [
+        BulkActionsColumn("bulk_actions"),
+        PageTitleColumn("title", label="Title", sort_key="title", classname="title"),
+        Column("client", label="Client", accessor="client.name", sort_key="client__name"),
+        PhotosColumn("photos", label="Photos (ready / total)", sort_key="photos_total"),
+        GalleryStatusColumn("status", label="Status", sort_key="live"),
+        DateColumn("expires_at", label="Expires", sort_key="expires_at"),
+        Column("submitted_selections", label="Submitted selections", sort_key="submitted_selections"),
+        DateColumn("latest_revision_created_at", label="Updated", sort_key="latest_revision_created_at"),
+    ]
+
+    @cached_property
+    def menu_item_class(self):
+        return StudioMemberMenuItem

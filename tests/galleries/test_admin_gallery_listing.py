@@ -1,0 +1,220 @@
+"""The "Galleries" admin menu item: a flat list of the studio's galleries with photo, status, expiry and
+selection columns, filters and search; studio B's photographer never sees studio A's galleries."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from galleries.models import ClientGalleryIndexPage, Gallery, Selection, StudioImage
+from tests.factories import ClientFactory
+
+from .conftest import bulk_ready_photos
+from .factories import make_gallery
+
+pytestmark = pytest.mark.django_db
+
+LISTING = "/admin/galleries/"
+
+
+def admin_as(user):
+    """A separate browser per photographer (the admin lives on the platform host)."""
+    browser = Client(HTTP_HOST="localhost")
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def a_admin(photographer):
+    return admin_as(photographer)
+
+
+@pytest.fixture
+def b_admin(other_photographer):
+    return admin_as(other_photographer)
+
+
+def submit_selection(gallery, email="emma@example.test"):
+    return Selection.objects.create(gallery=gallery, email=email, submitted_at=timezone.now(), locked=True)
+
+
+def unpublish(gallery):
+    gallery.unpublish()
+    gallery.refresh_from_db()
+
+
+@pytest.fixture
+def a_galleries(studio):
+    """Studio A: a live gallery for Emma with photos (one failed) and a submitted selection, a draft,
+    and an expired one."""
+    emma = ClientFactory(studio=studio, name="Emma Stone", email="emma@stone.test")
+    wedding = make_gallery(studio, title="Stone Wedding", access_code="WEDDING01", client=emma)
+    photos = bulk_ready_photos(wedding, 3)
+    StudioImage.objects.filter(pk=photos[0].image_id).update(status=StudioImage.Status.FAILED)
+    submit_selection(wedding)
+    Selection.objects.create(gallery=wedding, email="friend@example.test")  # not submitted: not counted
+    draft = make_gallery(studio, title="Baker Newborn", access_code="NEWBORN01")
+    unpublish(draft)
+    expired = make_gallery(
+        studio, title="Old Portraits", access_code="EXPIRED01", expires_at=timezone.now() - timedelta(days=1)
+    )
+    return {"wedding": wedding, "draft": draft, "expired": expired}
+
+
+@pytest.fixture
+def b_gallery(other_studio):
+    harbour = ClientFactory(studio=other_studio, name="Harbour Secret Client", email="secret@harbour.test")
+    gallery = make_gallery(other_studio, title="Harbour Secret Gallery", access_code="HARBOUR01", client=harbour)
+    submit_selection(gallery)
+    return gallery
+
+
+def listing(response) -> dict[str, str]:
+    """The listing's rows, in order: gallery title -> the row's text (cells separated by " | ") and links."""
+    assert response.status_code == 200, response.status_code
+    html = response.content.decode()
+    start = html.find('<table class="listing')
+    if start == -1:
+        return {}  # "No galleries match your query."
+    body = html[html.find("<tbody>", start) : html.find("</table>", start)]
+    found = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        title = re.search(r'id="page_\d+_title">\s*(.*?)\s*</span>', row, re.S).group(1)
+        links = " ".join(re.findall(r'href="([^"]+)"', row))
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        found[unescape(title)] = " | ".join(cells) + " || " + links
+    return found
+
+
+def rows(response) -> list[str]:
+    return list(listing(response))
+
+
+def test_menu_shows_galleries_for_a_studio_photographer(a_admin):
+    page = a_admin.get("/admin/").content.decode()
+    assert '"Galleries"' in page and LISTING in page
+
+
+def test_listing_shows_own_galleries_with_their_numbers(a_admin, a_galleries):
+    found = listing(a_admin.get(LISTING))
+    assert set(found) == {"Stone Wedding", "Baker Newborn", "Old Portraits"}
+    wedding = a_galleries["wedding"]
+    # title | client | photos ready / total (one failed) | status | expires | submitted selections (the open
+    # one is not counted) | updated
+    cells = found["Stone Wedding"].split(" || ")[0].split(" | ")
+    assert cells[2:6] == ["Emma Stone", "2 / 3", "live", ""]
+    assert cells[6] == "1"
+    links = found["Stone Wedding"].split(" || ")[1]
+    assert f"/admin/pages/{wedding.pk}/edit/" in links
+    assert f"/admin/galleries/{wedding.pk}/upload/" in links
+    assert f"/admin/galleries/{wedding.pk}/activity/" in links
+    assert found["Old Portraits"].split(" | ")[4] == "expired"
+    assert found["Baker Newborn"].split(" | ")[4] == "draft"
+
+
+def test_most_recently_updated_first(a_admin, a_galleries):
+    a_galleries["draft"].save_revision()
+    assert rows(a_admin.get(LISTING))[0] == "Baker Newborn"
+    a_galleries["expired"].save_revision()
+    assert rows(a_admin.get(LISTING))[0] == "Old Portraits"
+    assert rows(a_admin.get(LISTING, {"ordering": "title"})) == ["Baker Newborn", "Old Portraits", "Stone Wedding"]
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ({"status": "live"}, {"Stone Wedding"}),
+        ({"status": "draft"}, {"Baker Newborn"}),
+        ({"status": "expired"}, {"Old Portraits"}),
+        ({"has_submitted_selection": "yes"}, {"Stone Wedding"}),
+        ({"has_submitted_selection": "no"}, {"Baker Newborn", "Old Portraits"}),
+        ({"q": "newborn"}, {"Baker Newborn"}),
+        ({"q": "Emma"}, {"Stone Wedding"}),  # the client's name
+        ({"q": "stone.test"}, {"Stone Wedding"}),  # the client's e-mail
+        ({"q": "portraits", "status": "expired"}, {"Old Portraits"}),
+        ({"q": "portraits", "status": "live"}, set()),
+    ],
+)
+def test_filters_and_search(a_admin, a_galleries, b_gallery, query, expected):
+    page = a_admin.get(LISTING).content.decode()
+    assert "Has a submitted selection" in page and 'name="status"' in page and 'name="q"' in page
+    assert set(rows(a_admin.get(LISTING, query))) == expected
+    assert set(rows(a_admin.get(LISTING + "results/", query))) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": "Harbour"},
+        {"q": "secret@harbour.test"},
+        {"status": "live"},
+        {"has_submitted_selection": "yes"},
+        {"ordering": "client__name"},
+    ],
+)
+@pytest.mark.parametrize("url", [LISTING, LISTING + "results/"])
+def test_other_studios_galleries_never_show(b_admin, a_galleries, url, query):
+    response = b_admin.get(url, query)
+    assert response.status_code == 200
+    for title in ("Stone Wedding", "Baker Newborn", "Old Portraits", "Emma Stone"):
+        assert title not in response.content.decode()
+
+
+def test_a_photographer_sees_only_their_own_among_both_studios(a_admin, b_admin, a_galleries, b_gallery):
+    assert "Harbour Secret" not in a_admin.get(LISTING, {"q": "Harbour"}).content.decode()
+    assert set(rows(b_admin.get(LISTING))) == {"Harbour Secret Gallery"}
+
+
+def test_superuser_sees_every_studio_and_chooses_where_to_add(django_user_model, a_galleries, b_gallery):
+    root = admin_as(django_user_model.objects.create_superuser("root@focusflow.test", "root@focusflow.test", "x"))
+    assert {"Stone Wedding", "Harbour Secret Gallery"} <= set(rows(root.get(LISTING)))
+    assert root.get("/admin/galleries/choose_parent/").status_code == 200  # two studios: a parent to choose
+
+
+def test_add_gallery_goes_to_own_client_galleries_page(a_admin, b_admin, studio, other_studio):
+    page = a_admin.get(LISTING).content.decode()
+    assert 'href="/admin/galleries/choose_parent/"' in page and "Add gallery" in page
+    own_index = ClientGalleryIndexPage.objects.child_of(studio.home_page).get()
+    response = a_admin.get("/admin/galleries/choose_parent/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/pages/add/galleries/gallery/{own_index.pk}/"
+    b_index = ClientGalleryIndexPage.objects.child_of(other_studio.home_page).get()
+    assert b_admin.get("/admin/galleries/choose_parent/")["Location"].endswith(f"/{b_index.pk}/")
+
+
+def test_choose_parent_refuses_another_studios_index(b_admin, studio):
+    a_index = ClientGalleryIndexPage.objects.child_of(studio.home_page).get()
+    response = b_admin.post("/admin/galleries/choose_parent/", {"parent_page": a_index.pk})
+    assert response.status_code == 200  # the form again, with an error; no redirect to A's add page
+    assert f"/{a_index.pk}/" not in response.get("Location", "")
+    assert "Northlight" not in response.content.decode()
+
+
+def add_galleries(studio, client, start, count):
+    for i in range(start, start + count):
+        gallery = make_gallery(studio, title=f"Gallery {i}", slug=f"bulk-{i}", access_code=f"BULKCODE{i:02d}")
+        Gallery.objects.filter(pk=gallery.pk).update(client=client)
+        bulk_ready_photos(gallery, 2)
+        submit_selection(gallery)
+
+
+def test_listing_query_count_does_not_grow_with_galleries(a_admin, studio, django_assert_max_num_queries):
+    client = ClientFactory(studio=studio)
+    add_galleries(studio, client, 0, 3)
+    a_admin.get(LISTING)  # warm per-process caches (content types, site root paths)
+    with CaptureQueriesContext(connection) as for_three:
+        assert len(rows(a_admin.get(LISTING))) == 3
+
+    add_galleries(studio, client, 3, 27)
+    with django_assert_max_num_queries(len(for_three)):
+        response = a_admin.get(LISTING)
+    assert len(rows(response)) == 30
+    assert set(listing(response)["Gallery 29"].split(" | ")[2:4]) == {client.name, "2 / 2"}
