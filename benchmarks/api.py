@@ -60,6 +60,7 @@ def add_ready_photos(gallery, start: int, count: int) -> None:
     """Rows as the pipeline leaves them, without rendering: tests/galleries/conftest.py: bulk_ready_photos,
     with a start index so a gallery can grow (orders stay unique)."""
     from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
+    from galleries.photo_cache import forget_gallery_photo_pages
     from galleries.pipeline import rendition_specs
 
     specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
@@ -86,6 +87,8 @@ def add_ready_photos(gallery, start: int, count: int) -> None:
         GalleryPhoto(studio=gallery.studio, gallery=gallery, image=image, order=start + i, sha256=f"{image.pk:064d}")
         for i, image in enumerate(images)
     )
+    # bulk_create sends no signals: the cached photo pages are forgotten as the pipeline does after processing.
+    forget_gallery_photo_pages(gallery.pk)
 
 
 def analyze() -> None:

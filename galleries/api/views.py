@@ -4,7 +4,14 @@
 import base64
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -14,7 +21,7 @@ from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
 
-from .. import downloads, proofing
+from .. import downloads, photo_cache, proofing
 from ..access import GalleryTokenAuthentication, gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
 from ..pipeline import rendition_specs
@@ -114,7 +121,35 @@ class PhotoListView(GalleryAPIView):
         responses=PhotoPageSerializer,
     )
     def get(self, request, gallery_id):
-        gallery = self.gallery(gallery_id)
+        gallery = self.gallery(gallery_id)  # access checks run on every request, cached page or not
+        params = request.query_params
+        # Everything the body depends on besides the gallery; the host makes local media URLs absolute.
+        variant = "|".join(
+            (
+                request.build_absolute_uri("/"),
+                request.accepted_media_type,
+                params.get("set", ""),
+                params.get("cursor", ""),
+                params.get("limit", ""),
+            )
+        )
+        page = photo_cache.photo_page(gallery, variant, lambda: self.render(self.photo_page(gallery)))
+        if {page.etag, "*"} & set(parse_etags(request.headers.get("If-None-Match", ""))):
+            response = HttpResponseNotModified()  # the client site's copy is still right
+        else:
+            renderer = request.accepted_renderer
+            charset = f"; charset={renderer.charset}" if renderer.charset else ""
+            response = HttpResponse(page.body, content_type=f"{renderer.media_type}{charset}")
+        response["ETag"] = page.etag
+        return response
+
+    def render(self, data) -> bytes:
+        """The bytes a DRF Response of `data` would carry."""
+        request = self.request
+        return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+
+    def photo_page(self, gallery) -> dict:
+        request = self.request
         specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
         photos = (
             gallery.ordered_photos()
@@ -142,7 +177,7 @@ class PhotoListView(GalleryAPIView):
         page = list(photos[offset : offset + limit + 1])
         more = len(page) > limit
         results = PhotoSerializer(page[:limit], many=True, context={"specs": specs, "request": request}).data
-        return Response({"results": results, "next": encode_cursor(offset + limit) if more else None})
+        return {"results": results, "next": encode_cursor(offset + limit) if more else None}
 
 
 class FavoritesView(GalleryAPIView):
