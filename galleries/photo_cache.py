@@ -15,6 +15,7 @@ as the pipeline does.
 """
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -42,9 +43,10 @@ def _studio_version_key(studio_id: int | None) -> str:
     return f"photo-pages:studio:{studio_id}"
 
 
-def _page_key(gallery_id: int, variant: str) -> str:
-    # The variant carries the Host header: hash it so any host makes a valid cache key.
-    return f"photo-pages:page:{gallery_id}:{hashlib.md5(variant.encode()).hexdigest()}"  # noqa: S324 - a key
+def _page_key(gallery_id: int, variant: tuple) -> str:
+    # The variant carries the Host header and query values: hashed, any of them makes a valid cache key.
+    digest = hashlib.md5(json.dumps(variant).encode()).hexdigest()  # noqa: S324 - a key, not a secret
+    return f"photo-pages:page:{gallery_id}:{digest}"
 
 
 def page_timeout() -> int:
@@ -62,8 +64,9 @@ def _current_version(key: str, found: dict) -> str | None:
     return token if cache.add(key, token, VERSION_TIMEOUT) else cache.get(key)
 
 
-def photo_page(gallery, variant: str, build) -> PhotoPage:
-    """The cached page of `gallery` for `variant` (query and host), or `build()`'s JSON bytes, cached.
+def photo_page(gallery, variant: tuple, build) -> PhotoPage:
+    """The cached page of `gallery` for `variant` (what else the body depends on: the query, the host), or
+    `build()`'s JSON bytes, cached.
     Call only after the access checks: whoever gets here may see the gallery."""
     gallery_key, studio_key = _gallery_version_key(gallery.pk), _studio_version_key(gallery.studio_id)
     page_key = _page_key(gallery.pk, variant)

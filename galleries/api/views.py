@@ -109,6 +109,13 @@ def decode_cursor(cursor: str) -> int:
         raise ApiError("invalid", "That page cursor is not valid; start again from the first page.", 400) from None
 
 
+def page_limit(params) -> int:
+    try:
+        return max(1, min(MAX_PAGE_SIZE, int(params.get("limit", PAGE_SIZE))))
+    except ValueError:
+        return PAGE_SIZE
+
+
 class PhotoListView(GalleryAPIView):
     @extend_schema(
         parameters=[
@@ -122,19 +129,19 @@ class PhotoListView(GalleryAPIView):
     )
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)  # access checks run on every request, cached page or not
-        params = request.query_params
+        limit = page_limit(request.query_params)
         # Everything the body depends on besides the gallery; the host makes local media URLs absolute.
-        variant = "|".join(
-            (
-                request.build_absolute_uri("/"),
-                request.accepted_media_type,
-                params.get("set", ""),
-                params.get("cursor", ""),
-                params.get("limit", ""),
-            )
+        variant = (
+            request.build_absolute_uri("/"),
+            request.accepted_media_type,
+            request.query_params.get("set", ""),
+            request.query_params.get("cursor", ""),
+            limit,
         )
-        page = photo_cache.photo_page(gallery, variant, lambda: self.render(self.photo_page(gallery)))
-        if {page.etag, "*"} & set(parse_etags(request.headers.get("If-None-Match", ""))):
+        page = photo_cache.photo_page(gallery, variant, lambda: self.render(self.photo_page(gallery, limit)))
+        # Weak comparison, as for any If-None-Match: a compressing proxy may have weakened our ETag.
+        client_has = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+        if client_has & {page.etag, "*"}:
             response = HttpResponseNotModified()  # the client site's copy is still right
         else:
             renderer = request.accepted_renderer
@@ -148,7 +155,7 @@ class PhotoListView(GalleryAPIView):
         request = self.request
         return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
 
-    def photo_page(self, gallery) -> dict:
+    def photo_page(self, gallery, limit: int) -> dict:
         request = self.request
         specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
         photos = (
@@ -169,10 +176,6 @@ class PhotoListView(GalleryAPIView):
             if not set_id.isdigit() or not gallery.sets.filter(pk=set_id).exists():
                 raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
             photos = photos.filter(set_id=set_id)
-        try:
-            limit = max(1, min(MAX_PAGE_SIZE, int(request.query_params.get("limit", PAGE_SIZE))))
-        except ValueError:
-            limit = PAGE_SIZE
         offset = decode_cursor(request.query_params["cursor"]) if request.query_params.get("cursor") else 0
         page = list(photos[offset : offset + limit + 1])
         more = len(page) > limit

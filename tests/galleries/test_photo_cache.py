@@ -67,6 +67,7 @@ def test_an_unchanged_page_answers_304_to_its_etag(gallery, photos, listing):
     assert first["ETag"]
     unchanged = listing(HTTP_IF_NONE_MATCH=first["ETag"])
     assert unchanged.status_code == 304 and unchanged.content == b""
+    assert listing(HTTP_IF_NONE_MATCH=f'"other", W/{first["ETag"]}').status_code == 304
     upload(gallery, jpeg(9), "IMG_0009.jpg")
     changed = listing(HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and "IMG_0009.jpg" in filenames(changed)
