@@ -9,9 +9,9 @@ is read: only the body is cached.
 Invalidation is by version: each gallery and each studio has a random version token in the cache, and a
 page is used only while both tokens it was built under are current. Whatever changes a page replaces the
 gallery's token (or, for the watermark, the studio's); old pages are never read again and simply expire.
-Model saves and deletes do this through signals (connect()); code that changes photos, images or
-renditions with `QuerySet.update()` or `bulk_create()` must call forget_gallery_photo_pages() itself,
-as the pipeline does.
+Saves and deletes of galleries, photos, sets, images and the watermark do this through signals (connect());
+new renditions, and changes made with `QuerySet.update()` or `bulk_create()`, send none: the code making them
+calls forget_gallery_photo_pages(), as the pipeline does after each photo.
 """
 
 import hashlib
@@ -66,8 +66,7 @@ def _current_version(key: str, found: dict) -> str | None:
 
 def photo_page(gallery, variant: tuple, build) -> PhotoPage:
     """The cached page of `gallery` for `variant` (what else the body depends on: the query, the host), or
-    `build()`'s JSON bytes, cached.
-    Call only after the access checks: whoever gets here may see the gallery."""
+    `build()`'s JSON bytes, then cached. Call only after the access checks: the page is anyone's who gets here."""
     gallery_key, studio_key = _gallery_version_key(gallery.pk), _studio_version_key(gallery.studio_id)
     page_key = _page_key(gallery.pk, variant)
     found = cache.get_many([gallery_key, studio_key, page_key])
