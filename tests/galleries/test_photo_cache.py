@@ -5,6 +5,7 @@ access checks, every change a client could see shows on the next request, and th
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import timezone
 
@@ -92,7 +93,7 @@ def test_media_urls_keep_the_host_the_client_site_asked_on(api, studio, gallery,
 def test_an_uploaded_photo_shows_once_processed(gallery, photos, listing):
     assert len(filenames(listing())) == 4
     # Uploaded, but its processing has not run yet (the task is queued when the upload commits).
-    pending = add_upload(gallery, _file(jpeg(7), "IMG_0007.jpg"))
+    pending = add_upload(gallery, SimpleUploadedFile("IMG_0007.jpg", jpeg(7)))
     assert "IMG_0007.jpg" not in filenames(listing())
     # The pipeline marks it ready with QuerySet.update(), which sends no signal.
     process_gallery_photo(pending.pk)
@@ -210,9 +211,3 @@ def test_pages_with_signed_urls_are_kept_half_as_long_as_the_urls_work(monkeypat
 
     monkeypatch.setattr(photo_cache, "default_storage", PresignedStorage())
     assert photo_cache.page_timeout() == 300
-
-
-def _file(data: bytes, name: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data)
