@@ -77,7 +77,7 @@ class GalleryTokenAuthentication(BaseAuthentication):
         if not token:
             return None
         access = (
-            GalleryAccess.objects.select_related("gallery__studio")
+            GalleryAccess.objects.select_related("gallery")  # its studio is request.studio (gallery_for)
             .filter(token_hash=hash_token(token), expires_at__gt=timezone.now())
             .first()
         )
@@ -99,4 +99,5 @@ def gallery_for(request, gallery_id: int) -> Gallery:
         raise ApiError("not_found", "No such gallery.", 404)
     if gallery.is_expired():
         raise expired_error()
+    gallery.studio = request.studio  # the same row, already read from the host: no join or query for it
     return gallery

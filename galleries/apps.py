@@ -6,6 +6,7 @@ class GalleriesConfig(AppConfig):
     verbose_name = "Client galleries"
 
     def ready(self):
-        from . import publishing
+        from . import photo_cache, publishing
 
         publishing.connect()
+        photo_cache.connect()

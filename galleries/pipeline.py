@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps
 
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
+from .photo_cache import forget_gallery_photo_pages
 from .watermark import WatermarkLook, apply_watermark
 
 pillow_heif.register_heif_opener()
@@ -261,6 +262,14 @@ def process_gallery_photo(photo_id: int) -> str:
     photo = GalleryPhoto.objects.select_related("image", "gallery", "studio").filter(pk=photo_id).first()
     if photo is None:
         return "gone"  # deleted while queued: nothing to do
+    try:
+        return _process(photo)
+    finally:
+        # Its status, size or renditions may have changed (by QuerySet.update(), which sends no signal).
+        forget_gallery_photo_pages(photo.gallery_id)
+
+
+def _process(photo: GalleryPhoto) -> str:
     image = photo.image
     version, look = watermark_for(photo.studio)
     specs = list(rendition_specs(photo.gallery, version).values())

@@ -4,7 +4,14 @@
 import base64
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -14,7 +21,7 @@ from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
 
-from .. import downloads, proofing
+from .. import downloads, photo_cache, proofing
 from ..access import GalleryTokenAuthentication, gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
 from ..pipeline import rendition_specs
@@ -102,6 +109,13 @@ def decode_cursor(cursor: str) -> int:
         raise ApiError("invalid", "That page cursor is not valid; start again from the first page.", 400) from None
 
 
+def page_limit(params) -> int:
+    try:
+        return max(1, min(MAX_PAGE_SIZE, int(params.get("limit", PAGE_SIZE))))
+    except ValueError:
+        return PAGE_SIZE
+
+
 class PhotoListView(GalleryAPIView):
     @extend_schema(
         parameters=[
@@ -114,7 +128,35 @@ class PhotoListView(GalleryAPIView):
         responses=PhotoPageSerializer,
     )
     def get(self, request, gallery_id):
-        gallery = self.gallery(gallery_id)
+        gallery = self.gallery(gallery_id)  # access checks run on every request, cached page or not
+        limit = page_limit(request.query_params)
+        # Everything the body depends on besides the gallery; the host makes local media URLs absolute.
+        variant = (
+            request.build_absolute_uri("/"),
+            request.accepted_media_type,
+            request.query_params.get("set", ""),
+            request.query_params.get("cursor", ""),
+            limit,
+        )
+        page = photo_cache.photo_page(gallery, variant, lambda: self.render(self.photo_page(gallery, limit)))
+        # Weak comparison, as for any If-None-Match: a compressing proxy may have weakened our ETag.
+        client_has = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+        if client_has & {page.etag, "*"}:
+            response = HttpResponseNotModified()  # the client site's copy is still right
+        else:
+            renderer = request.accepted_renderer
+            charset = f"; charset={renderer.charset}" if renderer.charset else ""
+            response = HttpResponse(page.body, content_type=f"{renderer.media_type}{charset}")
+        response["ETag"] = page.etag
+        return response
+
+    def render(self, data) -> bytes:
+        """The bytes a DRF Response of `data` would carry."""
+        request = self.request
+        return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+
+    def photo_page(self, gallery, limit: int) -> dict:
+        request = self.request
         specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
         photos = (
             gallery.ordered_photos()
@@ -134,15 +176,11 @@ class PhotoListView(GalleryAPIView):
             if not set_id.isdigit() or not gallery.sets.filter(pk=set_id).exists():
                 raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
             photos = photos.filter(set_id=set_id)
-        try:
-            limit = max(1, min(MAX_PAGE_SIZE, int(request.query_params.get("limit", PAGE_SIZE))))
-        except ValueError:
-            limit = PAGE_SIZE
         offset = decode_cursor(request.query_params["cursor"]) if request.query_params.get("cursor") else 0
         page = list(photos[offset : offset + limit + 1])
         more = len(page) > limit
         results = PhotoSerializer(page[:limit], many=True, context={"specs": specs, "request": request}).data
-        return Response({"results": results, "next": encode_cursor(offset + limit) if more else None})
+        return {"results": results, "next": encode_cursor(offset + limit) if more else None}
 
 
 class FavoritesView(GalleryAPIView):
