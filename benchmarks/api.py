@@ -147,7 +147,7 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path: Path
         f"gunicorn {worker_class}, {workers} workers × {threads} thread(s), 127.0.0.1:{port}, "
         f"DJANGO_SETTINGS_MODULE=bench_settings (cms.settings.production + WAGTAILAPI_LIMIT_MAX=100 + "
         f"the baseline URL), DEBUG off, SECURE_SSL_REDIRECT=false, REDIS_URL={os.environ['REDIS_URL']}, "
-        f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '0')} (persistent database connections, seconds)"
+        f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '60, the default')} (persistent database connections, seconds)"
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

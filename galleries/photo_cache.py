@@ -16,6 +16,7 @@ calls forget_gallery_photo_pages(), as the pipeline does after each photo.
 
 import hashlib
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
 
 # Version tokens outlive the pages built under them; a lost token only means the pages are rebuilt.
 VERSION_TIMEOUT = 24 * 3600
@@ -64,21 +67,32 @@ def _current_version(key: str, found: dict) -> str | None:
     return token if cache.add(key, token, VERSION_TIMEOUT) else cache.get(key)
 
 
+def _page(body: bytes) -> PhotoPage:
+    return PhotoPage(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+
+
 def photo_page(gallery, variant: tuple, build) -> PhotoPage:
     """The cached page of `gallery` for `variant` (what else the body depends on: the query, the host), or
-    `build()`'s JSON bytes, then cached. Call only after the access checks: the page is anyone's who gets here."""
+    `build()`'s JSON bytes, then cached. Call only after the access checks: the page is anyone's who gets here.
+    With the cache down (Redis unreachable) every request builds its page: slower, never wrong."""
     gallery_key, studio_key = _gallery_version_key(gallery.pk), _studio_version_key(gallery.studio_id)
     page_key = _page_key(gallery.pk, variant)
-    found = cache.get_many([gallery_key, studio_key, page_key])
-    cached = found.get(page_key)
-    # Read before building: a change committed while we build gets a new version, never this page.
-    versions = (_current_version(gallery_key, found), _current_version(studio_key, found))
+    try:
+        found = cache.get_many([gallery_key, studio_key, page_key])
+        cached = found.get(page_key)
+        # Read before building: a change committed while we build gets a new version, never this page.
+        versions = (_current_version(gallery_key, found), _current_version(studio_key, found))
+    except Exception:  # the cache backend's connection errors have no common base class
+        logger.warning("Photo page cache unavailable; building gallery %s's page", gallery.pk, exc_info=True)
+        return _page(build())
     if cached is not None and cached[0] == versions and None not in versions:
         return PhotoPage(*cached[1:])
-    body = build()
-    page = PhotoPage(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    page = _page(build())
     if None not in versions:
-        cache.set(page_key, (versions, page.body, page.etag), page_timeout())
+        try:
+            cache.set(page_key, (versions, page.body, page.etag), page_timeout())
+        except Exception:
+            logger.warning("Could not cache gallery %s's photo page", gallery.pk, exc_info=True)
     return page
 
 

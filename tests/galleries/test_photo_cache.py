@@ -211,3 +211,16 @@ def test_pages_with_signed_urls_are_kept_half_as_long_as_the_urls_work(monkeypat
 
     monkeypatch.setattr(photo_cache, "default_storage", PresignedStorage())
     assert photo_cache.page_timeout() == 300
+
+
+def test_with_the_cache_down_the_page_is_built_every_time(gallery, photos, listing, monkeypatch, caplog):
+    expected = listing().content
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(photo_cache.cache, "get_many", unreachable)
+    monkeypatch.setattr(photo_cache.cache, "set", unreachable)
+    response = listing()
+    assert response.status_code == 200 and response.content == expected
+    assert "Photo page cache unavailable" in caplog.text
