@@ -10,7 +10,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -20,6 +19,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from bookings.models import Booking
+from cms.admin_viewsets import StudioMenuItem
 from cms.tenancy import admin_studio, studios_for_user
 from crm.models import Client
 
@@ -269,11 +269,6 @@ def billing_admin_urls():
         path("billing/revenue/", admin_views.RevenueView.as_view(), name="billing_revenue"),
         path("billing/revenue.csv", admin_views.RevenueCsvView.as_view(), name="billing_revenue_csv"),
     ]
-
-
-class StudioMenuItem(MenuItem):
-    def is_shown(self, request):
-        return admin_studio(request) is not None
 
 
 @hooks.register("register_admin_menu_item")

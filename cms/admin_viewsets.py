@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -37,6 +38,13 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
 
 def _is_studio_owned(model) -> bool:
     return any(f.name == "studio" for f in model._meta.get_fields())
+
+
+class StudioMenuItem(MenuItem):
+    """A menu item for screens about one studio: shown to whoever is working in one."""
+
+    def is_shown(self, request):
+        return admin_studio(request) is not None
 
 
 class StudioMemberPermissionPolicy(BasePermissionPolicy):

@@ -7,11 +7,11 @@ other roots: wagtail#1700, #1058, #12969)."""
 from django.db.models import Q
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.models import Collection
 
 from . import dashboard  # noqa: F401 - registers the studio dashboard panels
-from .tenancy import admin_studio, studios_for_user
+from .admin_viewsets import StudioMenuItem
+from .tenancy import studios_for_user
 
 
 def _page_filter(user):
@@ -84,11 +84,6 @@ def studio_settings_urls():
     ]
 
 
-class StudioSettingsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return admin_studio(request) is not None
-
-
 @hooks.register("register_settings_menu_item")
 def studio_settings_menu_item():
-    return StudioSettingsMenuItem("Studio settings", reverse("cms_studio_settings"), icon_name="site", order=40)
+    return StudioMenuItem("Studio settings", reverse("cms_studio_settings"), icon_name="site", order=40)
