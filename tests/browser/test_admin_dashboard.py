@@ -60,6 +60,13 @@ def test_photographer_logs_in_and_sees_their_studio_dashboard(demo_site, other_s
     assert page.get_by_text("emma@example.test").first.is_visible()
     page.screenshot("selection-activity")
 
+    # every gallery of the studio, from the admin menu
+    page.get_by_role("link", name="Galleries", exact=True).click()
+    page.wait_for_url("**/admin/galleries/")
+    row = page.get_by_role("row").filter(has_text="Emma & Jonah — Wedding")
+    assert "3 / 3" in row.inner_text() and "Harbour" not in page.content()
+    page.screenshot("galleries-listing", full_page=False)
+
     page.goto(site_url)
     assert page.locator(".brand").inner_text() == "Northlight Photography"
     page.screenshot("their-site", full_page=False)
