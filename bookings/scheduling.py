@@ -67,6 +67,10 @@ def _check_free(studio: Studio, session_type: SessionType, start: datetime, excl
     if busy_spans(studio, *blocked, exclude_booking=exclude):
         raise BookingError("slot_taken", "Sorry, that time was just booked. Please choose another slot.", 409)
     if session_type.max_per_day:
+        if connection.vendor == "postgresql":
+            # The exclusion constraint stops overlaps, not a second session later the same day: bookings of a
+            # type with a daily cap take turns on its row (the lock lasts until the booking commits).
+            SessionType.objects.select_for_update().filter(pk=session_type.pk).first()
         day = start.astimezone(studio.tz).date()
         if day_counts(studio, session_type, day, day, exclude).get(day, 0) >= session_type.max_per_day:
             raise BookingError("day_full", f"{session_type.name} is fully booked that day; choose another day.", 409)

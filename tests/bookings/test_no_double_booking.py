@@ -96,3 +96,39 @@ def test_sequential_requests_for_one_slot_checks_refuse_the_second(client, open_
     )
     assert (first.status_code, second.status_code) == (201, 409)
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_daily_cap_holds_when_clients_book_different_hours_of_one_day_at_once(open_studio, portrait, slot):
+    portrait.max_per_day = 1
+    portrait.save()
+    starts = [slot + timedelta(hours=h) for h in range(-1, 5)]  # 09:00 … 14:00 London, none overlapping
+    results: list = [None] * len(starts)
+    barrier = threading.Barrier(len(starts))
+
+    def request(i):
+        try:
+            http = HttpClient()
+            barrier.wait(timeout=30)
+            response = http.post(
+                "/api/client/bookings/",
+                {"session_type": portrait.pk, "start": starts[i].isoformat(), "name": "G", "email": f"g{i}@x.test"},
+                content_type="application/json",
+                HTTP_HOST=open_studio.hostname,
+                REMOTE_ADDR=f"10.0.1.{i + 1}",
+            )
+            results[i] = (response.status_code, response.json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in range(len(starts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+
+    assert sorted(r[0] for r in results) == [201] + [409] * (len(starts) - 1), results
+    assert {r[1]["error"]["code"] for r in results if r[0] == 409} == {"day_full"}
+    assert Booking.objects.count() == 1
