@@ -84,7 +84,9 @@ if (app) {
     const today = studioToday();
     state.weekStart = weekStart < today ? today : weekStart;
     const weekEnd = addDays(state.weekStart, 7);
-    if (weekEnd > state.fetchedUntil && !(await fetchMore())) return;
+    while (weekEnd > state.fetchedUntil) {
+      if (!(await fetchMore())) return;
+    }
     prev.disabled = state.weekStart <= today;
     $("[data-week-label]").textContent = `${formatDay(calendarDay(state.weekStart), "UTC", { day: "numeric", month: "long" })} – ${formatDay(calendarDay(addDays(weekEnd, -1)), "UTC", { day: "numeric", month: "long", year: "numeric" })}`;
 
