@@ -77,7 +77,8 @@ def invite_member(studio: Studio, email: str, role: str, *, invited_by) -> Membe
     seats are all taken or the subscription has lapsed; nothing is created then."""
     from billing.limits import check_writable
 
-    email = get_user_model().objects.normalize_email(email.strip())
+    # Lower case: the username is the e-mail, and signing in matches it exactly on PostgreSQL.
+    email = email.strip().lower()
     check_writable(studio)
     if team_members(studio).filter(user__email__iexact=email).exists():
         raise ValidationError(f"{email} is already a member of {studio.name}.")

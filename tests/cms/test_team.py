@@ -57,7 +57,7 @@ def test_owner_invites_a_new_person_who_sets_a_password_and_signs_in(professiona
     maya = User.objects.get(email__iexact="maya@example.test")
     assert not maya.has_usable_password()
     assert membership_of(professional, maya).role == "staff"
-    assert [m.to for m in mail.outbox] == [["Maya@example.test"]]
+    assert [m.to for m in mail.outbox] == [["maya@example.test"]]
     assert "Northlight Photography" in mail.outbox[0].subject
     link = re.search(r"http://localhost:8000(/admin/password_reset/confirm/\S+)", mail.outbox[0].body).group(1)
 
@@ -72,7 +72,7 @@ def test_owner_invites_a_new_person_who_sets_a_password_and_signs_in(professiona
     assert done.status_code == 302
 
     signed_in = client.post(
-        "/admin/login/", {"username": "Maya@example.test", "password": "a-long-new-pass-42"}, **ADMIN_HOST
+        "/admin/login/", {"username": "maya@example.test", "password": "a-long-new-pass-42"}, **ADMIN_HOST
     )
     assert signed_in.status_code == 302
     dashboard = client.get("/admin/", **ADMIN_HOST).content.decode()
