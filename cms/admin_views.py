@@ -1,18 +1,20 @@
-"""Admin views of the cms app: the scoped page chooser, and Settings → Studio settings."""
+"""Admin views of the cms app: the scoped page chooser, Settings → Studio settings and Settings → Team."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from wagtail.admin.views.chooser import BrowseView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
-from . import studio_settings
+from billing.limits import is_read_only
+
+from . import studio_settings, team
 from .dashboard import studio_site_url
-from .models import StudioDomain
+from .models import Membership, StudioDomain
 from .tenancy import admin_studio
 from .wagtail_hooks import user_may_browse
 
@@ -113,3 +115,101 @@ class RemoveStudioDomainView(StudioSettingsMixin, WagtailAdminTemplateMixin, Tem
         else:
             messages.success(request, f"{domain.hostname} removed: your site no longer answers there.")
         return redirect(reverse("cms_studio_settings") + "#domains")
+
+
+# --- Settings → Team ---------------------------------------------------------------------------
+
+
+def only_owners(request):
+    # A plain 403: Wagtail turns PermissionDenied into a redirect to the dashboard, which hides the refusal.
+    return HttpResponseForbidden("Only the studio's owners can change its team.")
+
+
+class TeamMixin(StudioSettingsMixin):
+    """Every member sees the team; only owners may change it (a staff member's POST is 403)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        studio = admin_studio(request)
+        if request.method == "POST" and studio is not None and not team.may_manage_team(studio, request.user):
+            return only_owners(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def member(self, pk) -> Membership:
+        try:
+            return team.team_member(self.studio, pk)
+        except Membership.DoesNotExist:
+            raise Http404("No such team member.") from None
+
+    def get_breadcrumbs_items(self):
+        crumbs = [{"url": reverse("cms_team"), "label": "Team"}] if self.page_title != "Team" else []
+        return self.breadcrumbs_items + crumbs + [{"url": "", "label": self.page_title}]
+
+
+class TeamView(TeamMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The studio's members with their roles, the seats the plan includes, and (for owners) invite / change / remove."""
+
+    page_title = "Team"
+    header_icon = "group"
+    template_name = "cms/admin/team.html"
+
+    def get_context_data(self, invite_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        may_manage = team.may_manage_team(self.studio, self.request.user)
+        context.update(
+            studio=self.studio,
+            members=team.team_members(self.studio),
+            seats=team.seats(self.studio),
+            may_manage=may_manage,
+            read_only=is_read_only(self.studio),
+            invite_form=invite_form or team.InviteMemberForm(studio=self.studio, invited_by=self.request.user),
+            roles=Membership.Role.choices,
+        )
+        return context
+
+    def post(self, request):
+        form = team.InviteMemberForm(request.POST, studio=self.studio, invited_by=request.user)
+        membership = form.save() if form.is_valid() else None
+        if membership is None:
+            messages.error(request, "Nobody was invited: see the reason below.")
+            return self.render_to_response(self.get_context_data(invite_form=form), status=400)
+        messages.success(
+            request, f"{membership.user.email} is now {membership.get_role_display().lower()} and has been e-mailed."
+        )
+        return redirect("cms_team")
+
+
+class ChangeTeamRoleView(TeamMixin, View):
+    def post(self, request, pk):
+        membership = self.member(pk)
+        form = team.ChangeRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose owner or staff.")
+            return redirect("cms_team")
+        try:
+            membership = team.change_role(self.studio, membership, form.cleaned_data["role"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{membership.user.email} is now {membership.get_role_display().lower()}.")
+        return redirect("cms_team")
+
+
+class RemoveTeamMemberView(TeamMixin, WagtailAdminTemplateMixin, TemplateView):
+    page_title = "Remove team member"
+    header_icon = "bin"
+    template_name = "cms/admin/team_remove.html"
+
+    def get(self, request, pk):
+        if not team.may_manage_team(self.studio, request.user):
+            return only_owners(request)
+        return self.render_to_response(self.get_context_data(membership=self.member(pk), studio=self.studio))
+
+    def post(self, request, pk):
+        membership = self.member(pk)
+        try:
+            team.remove_from_team(self.studio, membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{membership.user.email} no longer has access to {self.studio.name}.")
+        return redirect("cms_team")

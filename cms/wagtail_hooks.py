@@ -87,3 +87,22 @@ def studio_settings_urls():
 @hooks.register("register_settings_menu_item")
 def studio_settings_menu_item():
     return StudioMenuItem("Studio settings", reverse("cms_studio_settings"), icon_name="site", order=40)
+
+
+# --- Settings → Team ---------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def team_urls():
+    from . import admin_views
+
+    return [
+        path("team/", admin_views.TeamView.as_view(), name="cms_team"),
+        path("team/<int:pk>/role/", admin_views.ChangeTeamRoleView.as_view(), name="cms_team_role"),
+        path("team/<int:pk>/remove/", admin_views.RemoveTeamMemberView.as_view(), name="cms_team_remove"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def team_menu_item():
+    return StudioMenuItem("Team", reverse("cms_team"), icon_name="group", order=45)

@@ -8,8 +8,9 @@ from django.core.files.images import ImageFile
 from wagtail.documents.models import Document
 
 from cms.demo_images import landscape_jpeg
-from cms.models import PortfolioPage, StudioDomain
+from cms.models import Membership, PortfolioPage, StudioDomain
 from galleries.models import StudioImage
+from tests.factories import UserFactory
 from tests.galleries.factories import make_gallery
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,8 @@ DENIED = (302, 403, 404)
 
 
 @pytest.fixture
-def b_content(other_studio):
-    """Studio B's page, gallery, image and document, with titles we can look for."""
+def b_content(other_studio, other_photographer):
+    """Studio B's page, gallery, image, document, domain and team member, with names we can look for."""
     index = other_studio.home_page.get_children().first()
     page = index.add_child(instance=PortfolioPage(title="Harbour Secret Portfolio", slug="secret"))
     make_gallery(other_studio, title="Harbour Secret Gallery", slug="secret-gallery", access_code="HARBOURSECRET")
@@ -35,7 +36,20 @@ def b_content(other_studio):
         file=ContentFile(b"%PDF-1.4 b", name="b.pdf"),
     )
     domain = StudioDomain.objects.create(studio=other_studio, hostname="harbour-secret.example", is_verified=True)
-    return {"page": page, "image": image, "document": document, "home": other_studio.home_page, "domain": domain}
+    # Created directly: B's owner already takes the Starter plan's one seat.
+    member = Membership.objects.create(
+        studio=other_studio,
+        user=UserFactory(email="assistant@harbour.test", first_name="Harbour", last_name="Secret Assistant"),
+        role=Membership.Role.STAFF,
+    )
+    return {
+        "page": page,
+        "image": image,
+        "document": document,
+        "home": other_studio.home_page,
+        "domain": domain,
+        "member": member,
+    }
 
 
 @pytest.fixture
@@ -71,6 +85,7 @@ def test_image_uploaded_to_a_studio_collection_belongs_to_that_studio(b_content,
         "/admin/documents/chooser/",
         "/admin/documents/chooser/results/?q=Harbour",
         "/admin/studio-settings/",
+        "/admin/team/",
         "/admin/galleries/",
         "/admin/galleries/?q=Harbour",
         "/admin/galleries/results/?q=Harbour",
@@ -116,6 +131,7 @@ def test_explorer_lists_own_pages(a_admin, studio):
         "/admin/users/",
         "/admin/groups/",
         "/admin/studio-settings/domains/{domain}/remove/",
+        "/admin/team/{member}/remove/",
     ],
 )
 def test_other_studios_objects_cannot_be_opened(a_admin, b_content, other_studio, url):
@@ -126,6 +142,7 @@ def test_other_studios_objects_cannot_be_opened(a_admin, b_content, other_studio
         document=b_content["document"].pk,
         collection=other_studio.collection.pk,
         domain=b_content["domain"].pk,
+        member=b_content["member"].pk,
     )
     assert_denied(a_admin.get(url, HTTP_HOST="localhost"))
 
@@ -151,6 +168,14 @@ def test_other_studios_domain_cannot_be_removed(a_admin, b_content):
     domain = b_content["domain"]
     assert_denied(a_admin.post(f"/admin/studio-settings/domains/{domain.pk}/remove/", HTTP_HOST="localhost"))
     assert StudioDomain.objects.filter(pk=domain.pk).exists()
+
+
+def test_other_studios_team_cannot_be_changed(a_admin, b_content):
+    member = b_content["member"]
+    assert_denied(a_admin.post(f"/admin/team/{member.pk}/remove/", HTTP_HOST="localhost"))
+    assert_denied(a_admin.post(f"/admin/team/{member.pk}/role/", {"role": "owner"}, HTTP_HOST="localhost"))
+    member.refresh_from_db()  # still there
+    assert member.role == Membership.Role.STAFF
 
 
 def test_photographer_can_edit_own_pages(a_admin, studio):
