@@ -326,6 +326,8 @@ class SettingsSummary:
     active_api_keys: int
     webhook_endpoints: int
     failed_deliveries: int
+    seats_used: int
+    seats_total: int | None  # None: unlimited
 
 
 def settings_summary(studio: Studio) -> SettingsSummary:
@@ -357,4 +359,6 @@ def settings_summary(studio: Studio) -> SettingsSummary:
         failed_deliveries=WebhookDelivery.objects.for_studio(studio)
         .filter(status__in=failing, created_at__gte=timezone.now() - RECENT_FAILURES)
         .count(),
+        seats_used=usage.staff_seats,
+        seats_total=plan.staff_seats,
     )

@@ -355,6 +355,7 @@ def test_summary_links_to_the_other_settings_screens(a_admin, studio):
     assert "/admin/billing/plan/" in summary_row(html, "plan")
     assert "/admin/developers/api-keys/" in summary_row(html, "api-keys")
     assert "/admin/developers/webhook-endpoints/" in summary_row(html, "webhooks")
+    assert "1 of 3 seats used" in summary_row(html, "team") and "/admin/team/" in summary_row(html, "team")
 
 
 @pytest.mark.parametrize(
