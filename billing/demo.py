@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crm.models import Client
 
-from .invoicing import Line, assign_number, recalculate, today_for
+from .invoicing import Line, create_invoice, recalculate, today_for
 from .limits import plan_for
 from .models import ConnectedAccount, Invoice, InvoiceLine, Payment, Plan, StudioSubscription
 
@@ -91,29 +91,17 @@ def seed_invoice(studio, kind, name, email, lines, share_paid, due_in_days) -> I
     client = Client.objects.for_studio(studio).filter(email__iexact=email).first()
     if client is None:
         client = Client.objects.create(studio=studio, name=name, email=email, stage=Client.Stage.BOOKED)
-    today = today_for(studio)
-    invoice = Invoice(
-        studio=studio,
-        client=client,
-        currency=studio.currency.lower(),
+    invoice = create_invoice(
+        studio,
+        client,
+        lines,
         tax_rate_bps=2000 if studio.currency.upper() == "GBP" else 0,
-        due_date=today + timedelta(days=due_in_days),
-        token=token,
-        status=Invoice.Status.SENT,
-        issued_at=timezone.now() - timedelta(days=30),
+        due_date=today_for(studio) + timedelta(days=due_in_days),
         notes="Thank you for choosing us!",
     )
-    assign_number(invoice)
-    invoice.save()
-    for i, line in enumerate(lines):
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            kind=line.kind,
-            description=line.description,
-            quantity=line.quantity,
-            unit_amount=line.unit_amount,
-            sort_order=i,
-        )
+    # A fixed link for the README, and sent a month ago (send_invoice would e-mail and stamp today).
+    invoice.token, invoice.status, invoice.issued_at = token, Invoice.Status.SENT, timezone.now() - timedelta(days=30)
+    invoice.save(update_fields=["token", "status", "issued_at"])
     recalculate(invoice)
     if share_paid:
         amount = invoice.total * share_paid // 100
