@@ -266,9 +266,16 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
     record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
-    context = {"invoice": invoice, "studio": invoice.studio, "link": link}
-    transaction.on_commit(lambda: _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}"))
+    from .tasks import send_invoice_email
+
+    transaction.on_commit(lambda: send_invoice_email.delay(invoice.pk, link))
     return invoice
+
+
+def mail_invoice(invoice_id: int, link: str) -> None:
+    invoice = Invoice.objects.select_related("studio", "client").get(pk=invoice_id)
+    context = {"invoice": invoice, "studio": invoice.studio, "link": link}
+    _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}")
 
 
 @transaction.atomic
