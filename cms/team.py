@@ -85,7 +85,9 @@ def invite_member(studio: Studio, email: str, role: str, *, invited_by) -> Membe
     with transaction.atomic():  # a refused seat takes the new account back with it
         user = _user_for_email(email)
         membership = add_member(studio, user, role)
-    send_invitation(membership, invited_by=invited_by)
+    from .tasks import send_team_invitation
+
+    transaction.on_commit(lambda: send_team_invitation.delay(membership.pk, invited_by.pk))
     return membership
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.test import TestCase
 
 from accounts.models import User
 from cms.models import Membership
@@ -31,7 +32,9 @@ def membership_of(studio, user):
 
 
 def invite(client, email, role="staff"):
-    return client.post(TEAM, {"email": email, "role": role}, **ADMIN_HOST)
+    # The invitation e-mail is queued on commit (cms.tasks); run it as the commit would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(TEAM, {"email": email, "role": role}, **ADMIN_HOST)
 
 
 def form_errors(response):
