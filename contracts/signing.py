@@ -93,6 +93,23 @@ def mark_viewed(contract: Contract, at: datetime | None = None) -> Contract:
     return contract
 
 
+def _add_signature(locked: Contract, duplicate: SigningError, *, user_agent: str, **fields) -> Signature:
+    """One party's signature on the text as issued; a second one for the same party raises `duplicate`
+    (the unique constraint decides, whatever raced us)."""
+    try:
+        with transaction.atomic():
+            return Signature.objects.create(
+                studio_id=locked.studio_id,
+                contract=locked,
+                signed_sha256=locked.body_sha256,
+                consent=True,
+                user_agent=user_agent[:300],
+                **fields,
+            )
+    except IntegrityError as exc:
+        raise duplicate from exc
+
+
 def sign_as_client(
     contract: Contract,
     *,
@@ -118,22 +135,16 @@ def sign_as_client(
                 "contract_changed", "The contract you read is not the current one. Reload it, read it and sign again."
             )
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    studio_id=locked.studio_id,
-                    contract=locked,
-                    party=Signature.Party.CLIENT,
-                    typed_name=typed_name.strip(),
-                    image_png=signature_png,
-                    signed_sha256=locked.body_sha256,
-                    consent=True,
-                    ip_address=ip_address,
-                    user_agent=user_agent[:300],
-                    signed_at=now,
-                )
-        except IntegrityError as exc:
-            raise SigningError("already_signed", "You have already signed this contract; nothing more to do.") from exc
+        signature = _add_signature(
+            locked,
+            SigningError("already_signed", "You have already signed this contract; nothing more to do."),
+            party=Signature.Party.CLIENT,
+            typed_name=typed_name.strip()[:200],
+            image_png=signature_png,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            signed_at=now,
+        )
         locked.status, locked.signed_at = Contract.Status.SIGNED, now
         locked.viewed_at = locked.viewed_at or now
         locked.save(update_fields=["status", "signed_at", "viewed_at"])
@@ -167,22 +178,16 @@ def countersign(
         if not typed_name.strip():
             raise SigningError("name_required", "Type your name to sign.", 400, field="typed_name")
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    studio_id=locked.studio_id,
-                    contract=locked,
-                    party=Signature.Party.PHOTOGRAPHER,
-                    typed_name=typed_name.strip()[:200],
-                    signed_sha256=locked.body_sha256,
-                    consent=True,
-                    ip_address=ip_address,
-                    user_agent=user_agent[:300],
-                    user=user,
-                    signed_at=now,
-                )
-        except IntegrityError as exc:
-            raise SigningError("already_countersigned", "You have already countersigned this contract.") from exc
+        signature = _add_signature(
+            locked,
+            SigningError("already_countersigned", "You have already countersigned this contract."),
+            party=Signature.Party.PHOTOGRAPHER,
+            typed_name=typed_name.strip()[:200],
+            ip_address=ip_address,
+            user_agent=user_agent,
+            user=user,
+            signed_at=now,
+        )
         locked.countersigned_at = now
         locked.save(update_fields=["countersigned_at"])
         record_activity(
