@@ -11,7 +11,7 @@ RUN python -m venv /venv && /venv/bin/pip install --require-hashes -r requiremen
 # --- runtime: the app, non-root, gunicorn -----------------------------------
 FROM python:3.11-slim-bookworm AS runtime
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH="/venv/bin:$PATH" \
-    DJANGO_SETTINGS_MODULE=cms.settings.production PORT=8000
+    DJANGO_SETTINGS_MODULE=config.settings.production PORT=8000
 RUN apt-get update && apt-get install -y --no-install-recommends libjpeg62-turbo zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 focusflow
@@ -22,4 +22,4 @@ COPY --chown=focusflow:focusflow . .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
 USER focusflow
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn cms.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --timeout 60"]
+CMD ["sh", "-c", "gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --timeout 60"]

@@ -42,7 +42,7 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 worker: install
-	$(BIN)/celery -A cms worker -B -l INFO
+	$(BIN)/celery -A config worker -B -l INFO
 
 # Rewrite the committed OpenAPI schema after changing the API (a test fails until you do).
 schema: install

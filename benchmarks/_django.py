@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def setup_django():
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="focusflow-bench-media-"))
     import django
 
@@ -30,7 +30,7 @@ def teardown_django(connection, old_name):
 
 
 def make_studio(slug="bench"):
-    from cms.provisioning import create_studio
+    from studios.provisioning import create_studio
 
     return create_studio(name="Benchmark Studio", slug=slug)
 

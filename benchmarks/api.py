@@ -4,7 +4,7 @@ the same 1,000 images 100 per page, served by gunicorn with the production setti
 
 It builds its data in a throw-away PostgreSQL database next to DATABASE_URL's (`test_<name>`, made by
 benchmarks/_django.py, dropped at the end; the DATABASE_URL database itself is not touched): a studio
-(cms.provisioning.create_studio), a gallery of "ready" photos as rows (StudioImage + a StudioRendition per
+(studios.provisioning.create_studio), a gallery of "ready" photos as rows (StudioImage + a StudioRendition per
 rendition spec + GalleryPhoto, like tests/galleries/conftest.py: bulk_ready_photos; nothing is rendered),
 and a client token from the real unlock endpoint.
 
@@ -133,7 +133,7 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path: Path
         sys.executable,
         "-m",
         "gunicorn",
-        "cms.wsgi:application",
+        "config.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         f"--worker-class={worker_class}",
@@ -145,7 +145,7 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path: Path
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     config = (
         f"gunicorn {worker_class}, {workers} workers × {threads} thread(s), 127.0.0.1:{port}, "
-        f"DJANGO_SETTINGS_MODULE=bench_settings (cms.settings.production + WAGTAILAPI_LIMIT_MAX=100 + "
+        f"DJANGO_SETTINGS_MODULE=bench_settings (config.settings.production + WAGTAILAPI_LIMIT_MAX=100 + "
         f"the baseline URL), DEBUG off, SECURE_SSL_REDIRECT=false, REDIS_URL={os.environ['REDIS_URL']}, "
         f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '60, the default')} (persistent database connections, seconds)"
     )

@@ -43,19 +43,31 @@ def start_worker(concurrency: int):
     from django.conf import settings
     from django.db import connection
 
-    from cms.celery import app
+    from config.celery_app import app
 
     db = connection.settings_dict
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.test",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
     )
     queue = f"bench-{os.getpid()}"
     node = f"{queue}@{socket.gethostname()}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cms", "worker", f"--concurrency={concurrency}", "-Q", queue, "-n", node]
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            f"--concurrency={concurrency}",
+            "-Q",
+            queue,
+            "-n",
+            node,
+        ]
         + ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
         cwd=ROOT,
         env=env,

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.tenancy import admin_studio
+from studios.tenancy import admin_studio
 
 from . import connect, limits, payments, revenue, subscriptions
 from .invoicing import InvoiceError, invoice_link, send_invoice, void_invoice

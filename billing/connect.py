@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from cms.models import Studio
+from studios.models import Studio
 
 from . import stripe_gateway
 from .models import ConnectedAccount

@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 
-from cms.dashboard import ORDER_HINTS, StudioPanel
+from studios.dashboard import ORDER_HINTS, StudioPanel
 
 from . import limits, revenue
 from .admin_views import meter

@@ -16,8 +16,8 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cms.models import Studio
 from crm.activity import record_activity
+from studios.models import Studio
 
 from .limits import StudioReadOnly, check_writable
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Sum
 from wagtail.images.models import SourceImageIOError
 
-from cms.models import Membership, Studio
+from studios.models import Membership, Studio
 
 from .models import Plan, StudioSubscription
 

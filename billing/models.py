@@ -12,7 +12,7 @@ from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
-from cms.models import Studio, StudioOwned
+from studios.models import Studio, StudioOwned
 
 
 class Plan(models.Model):

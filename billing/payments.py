@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cms import events
 from crm.activity import record_activity
+from studios import events
 
 from . import stripe_gateway
 from .invoicing import ContractUnsigned, InvoiceError, _mail, next_payment_amount, recalculate, unsigned_contract_for

@@ -6,7 +6,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 
-from cms.models import Studio
+from studios.models import Studio
 
 from .models import Invoice, Payment, Refund
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 
-from cms.models import Studio
+from studios.models import Studio
 
 from . import stripe_gateway
 from .models import Plan, StudioSubscription

@@ -19,9 +19,9 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from bookings.models import Booking
-from cms.admin_viewsets import StudioMenuItem
-from cms.tenancy import admin_studio, studios_for_user
 from crm.models import Client
+from studios.admin_viewsets import StudioMenuItem
+from studios.tenancy import admin_studio, studios_for_user
 
 from . import admin_views
 from .invoicing import assign_number, build_schedule, recalculate, schedule_with_status
@@ -286,7 +286,7 @@ def _refuse_when_lapsed(request, page):
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    from cms.models import Studio
+    from studios.models import Studio
 
     from .limits import is_read_only
 

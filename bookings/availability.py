@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from cms.models import Studio
+from studios.models import Studio
 
 from .models import ACTIVE_STATUSES, AvailabilityOverride, AvailabilityRule, Booking, SessionType
 

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from cms.models import Studio
+from studios.models import Studio
 
 from .models import ACTIVE_STATUSES, Booking
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.dashboard import ORDER_HINTS, StudioPanel
+from studios.dashboard import ORDER_HINTS, StudioPanel
 
 from .models import Booking
 

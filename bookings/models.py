@@ -10,8 +10,8 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from cms.models import Studio, StudioOwned
-from cms.preview import StudioPreviewMixin
+from studios.models import Studio, StudioOwned
+from studios.preview import StudioPreviewMixin
 
 # Statuses that hold a slot in the calendar; a cancelled booking frees it.
 ACTIVE_STATUSES = ("inquiry", "booked", "confirmed", "completed")

@@ -11,10 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cms import events
-from cms.models import Studio
 from crm.activity import record_activity
 from crm.clients import client_for_contact
+from studios import events
+from studios.models import Studio
 
 from .availability import busy_spans, day_counts, within_hours
 from .models import Booking, BookingEvent, SessionType

@@ -19,7 +19,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from cms.admin_viewsets import (
+from crm.models import Client
+from studios.admin_viewsets import (
     ScopedIndexView,
     ScopedInspectView,
     StudioModelViewSet,
@@ -28,11 +29,15 @@ from cms.admin_viewsets import (
     user_owns,
     user_studio_ids,
 )
-from cms.models import Studio
-from crm.models import Client
+from studios.models import Studio
 
-from .models import AvailabilityOverride, AvailabilityRule, Booking, CalendarFeed, SessionType
+from .models import AvailabilityOverride, AvailabilityRule, Booking, BookingPage, CalendarFeed, SessionType
 from .scheduling import BookingError, book, cancel, complete, confirm, reschedule
+
+
+@hooks.register("studio_created", order=30)
+def add_booking_page(studio, home):
+    home.add_child(instance=BookingPage(title="Book a session", slug="book", show_in_menus=True))
 
 
 def own_session_types(request):

@@ -1,19 +1,10 @@
-"""How a studio's site looks: its colours, font and whether FocusFlow is credited.
+"""How a studio's site looks: its colours, font and whether FocusFlow is credited."""
 
-Branding values are typed by photographers and end up inside a <style> element,
-so they are checked here rather than trusted."""
+from billing.limits import PlanLimitReached, require_feature
+from studios.branding import DEFAULT_ACCENT, DEFAULT_FONT, DEFAULT_PRIMARY, is_font_stack, is_hex_colour
+from studios.models import Studio
 
-import re
-
-from .models import Studio
-
-DEFAULT_PRIMARY = "#1f2933"
-DEFAULT_ACCENT = "#c8a97e"
-DEFAULT_FONT = "Georgia, 'Times New Roman', serif"
-
-_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-# Font stacks: names, spaces, commas, quotes and hyphens; nothing that could close the CSS rule.
-_FONT_STACK = re.compile(r"^[\w\s,'\"-]{1,80}$")
+__all__ = ["DEFAULT_FONT", "DEFAULT_PRIMARY", "shows_powered_by", "theme_variables"]
 
 
 def shows_powered_by(studio: Studio | None) -> bool:
@@ -21,21 +12,11 @@ def shows_powered_by(studio: Studio | None) -> bool:
     studio asked for it and its plan includes white label."""
     if studio is None or not studio.white_label:
         return True
-    from billing.limits import PlanLimitReached, require_feature
-
     try:
         require_feature(studio, "white_label")
     except PlanLimitReached:
         return True
     return False
-
-
-def is_hex_colour(value: str) -> bool:
-    return bool(value and _HEX_COLOUR.match(value))
-
-
-def is_font_stack(value: str) -> bool:
-    return bool(value and _FONT_STACK.match(value))
 
 
 def safe_colour(value: str, default: str) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from cms.dashboard import ORDER_HINTS, StudioPanel
+from studios.dashboard import ORDER_HINTS, StudioPanel
 
 from .models import Contract
 

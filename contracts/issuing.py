@@ -5,8 +5,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from bookings.models import Booking
-from cms.formatting import format_duration, format_money
 from crm.activity import record_activity
+from studios.formatting import format_duration, format_money
 
 from . import sandbox
 from .models import Contract, ContractLocked, ContractTemplate, sha256_hex

@@ -9,7 +9,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import StreamField
 
-from cms.models import Studio, StudioOwned
+from studios.models import Studio, StudioOwned
 
 from . import sandbox
 from .blocks import ContractStreamBlock

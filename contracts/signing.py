@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from cms import events
 from crm.activity import record_activity
+from studios import events
 
 from .models import Contract, Signature
 

@@ -12,7 +12,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from cms.admin_viewsets import ScopedInspectView, StudioModelViewSet, StudioOwnedAdminForm, user_owns
+from studios.admin_viewsets import ScopedInspectView, StudioModelViewSet, StudioOwnedAdminForm, user_owns
 
 from .issuing import issue_contract, void_contract
 from .models import Contract, ContractTemplate

@@ -1,6 +1,6 @@
 """Finding a studio's client by e-mail (case-insensitively), or adding them."""
 
-from cms.models import Studio
+from studios.models import Studio
 
 from .models import Client
 

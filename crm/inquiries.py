@@ -4,8 +4,8 @@ from datetime import date
 
 from django.db import transaction
 
-from cms import events
-from cms.models import Studio
+from studios import events
+from studios.models import Studio
 
 from .activity import record_activity
 from .clients import client_for_contact

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from cms.models import Studio, StudioOwned
+from studios.models import Studio, StudioOwned
 
 
 class ClientTag(StudioOwned):

@@ -14,7 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from cms.admin_viewsets import (
+from studios.admin_viewsets import (
     ScopedInspectView,
     StudioModelViewSet,
     StudioOwnedAdminForm,

@@ -10,7 +10,7 @@ class FrontendApiConfig(AppConfig):
 
         cors.connect()
 
-        from cms import events
+        from studios import events
 
         from .webhooks import on_domain_event
 

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from corsheaders.signals import check_request_enabled
 
-from cms.models import StudioDomain
+from studios.models import StudioDomain
 
 
 def origin_is_studio_domain(sender, request, **kwargs) -> bool:

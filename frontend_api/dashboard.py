@@ -6,7 +6,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.dashboard import StudioPanel
+from studios.dashboard import StudioPanel
 
 from .models import ApiKey, WebhookDelivery, WebhookEndpoint
 

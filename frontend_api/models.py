@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cms.models import Studio, StudioOwned
+from studios.models import Studio, StudioOwned
 
 KEY_PREFIX = "ff_"
 

@@ -11,13 +11,13 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from billing.limits import PlanLimitReached, check_limit
-from cms.admin_viewsets import (
+from studios.admin_viewsets import (
     ScopedCreateView,
     ScopedDeleteView,
     StudioModelViewSet,
     scope_queryset,
 )
-from cms.tenancy import admin_studio
+from studios.tenancy import admin_studio
 
 from .dashboard import DevelopersPanel
 from .models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent

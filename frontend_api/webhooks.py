@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from cms.models import Studio
+from studios.models import Studio
 
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -88,7 +88,7 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def on_domain_event(studio: Studio, event: str, obj) -> None:
-    """cms.events subscriber: every domain event becomes a webhook for the endpoints that want it."""
+    """studios.events subscriber: every domain event becomes a webhook for the endpoints that want it."""
     from .payloads import payload_for
 
     emit(studio, event, lambda: payload_for(event, obj))

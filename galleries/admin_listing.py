@@ -20,8 +20,8 @@ from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import Page
 
-from cms.admin_viewsets import scope_queryset
-from cms.tenancy import studios_for_user
+from studios.admin_viewsets import scope_queryset
+from studios.tenancy import studios_for_user
 
 from .models import Gallery, GalleryPhoto, Selection, StudioImage
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.tenancy import admin_studio
+from studios.tenancy import admin_studio
 
 from .models import (
     Comment,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from cms.dashboard import ORDER_HINTS, StudioPanel
+from studios.dashboard import ORDER_HINTS, StudioPanel
 
 from .models import DownloadEvent, Favorite, GalleryAccess, Selection
 

@@ -14,7 +14,7 @@ from wagtail.fields import RichTextField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image, ImageQuerySet
 from wagtail.models import Orderable, Page, PageManager
 
-from cms.models import Studio
+from studios.models import Studio
 
 
 class StudioImageQuerySet(ImageQuerySet):

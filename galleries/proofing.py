@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cms import events
 from frontend_api.errors import ApiError
+from studios import events
 
 from .models import Comment, Favorite, GalleryPhoto, Selection, SelectionItem
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 
 from billing.limits import PlanLimitReached, check_limit
-from cms import events
+from studios import events
 
 from .models import Gallery
 

@@ -8,8 +8,13 @@ from wagtail.admin.widgets import Button
 
 from . import admin_views
 from .admin_listing import GalleryListingViewSet
-from .models import Gallery
+from .models import ClientGalleryIndexPage, Gallery
 from .watermark import WatermarkOperation
+
+
+@hooks.register("studio_created", order=20)
+def add_client_galleries_page(studio, home):
+    home.add_child(instance=ClientGalleryIndexPage(title="Client galleries", slug="galleries", show_in_menus=False))
 
 
 @hooks.register("register_image_operations")
@@ -73,7 +78,7 @@ def gallery_limit_on_create(request, parent_page, page_class):
     from .publishing import refuse_publish_over_limit
 
     if page_class is Gallery:
-        from cms.models import Studio
+        from studios.models import Studio
 
         probe = Gallery(studio=Studio.objects.for_page(parent_page).first())
         return refuse_publish_over_limit(request, probe)

@@ -83,12 +83,12 @@ def celery_worker(transactional_db):
 
     Marks the test `celery_worker` (skipped without Redis + PostgreSQL). Tasks
     sent inside the test go to the broker instead of running eagerly."""
-    from cms.celery import app
+    from config.celery_app import app
 
     db = connection.settings_dict
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.test",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         REDIS_URL=settings.REDIS_URL,
@@ -101,7 +101,7 @@ def celery_worker(transactional_db):
             "-m",
             "celery",
             "-A",
-            "cms",
+            "config",
             "worker",
             "--concurrency=1",
             "--pool=prefork",

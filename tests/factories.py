@@ -12,8 +12,8 @@ from wagtail.models import Collection, Locale, Page
 
 from accounts.models import User
 from bookings.models import Booking, SessionType
-from cms.provisioning import add_member, create_studio
 from crm.models import Client
+from studios.provisioning import add_member, create_studio
 
 
 class UserFactory(factory.django.DjangoModelFactory):

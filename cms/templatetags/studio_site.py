@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from cms import branding
-from cms.formatting import format_duration, format_money
+from studios.formatting import format_duration, format_money
 
 register = template.Library()
 

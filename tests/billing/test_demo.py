@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from billing import limits
 from billing.models import ConnectedAccount, Invoice, Payment, StudioSubscription
-from cms.models import Studio
+from studios.models import Studio
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from billing import limits
 from billing.models import Plan, StudioSubscription
 from billing.plans import lookup_key_for
 from billing.stripe_gateway import client as stripe_client
-from cms.provisioning import add_member
 from galleries.models import StudioImage
+from studios.provisioning import add_member
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.core.files.images import ImageFile
 from wagtail.documents.models import Document
 
 from cms.demo_images import landscape_jpeg
-from cms.models import Membership, PortfolioPage, StudioDomain
+from cms.models import PortfolioPage
 from galleries.models import StudioImage
+from studios.models import Membership, StudioDomain
 from tests.factories import UserFactory
 from tests.galleries.factories import make_gallery
 

@@ -39,7 +39,7 @@ CLEAR = [
 ]
 
 
-def load(settings_module="cms.settings.dev", **env):
+def load(settings_module="config.settings.dev", **env):
     environ = {k: v for k, v in os.environ.items() if k not in CLEAR}
     environ.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
     result = subprocess.run(
@@ -48,7 +48,7 @@ def load(settings_module="cms.settings.dev", **env):
     return result
 
 
-def settings_for(settings_module="cms.settings.dev", **env):
+def settings_for(settings_module="config.settings.dev", **env):
     result = load(settings_module, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -92,14 +92,14 @@ def test_email_stripe_and_domain_from_the_environment():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = load("cms.settings.production", DATABASE_URL="postgres://x@y/z", REDIS_URL="redis://r:6379/0")
+    result = load("config.settings.production", DATABASE_URL="postgres://x@y/z", REDIS_URL="redis://r:6379/0")
     assert result.returncode != 0
     assert "Set SECRET_KEY in the environment for production" in result.stderr
 
 
 def test_production_starts_when_configured():
     s = settings_for(
-        settings_module="cms.settings.production",
+        settings_module="config.settings.production",
         SECRET_KEY="x" * 60,
         DATABASE_URL="postgres://x@y/z",
         REDIS_URL="redis://r:6379/0",

@@ -3,9 +3,9 @@
 import pytest
 from wagtail import hooks
 
-from cms.dashboard import StudioPanel
 from cms.models import StandardPage
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
+from studios.dashboard import StudioPanel
 from tests.factories import StudioFactory, photographer_for
 
 pytestmark = pytest.mark.django_db

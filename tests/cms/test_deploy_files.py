@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cms.settings import production_requirements
+from config.settings import production_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = {"web", "worker", "beat"}
@@ -29,7 +29,7 @@ def test_compose_gives_every_app_process_what_production_requires(compose):
         env = services[name]["environment"]
         missing = [key for key in production_requirements.REQUIRED_ENV if not env.get(key)]
         assert not missing, f"{name} lacks {missing}"
-        assert env["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
+        assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
 
 
 def test_compose_services_it_points_at_exist(compose):
@@ -49,9 +49,9 @@ def test_compose_services_it_points_at_exist(compose):
 
 def test_compose_commands_name_our_wsgi_and_celery_apps(compose):
     services = compose["services"]
-    assert "cms.wsgi:application" in services["web"]["command"]
-    assert services["worker"]["command"].startswith("celery -A cms worker")
-    assert services["beat"]["command"].startswith("celery -A cms beat")
+    assert "config.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
 
 
 def test_render_blueprint_wires_every_process(blueprint):
@@ -69,7 +69,7 @@ def test_render_blueprint_wires_every_process(blueprint):
             if "fromService" in entry:
                 assert entry["fromService"]["name"] in services
     assert services["focusflow-web"]["healthCheckPath"] == "/healthz"
-    assert "celery -A cms beat" in services["focusflow-beat"]["dockerCommand"]
+    assert "celery -A config beat" in services["focusflow-beat"]["dockerCommand"]
 
 
 def test_dockerfile_runs_gunicorn_as_non_root_from_the_lock_file():
@@ -77,13 +77,13 @@ def test_dockerfile_runs_gunicorn_as_non_root_from_the_lock_file():
     assert dockerfile.count("FROM ") >= 2  # multi-stage
     assert "--require-hashes -r requirements.lock" in dockerfile
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
-    assert "gunicorn cms.wsgi:application" in dockerfile
+    assert "gunicorn config.wsgi:application" in dockerfile
 
 
 def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     names = set()
-    for path in (ROOT / "cms" / "settings").glob("*.py"):
+    for path in (ROOT / "config" / "settings").glob("*.py"):
         names |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
     names |= set(production_requirements.REQUIRED_ENV)
     undocumented = sorted(n for n in names if f"`{n}`" not in readme)

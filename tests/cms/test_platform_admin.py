@@ -2,11 +2,11 @@
 
 import pytest
 
-from cms.models import StudioDomain
+from studios.models import StudioDomain
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-CHANGELIST = "/django-admin/cms/studiodomain/"
+CHANGELIST = "/django-admin/studios/studiodomain/"
 
 
 def test_staff_verify_a_domain_and_the_studio_site_answers_on_it(client, studio):

@@ -5,9 +5,10 @@ from django.contrib.auth.models import Group
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from bookings.models import BookingPage
-from cms.models import Membership, PortfolioIndexPage, Studio, StudioHomePage
-from cms.provisioning import create_studio, remove_member
+from cms.models import PortfolioIndexPage, StudioHomePage
 from galleries.models import ClientGalleryIndexPage
+from studios.models import Membership, Studio
+from studios.provisioning import create_studio, remove_member
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,13 +100,13 @@ def test_removing_a_member_takes_away_their_admin_access(studio, photographer):
 
 def test_a_new_member_needs_a_free_seat_on_the_plan(studio, photographer):
     from billing.limits import PlanLimitReached
-    from cms.models import Membership
-    from cms.provisioning import add_member
+    from studios.models import Membership
+    from studio_settings.team import seat_member
 
     # the default Starter plan has one seat, and the photographer holds it
     newcomer = UserFactory()
     with pytest.raises(PlanLimitReached, match="Upgrade to Professional"):
-        add_member(studio, newcomer)
+        seat_member(studio, newcomer)
     assert not Membership.objects.filter(user=newcomer).exists() and not newcomer.groups.exists()
     # a member already seated can still change role
-    assert add_member(studio, photographer, Membership.Role.STAFF).role == "staff"
+    assert seat_member(studio, photographer, Membership.Role.STAFF).role == "staff"

@@ -11,8 +11,8 @@ from django.utils import timezone
 from wagtail.models import Collection
 
 from cms.demo_images import landscape_jpeg
-from cms.models import Studio, StudioDomain
 from galleries.models import StudioImage
+from studios.models import Studio, StudioDomain
 from tests.factories import BookingFactory, UserFactory
 from tests.frontend_api.conftest import on_plan
 

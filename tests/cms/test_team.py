@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import TestCase
 
 from accounts.models import User
-from cms.models import Membership
+from studios.models import Membership
 from tests.factories import UserFactory, photographer_for
 from tests.frontend_api.conftest import on_plan
 
@@ -32,7 +32,7 @@ def membership_of(studio, user):
 
 
 def invite(client, email, role="staff"):
-    # The invitation e-mail is queued on commit (cms.tasks); run it as the commit would.
+    # The invitation e-mail is queued on commit (studio_settings.tasks); run it as the commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(TEAM, {"email": email, "role": role}, **ADMIN_HOST)
 

@@ -98,7 +98,7 @@ def test_studio_without_client_site_previews_in_the_built_in_theme(studio, photo
 
 
 def test_cors_allows_exactly_the_studios_own_domains(client, studio, other_studio):
-    from cms.models import StudioDomain
+    from studios.models import StudioDomain
 
     StudioDomain.objects.create(studio=studio, hostname="photos.northlight.example", is_verified=True)
 

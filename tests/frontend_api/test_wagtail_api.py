@@ -2,7 +2,8 @@
 
 import pytest
 
-from cms.models import PortfolioPage, StudioDomain
+from cms.models import PortfolioPage
+from studios.models import StudioDomain
 
 pytestmark = pytest.mark.django_db
 

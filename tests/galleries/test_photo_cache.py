@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import timezone
 
-from cms.models import StudioDomain
 from galleries import photo_cache
 from galleries.models import Gallery, GalleryPhoto, WatermarkSettings
 from galleries.pipeline import process_gallery_photo
 from galleries.tasks import rerender_watermarked
 from galleries.uploads import add_upload
+from studios.models import StudioDomain
 
 from .conftest import bulk_ready_photos
 from .factories import jpeg, make_gallery, upload

@@ -10,9 +10,10 @@ from django.db import transaction
 
 from accounts.models import User
 from cms.demo_images import landscape_jpeg
-from cms.models import PortfolioIndexPage, PortfolioPage, Studio
-from cms.provisioning import add_member, create_studio
+from cms.models import PortfolioIndexPage, PortfolioPage
 from galleries.models import StudioImage
+from studios.models import Studio
+from studios.provisioning import add_member, create_studio
 
 DEMO_STUDIOS = [
     {

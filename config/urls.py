@@ -9,8 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from billing.site_views import invoice_page, invoice_pay
 from contracts.views import contract_page
+from studios.admin_views import StudioPageBrowseView
 
-from .admin_views import StudioPageBrowseView
 from .health import healthz
 
 handler404 = "frontend_api.views.not_found"

@@ -1,4 +1,4 @@
-"""Admin views of the cms app: the scoped page chooser, Settings → Studio settings and Settings → Team."""
+"""Settings → Studio settings and Settings → Team."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,29 +6,15 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView, View
-from wagtail.admin.views.chooser import BrowseView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.models import Page
 
 from billing.limits import is_read_only
+from studios.dashboard import studio_site_url
+from studios.models import Membership, StudioDomain
+from studios.tenancy import admin_studio
 
-from . import studio_settings, team
-from .dashboard import studio_site_url
-from .models import Membership, StudioDomain
-from .tenancy import admin_studio
-from .wagtail_hooks import user_may_browse
-
-
-class StudioPageBrowseView(BrowseView):
-    """The page chooser's browse step: another studio's page is 404, not a peek (wagtail#1700)."""
-
-    def get(self, request, parent_page_id=None):
-        if parent_page_id is not None:
-            page = get_object_or_404(Page, pk=parent_page_id)
-            if not user_may_browse(request.user, page):
-                raise Http404("No such page.")
-        return super().get(request, parent_page_id)
-
+from . import services as studio_settings
+from . import team
 
 # --- Settings → Studio settings ------------------------------------------------------------------
 

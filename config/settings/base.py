@@ -14,7 +14,7 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 
 # Studios answer on their own domains, which the platform does not know in
-# advance: Host checking is done by cms.tenancy (unknown host -> 404).
+# advance: Host checking is done by studios.tenancy (unknown host -> 404).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 
 # Studio sites live at <slug>.<BASE_DOMAIN>; the admin and the API for
@@ -26,7 +26,9 @@ DEFAULT_STUDIO_SLUG = env("DEFAULT_STUDIO_SLUG", default="")
 
 INSTALLED_APPS = [
     "accounts",
+    "studios",
     "cms",
+    "studio_settings",
     "galleries",
     "crm",
     "bookings",
@@ -68,21 +70,23 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The studio is resolved first: CORS answers depend on it (frontend_api.cors).
-    "cms.tenancy.StudioMiddleware",
+    "studios.tenancy.StudioMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cms.admin_scoping.AdminUserMiddleware",
+    "studios.admin_scoping.AdminUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
-ROOT_URLCONF = "cms.urls"
-WSGI_APPLICATION = "cms.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# The root page every new studio gets (studios.provisioning); its children come from `studio_created` hooks.
+STUDIOS_HOME_PAGE_MODEL = "cms.StudioHomePage"
 
 TEMPLATES = [
     {
@@ -96,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "cms.tenancy.studio_context",
+                "studios.tenancy.studio_context",
             ],
         },
     },

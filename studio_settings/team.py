@@ -6,20 +6,17 @@ Only owners change the team, and a studio always keeps one owner. Seats are coun
 from dataclasses import dataclass
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from .models import Membership, Studio
-from .provisioning import add_member, remove_member
+from billing import limits
+from billing.limits import PlanLimitReached, check_limit, check_writable
+from studios.models import Membership, Studio
+from studios.provisioning import add_member, remove_member
+
+from .tasks import send_team_invitation
 
 LAST_OWNER = (
     "A studio needs at least one owner, and this is the only one. Make someone else an owner first, "
@@ -47,8 +44,6 @@ def team_member(studio: Studio, pk: int) -> Membership:
 
 
 def seats(studio: Studio) -> Seats:
-    from billing import limits
-
     return Seats(used=limits.usage(studio).staff_seats, included=limits.plan_for(studio).staff_seats)
 
 
@@ -75,8 +70,6 @@ def invite_member(studio: Studio, email: str, role: str, *, invited_by) -> Membe
 
     Raises ValidationError if they are already in the team, billing.limits.PlanLimitReached when the plan's
     seats are all taken or the subscription has lapsed; nothing is created then."""
-    from billing.limits import check_writable
-
     # Lower case: the username is the e-mail, and signing in matches it exactly on PostgreSQL.
     email = email.strip().lower()
     check_writable(studio)
@@ -84,11 +77,19 @@ def invite_member(studio: Studio, email: str, role: str, *, invited_by) -> Membe
         raise ValidationError(f"{email} is already a member of {studio.name}.")
     with transaction.atomic():  # a refused seat takes the new account back with it
         user = _user_for_email(email)
-        membership = add_member(studio, user, role)
-    from .tasks import send_team_invitation
-
+        membership = seat_member(studio, user, role)
     transaction.on_commit(lambda: send_team_invitation.delay(membership.pk, invited_by.pk))
     return membership
+
+
+@transaction.atomic
+def seat_member(studio: Studio, user, role: str = Membership.Role.STAFF) -> Membership:
+    """Give `user` a seat in the studio (or change their role). A new seat must fit the plan's staff seats:
+    billing.limits.PlanLimitReached says which plan has more."""
+    _lock_team(studio)  # two invitations cannot share the last seat
+    if not Membership.objects.filter(studio=studio, user=user).exists():
+        check_limit(studio, "staff_seats")
+    return add_member(studio, user, role)
 
 
 def change_role(studio: Studio, membership: Membership, role: str) -> Membership:
@@ -118,33 +119,6 @@ def _is_last_owner(studio: Studio, membership: Membership) -> bool:
     return membership.role == Membership.Role.OWNER and not owners.exclude(pk=membership.pk).exists()
 
 
-# --- The invitation e-mail ---------------------------------------------------------------------
-
-
-def password_setup_link(user) -> str:
-    """Wagtail's own password-reset page, with a one-time token: the invitee chooses their password there."""
-    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse("wagtailadmin_password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
-    return settings.WAGTAILADMIN_BASE_URL + path
-
-
-def send_invitation(membership: Membership, *, invited_by) -> None:
-    """Someone who has never set a password gets a link to set one; others are told to sign in as usual."""
-    user = membership.user
-    context = {
-        "studio": membership.studio,
-        "role": membership.get_role_display(),
-        "invited_by": invited_by.get_full_name() or invited_by.email,
-        "email": user.email,
-        "setup_link": None if user.has_usable_password() else password_setup_link(user),
-        "admin_url": settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home"),
-    }
-    subject = render_to_string("email/team_invite_subject.txt", context).strip()
-    body = render_to_string("email/team_invite.txt", context)
-    send_mail(subject, body, None, [user.email])
-
-
 # --- Forms -------------------------------------------------------------------------------------
 
 
@@ -167,8 +141,6 @@ class InviteMemberForm(forms.Form):
 
     def save(self) -> Membership | None:
         """The new membership, or None with the reason on the form (already a member, no seat, lapsed)."""
-        from billing.limits import PlanLimitReached
-
         try:
             return invite_member(
                 self.studio, self.cleaned_data["email"], self.cleaned_data["role"], invited_by=self.invited_by

@@ -14,8 +14,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from wagtail.images.widgets import AdminImageChooser
 
-from .branding import is_font_stack, is_hex_colour
-from .models import Studio, StudioDomain, normalise_hostname
+from billing import limits
+from billing.limits import PlanLimitReached, StudioReadOnly, check_limit, check_writable, require_feature
+from billing.models import ConnectedAccount
+from galleries.models import StudioImage, WatermarkSettings
+from studios.branding import is_font_stack, is_hex_colour
+from studios.models import Studio, StudioDomain, normalise_hostname
 
 # The TXT record platform staff look for before marking a domain verified.
 VERIFICATION_RECORD_PREFIX = "_focusflow"
@@ -66,7 +70,6 @@ def currency_choices(current: str = "") -> list[tuple[str, str]]:
 
 def check_writable_for_form(studio: Studio) -> None:
     """A lapsed subscription keeps the studio readable but refuses changes (billing.limits.check_writable)."""
-    from billing.limits import StudioReadOnly, check_writable
 
     try:
         check_writable(studio)
@@ -141,10 +144,9 @@ class StudioProfileForm(forms.ModelForm):
     def __init__(self, *args, studio: Studio, **kwargs):
         # A copy: an invalid form writes its values onto its instance, and the page shows the saved studio.
         super().__init__(*args, instance=Studio.objects.get(pk=studio.pk), **kwargs)
-        from galleries.models import StudioImage
 
         self.studio = studio
-        # Only the studio's own images, whatever id is posted (the chooser is scoped by cms.wagtail_hooks).
+        # Only the studio's own images, whatever id is posted (the chooser is scoped by studios.wagtail_hooks).
         self.fields["logo"].queryset = StudioImage.objects.for_studio(studio)
         self.fields["logo"].help_text = "Shown in your site's header instead of your name. A PNG or SVG-like logo."
         self.fields["currency"].choices = currency_choices(studio.currency)
@@ -186,8 +188,6 @@ class StudioProfileForm(forms.ModelForm):
         cleaned = super().clean()
         check_writable_for_form(self.studio)
         if cleaned.get("white_label"):
-            from billing.limits import PlanLimitReached, require_feature
-
             try:
                 require_feature(self.studio, "white_label")
             except PlanLimitReached as exc:
@@ -229,9 +229,13 @@ def check_new_domain(studio: Studio, hostname: str) -> StudioDomain:
         raise ValidationError(DOMAIN_TAKEN)
     domain = StudioDomain(studio=studio, hostname=hostname)
     try:
-        domain.clean()  # platform addresses, the plan's custom-domain feature, a lapsed subscription
+        domain.clean()  # platform addresses
     except ValidationError as exc:
         raise ValidationError(exc.message_dict.get("hostname", exc.messages)) from exc
+    try:
+        check_limit(studio, "custom_domain")  # the plan's custom-domain feature, a lapsed subscription
+    except PlanLimitReached as exc:
+        raise ValidationError(exc.message) from exc
     return domain
 
 
@@ -303,7 +307,6 @@ class StripeConnection:
 
 def stripe_connection(studio: Studio) -> StripeConnection:
     """Whether client payments reach the studio's Stripe account (read from billing's ConnectedAccount)."""
-    from billing.models import ConnectedAccount
 
     account = ConnectedAccount.objects.for_studio(studio).first()
     if account is None:
@@ -331,9 +334,7 @@ class SettingsSummary:
 
 
 def settings_summary(studio: Studio) -> SettingsSummary:
-    from billing import limits
     from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
-    from galleries.models import WatermarkSettings
 
     plan = limits.plan_for(studio)
     usage = limits.usage(studio)

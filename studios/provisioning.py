@@ -1,14 +1,19 @@
-"""Creating a studio: its site, page tree, collection and permission group, in one transaction."""
+"""Creating a studio: its site, page tree, collection and permission group, in one transaction.
 
+The home page's model comes from `STUDIOS_HOME_PAGE_MODEL` (the site app's, cms.StudioHomePage); the
+pages and objects each feature app needs are added by its `studio_created` Wagtail hook, called in
+hook order (portfolio, client galleries, booking page), so this core module imports no feature app."""
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from wagtail import hooks
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
-from bookings.models import BookingPage
-from galleries.models import ClientGalleryIndexPage
+from .models import Membership, Studio
 
-from .models import Membership, PortfolioIndexPage, Studio, StudioHomePage
+STUDIO_CREATED_HOOK = "studio_created"
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "delete_page"]
 COLLECTION_PERMISSIONS = {
@@ -24,11 +29,8 @@ def create_studio(
     studio = Studio(name=name, slug=slug, time_zone=time_zone, currency=currency, contact_email=contact_email)
     studio.full_clean(exclude=["site", "home_page", "collection", "group"])
 
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=StudioHomePage(title=name, slug=slug))
-    home.add_child(instance=PortfolioIndexPage(title="Portfolio", slug="portfolio", show_in_menus=True))
-    home.add_child(instance=ClientGalleryIndexPage(title="Client galleries", slug="galleries", show_in_menus=False))
-    home.add_child(instance=BookingPage(title="Book a session", slug="book", show_in_menus=True))
+    home_page_model = apps.get_model(settings.STUDIOS_HOME_PAGE_MODEL)
+    home = Page.get_first_root_node().add_child(instance=home_page_model(title=name, slug=slug))
 
     studio.home_page = home
     studio.site = Site.objects.create(
@@ -37,6 +39,8 @@ def create_studio(
     studio.collection = Collection.get_first_root_node().add_child(name=name)
     studio.group = _create_group(studio, home)
     studio.save()
+    for add_studio_objects in hooks.get_hooks(STUDIO_CREATED_HOOK):
+        add_studio_objects(studio, home)
 
     if owner is not None:
         add_member(studio, owner, Membership.Role.OWNER)
@@ -64,13 +68,8 @@ def _create_group(studio: Studio, home: Page) -> Group:
 
 @transaction.atomic
 def add_member(studio: Studio, user, role: str = Membership.Role.STAFF) -> Membership:
-    """Give `user` a seat in the studio (or change their role). A new seat must fit the plan's staff seats:
-    billing.limits.PlanLimitReached says which plan has more."""
-    from billing.limits import check_limit
-
-    Studio.objects.select_for_update().filter(pk=studio.pk).first()  # two invitations cannot share the last seat
-    if not Membership.objects.filter(studio=studio, user=user).exists():
-        check_limit(studio, "staff_seats")
+    """Give `user` a seat in the studio (or change their role). The plan's seat limit is checked by the
+    team service that invites people (studio_settings.team.seat_member), not here in the core."""
     membership, _ = Membership.objects.update_or_create(studio=studio, user=user, defaults={"role": role})
     user.groups.add(studio.group)
     return membership

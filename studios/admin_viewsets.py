@@ -193,3 +193,10 @@ class StudioModelViewSet(ModelViewSet):
         # Registered before Wagtail's own registration, which would otherwise warn and fall back.
         register_permission_policy(self.model, self.permission_policy, exact_class=True)
         super().register_permissions()
+
+
+def user_may_browse(user, page) -> bool:
+    """May this admin user see `page` in the page chooser?"""
+    if user.is_superuser or page.depth == 1:
+        return True
+    return any(s.home_page_id and page.path.startswith(s.home_page.path) for s in studios_for_user(user))

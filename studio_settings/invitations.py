@@ -1,0 +1,35 @@
+"""The e-mail that invites someone to a studio's team."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from studios.models import Membership
+
+
+def password_setup_link(user) -> str:
+    """Wagtail's own password-reset page, with a one-time token: the invitee chooses their password there."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("wagtailadmin_password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    return settings.WAGTAILADMIN_BASE_URL + path
+
+
+def send_invitation(membership: Membership, *, invited_by) -> None:
+    """Someone who has never set a password gets a link to set one; others are told to sign in as usual."""
+    user = membership.user
+    context = {
+        "studio": membership.studio,
+        "role": membership.get_role_display(),
+        "invited_by": invited_by.get_full_name() or invited_by.email,
+        "email": user.email,
+        "setup_link": None if user.has_usable_password() else password_setup_link(user),
+        "admin_url": settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home"),
+    }
+    subject = render_to_string("email/team_invite_subject.txt", context).strip()
+    body = render_to_string("email/team_invite.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -1,0 +1,47 @@
+"""Settings → Studio settings and Settings → Team in the Wagtail admin."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+
+from studios.admin_viewsets import StudioMenuItem
+
+from . import admin_views
+
+# --- Settings → Studio settings ---------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def studio_settings_urls():
+
+    return [
+        path("studio-settings/", admin_views.StudioSettingsView.as_view(), name="cms_studio_settings"),
+        path("studio-settings/domains/add/", admin_views.AddStudioDomainView.as_view(), name="cms_studio_domain_add"),
+        path(
+            "studio-settings/domains/<int:pk>/remove/",
+            admin_views.RemoveStudioDomainView.as_view(),
+            name="cms_studio_domain_remove",
+        ),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def studio_settings_menu_item():
+    return StudioMenuItem("Studio settings", reverse("cms_studio_settings"), icon_name="site", order=40)
+
+
+# --- Settings → Team ---------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def team_urls():
+
+    return [
+        path("team/", admin_views.TeamView.as_view(), name="cms_team"),
+        path("team/<int:pk>/role/", admin_views.ChangeTeamRoleView.as_view(), name="cms_team_role"),
+        path("team/<int:pk>/remove/", admin_views.RemoveTeamMemberView.as_view(), name="cms_team_remove"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def team_menu_item():
+    return StudioMenuItem("Team", reverse("cms_team"), icon_name="group", order=45)
