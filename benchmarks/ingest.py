@@ -28,7 +28,7 @@ def unique_copies(data: bytes, count: int):
 def camera_like_jpeg(megapixels: int) -> bytes:
     from PIL import Image
 
-    from cms.demo_images import landscape_jpeg
+    from studios.demo_images import landscape_jpeg
 
     width = int((megapixels * 1e6 * 1.5) ** 0.5)
     height = int(width / 1.5)

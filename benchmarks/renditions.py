@@ -58,11 +58,11 @@ def run(runs: int):
     from django.core.cache import cache
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cms.demo_images import landscape_jpeg
     from galleries.models import ClientGalleryIndexPage, Gallery, GalleryPhoto, StudioImage, WatermarkSettings
     from galleries.pipeline import process_gallery_photo, rendition_specs
     from galleries.tasks import process_photo
     from galleries.uploads import add_upload
+    from studios.demo_images import landscape_jpeg
 
     print("Generating a 6000×4000 (24 MP) JPEG…", flush=True)
     data = camera_like_jpeg(landscape_jpeg(24, 6000, 4000, quality=95))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from studios.formatting import format_amount
 from studios.models import Studio, StudioOwned
 
 
@@ -164,9 +165,7 @@ class Invoice(StudioOwned, ClusterableModel):
 
     @property
     def total_display(self) -> str:
-        from .templatetags.billing_tags import money
-
-        return money(self.total, self.currency)
+        return format_amount(self.total, self.currency)
 
     @property
     def amount_due(self) -> int:

@@ -2,6 +2,7 @@
 
 import time
 
+import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -26,8 +27,6 @@ def _database():
 def _broker():
     if not settings.REDIS_URL:
         return  # eager mode: tasks run in-process, nothing to reach
-    import redis
-
     redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
 
 

@@ -5,6 +5,7 @@ API v2 (/api/v2/) and the OpenAPI schema."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
+from wagtail.api.v2.router import WagtailAPIRouter
 
 from billing.api import urls as billing_api
 from bookings.api import urls as bookings_api
@@ -12,9 +13,10 @@ from contracts.api import urls as contracts_api
 from crm.api import urls as crm_api
 from galleries.api import urls as galleries_api
 
+from .preview_api import PagePreviewAPIViewSet
 from .studio_api import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from .views import unknown_api_path
-from .wagtail_api import api_router
+from .wagtail_api import StudioDocumentsAPIViewSet, StudioImagesAPIViewSet, StudioPagesAPIViewSet
 
 DOMAIN_APIS = [galleries_api, crm_api, bookings_api, contracts_api, billing_api]
 
@@ -24,6 +26,13 @@ studio_router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="w
 
 client_urlpatterns = [p for api in DOMAIN_APIS for p in api.client_urlpatterns]
 studio_urlpatterns = [p for api in DOMAIN_APIS for p in api.studio_urlpatterns] + studio_router.urls
+
+# Wagtail API v2, narrowed to the resolved studio's site (frontend_api.wagtail_api).
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", StudioPagesAPIViewSet)
+api_router.register_endpoint("images", StudioImagesAPIViewSet)
+api_router.register_endpoint("documents", StudioDocumentsAPIViewSet)
+api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 
 urlpatterns = [
     path("v2/", api_router.urls),

@@ -7,7 +7,7 @@ start every queryset from `request.studio`."""
 from django.http import Http404, JsonResponse
 from rest_framework import serializers
 from rest_framework.response import Response
-from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.querysets import get_public_pages_queryset
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -61,8 +61,6 @@ class StudioPagesAPIViewSet(StudioScopedAPIMixin, PagesAPIViewSet):
 
     @staticmethod
     def _public_pages(request):
-        from wagtail.api.querysets import get_public_pages_queryset
-
         return get_public_pages_queryset(request)
 
 
@@ -118,18 +116,3 @@ class StudioDocumentsAPIViewSet(StudioScopedAPIMixin, DocumentsAPIViewSet):
         if studio is None or studio.collection_id is None:
             return self.model.objects.none()
         return super().get_queryset().filter(collection__path__startswith=studio.collection.path)
-
-
-api_router = WagtailAPIRouter("wagtailapi")
-api_router.register_endpoint("pages", StudioPagesAPIViewSet)
-api_router.register_endpoint("images", StudioImagesAPIViewSet)
-api_router.register_endpoint("documents", StudioDocumentsAPIViewSet)
-
-
-def _register_preview():
-    from .preview_api import PagePreviewAPIViewSet
-
-    api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
-
-
-_register_preview()

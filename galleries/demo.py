@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cms.demo_images import landscape_jpeg
+from studios.demo_images import landscape_jpeg
 
 from .models import ClientGalleryIndexPage, Gallery, GallerySet
 from .uploads import add_upload

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from taggit.models import Tag
+from wagtail.models import Site
 
 from .tenancy import studios_for_user
 
@@ -38,8 +39,6 @@ def _is_scoped(user) -> bool:
 
 
 def _sites(request):
-    from wagtail.models import Site
-
     if not _is_scoped(request.user):
         return Site.objects.all()
     return Site.objects.filter(studio__in=studios_for_user(request.user))
@@ -67,6 +66,7 @@ def popular_tags_for_model(model, count=10):
 
 
 def install():
+    # Wagtail's admin views import every model: load them from AppConfig.ready(), not at import time.
     from wagtail.admin import filters as admin_filters
     from wagtail.admin.views.pages import listing
     from wagtail.images.views import chooser as image_chooser

@@ -6,6 +6,6 @@ class StudiosConfig(AppConfig):
     verbose_name = "Studios"
 
     def ready(self):
-        from . import admin_scoping
+        from . import admin_scoping  # patches Wagtail's admin views, which need the app registry ready
 
         admin_scoping.install()

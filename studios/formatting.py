@@ -18,6 +18,14 @@ def format_money(minor_units: int, currency: str) -> str:
     return f"{sign}{symbol}{major:,}.{minor:02d}"
 
 
+def format_amount(minor_units: int, currency: str = "") -> str:
+    """1234550, 'gbp' → '12,345.50 GBP': the plain form of the admin's tables and receipts."""
+    minor_units = int(minor_units or 0)
+    sign = "-" if minor_units < 0 else ""
+    whole, cents = divmod(abs(minor_units), 100)
+    return f"{sign}{whole:,}.{cents:02d} {str(currency).upper()}".strip()
+
+
 def format_duration(duration) -> str:
     """timedelta(hours=1, minutes=30) → '1 hour 30 minutes'."""
     minutes = int(duration.total_seconds() // 60)

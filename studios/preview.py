@@ -4,16 +4,16 @@ there (wagtail-headless-preview); others preview in the built-in theme."""
 from django.conf import settings
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from .models import Studio
+
 
 class StudioPreviewMixin(HeadlessPreviewMixin):
     def page_studio(self):
-        from .models import Studio
-
         page = self if self.pk else self.get_parent()
         return Studio.objects.for_page(page).first()
 
     def get_client_root_url(self, request):
-        # wagtail-headless-preview looks at the admin's host; the page's studio decides (DESIGN.md §8).
+        # wagtail-headless-preview looks at the admin's host; the page's studio decides (docs/architecture.md).
         studio = self.page_studio()
         url = (studio and studio.preview_url) or settings.WAGTAIL_HEADLESS_PREVIEW["CLIENT_URLS"]["default"]
         return url.rstrip("/") + "/"

@@ -2,12 +2,11 @@
 
 from django import template
 
+from studios.formatting import format_amount
+
 register = template.Library()
 
 
 @register.filter
 def money(amount, currency="") -> str:
-    amount = int(amount or 0)
-    sign = "-" if amount < 0 else ""
-    whole, cents = divmod(abs(amount), 100)
-    return f"{sign}{whole:,}.{cents:02d} {str(currency).upper()}".strip()
+    return format_amount(amount, currency)

@@ -7,9 +7,9 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from wagtail.documents.models import Document
 
-from cms.demo_images import landscape_jpeg
 from cms.models import PortfolioPage
 from galleries.models import StudioImage
+from studios.demo_images import landscape_jpeg
 from studios.models import Membership, StudioDomain
 from tests.factories import UserFactory
 from tests.galleries.factories import make_gallery

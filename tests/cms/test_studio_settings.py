@@ -10,8 +10,8 @@ from django.core.files.images import ImageFile
 from django.utils import timezone
 from wagtail.models import Collection
 
-from cms.demo_images import landscape_jpeg
 from galleries.models import StudioImage
+from studios.demo_images import landscape_jpeg
 from studios.models import Studio, StudioDomain
 from tests.factories import BookingFactory, UserFactory
 from tests.frontend_api.conftest import on_plan

@@ -3,9 +3,9 @@ import io
 import pytest
 from django.core.files.images import ImageFile
 
-from cms.demo_images import landscape_jpeg
 from frontend_api.models import ApiKey
 from galleries.models import StudioImage
+from studios.demo_images import landscape_jpeg
 
 
 @pytest.fixture

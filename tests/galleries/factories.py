@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from PIL import Image
 
-from cms.demo_images import landscape_jpeg
 from galleries.models import ClientGalleryIndexPage, Gallery, GallerySet
 from galleries.uploads import add_upload
+from studios.demo_images import landscape_jpeg
 
 
 def make_gallery(studio, title="Emma & Jonah — Wedding", sets=(), **fields) -> Gallery:

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
-from cms.demo_images import landscape_jpeg
 from cms.models import PortfolioIndexPage, PortfolioPage
 from galleries.models import StudioImage
+from studios.demo_images import landscape_jpeg
 from studios.models import Studio
 from studios.provisioning import add_member, create_studio
 
