@@ -7,6 +7,7 @@ start every queryset from `request.studio`."""
 from django.http import Http404, JsonResponse
 from rest_framework import serializers
 from rest_framework.response import Response
+from wagtail.api.querysets import get_public_pages_queryset
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
@@ -62,8 +63,6 @@ class StudioPagesAPIViewSet(StudioScopedAPIMixin, PagesAPIViewSet):
 
     @staticmethod
     def _public_pages(request):
-        from wagtail.api.querysets import get_public_pages_queryset
-
         return get_public_pages_queryset(request)
 
 
@@ -128,7 +127,7 @@ api_router.register_endpoint("documents", StudioDocumentsAPIViewSet)
 
 
 def _register_preview():
-    from .preview_api import PagePreviewAPIViewSet
+    from .preview_api import PagePreviewAPIViewSet  # preview_api builds on this module's viewset: a circle
 
     api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 
