@@ -6,7 +6,7 @@ from django.urls import reverse
 from studios.dashboard import ORDER_HINTS, StudioPanel
 
 from . import limits, revenue
-from .admin_views import meter
+from .admin.plan import meter
 from .models import Invoice
 
 OPEN = [Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID]

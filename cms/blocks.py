@@ -3,6 +3,8 @@
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from galleries.renditions import image_summary
+
 
 class ImageBlock(ImageChooserBlock):
     """An image that the API serialises with its renditions, so a client site needs no second request."""
@@ -10,8 +12,6 @@ class ImageBlock(ImageChooserBlock):
     def get_api_representation(self, value, context=None):
         if value is None:
             return None
-        from frontend_api.renditions import image_summary
-
         return image_summary(value, (context or {}).get("request"))
 
 

@@ -12,8 +12,10 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from bookings.admin.actions import BOOKING_ACTIONS_HOOK, BookingAction
 from studios.admin_viewsets import ScopedInspectView, StudioModelViewSet, StudioOwnedAdminForm, user_owns
 
+from .dashboard import UnsignedContractsPanel
 from .issuing import issue_contract, void_contract
 from .models import Contract, ContractTemplate
 from .signing import SigningError, countersign
@@ -135,6 +137,35 @@ def do_new_version(contract, request):
     return issue_contract(contract.booking, contract.template, user=request.user)
 
 
+# --- "Issue contract" on a booking's page (bookings' admin reads this hook; it imports no contracts code) ---
+
+
+def do_issue_contract(booking, request):
+    template = booking.session_type.contract_template
+    if template is None:
+        raise ValueError("Choose a contract template for this session type first.")
+    issue_contract(booking, template, user=request.user)
+
+
+def issue_contract_label(booking) -> str | None:
+    if booking.session_type.contract_template is None:
+        return None
+    return "Issue a new version of the contract" if booking.contracts.exists() else "Issue contract"
+
+
+@hooks.register(BOOKING_ACTIONS_HOOK)
+def register_issue_contract_action():
+    return [
+        BookingAction(
+            name="issue_contract",
+            path="issue-contract",
+            operation=do_issue_contract,
+            success="Contract issued and sent.",
+            label=issue_contract_label,
+        )
+    ]
+
+
 class ContractsGroup(ViewSetGroup):
     menu_label = "Contracts"
     menu_icon = "doc-full"
@@ -149,6 +180,4 @@ def register_contracts():
 
 @hooks.register("register_studio_dashboard_panel")
 def unsigned_contracts_panel(request, studio):
-    from .dashboard import UnsignedContractsPanel
-
     return UnsignedContractsPanel(studio, request)

@@ -1,36 +1,10 @@
-"""How images appear in the API: rendition URLs with their sizes, and the blurhash.
+"""How images appear in the API: the rendition URLs with their sizes, as a serializer field.
 
-The names and specs are the contract of DESIGN.md §4; renditions are read from
-the prefetched set (`prefetch_renditions`), so a listing costs no query per image."""
+The names and specs are the contract in `galleries.renditions`."""
 
 from rest_framework import serializers
 
-from galleries.pipeline import PREVIEW, THUMB
-
-PUBLIC_RENDITIONS = {"thumb": THUMB, "preview": PREVIEW}
-
-
-def rendition_urls(image, request=None, specs: dict[str, str] = PUBLIC_RENDITIONS) -> dict:
-    renditions = image.get_renditions(*specs.values())
-    out = {}
-    for name, spec in specs.items():
-        rendition = renditions[spec]
-        url = rendition.url
-        if request is not None and url.startswith("/"):
-            url = request.build_absolute_uri(url)
-        out[name] = {"url": url, "width": rendition.width, "height": rendition.height}
-    return out
-
-
-def image_summary(image, request=None) -> dict:
-    return {
-        "id": image.pk,
-        "title": image.title,
-        "width": image.width,
-        "height": image.height,
-        "blurhash": getattr(image, "blurhash", "") or "",
-        "renditions": rendition_urls(image, request),
-    }
+from galleries.renditions import rendition_urls
 
 
 class RenditionsField(serializers.Field):

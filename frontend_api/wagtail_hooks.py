@@ -1,9 +1,12 @@
 """Developers menu in the studio's admin: API keys, webhook endpoints, deliveries."""
 
+from datetime import timedelta
+
 from django import forms
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin import messages
@@ -11,6 +14,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from billing.limits import PlanLimitReached, check_limit
+from studio_settings.summary import SUMMARY_ROW_HOOK, SummaryRow
 from studios.admin_viewsets import (
     ScopedCreateView,
     ScopedDeleteView,
@@ -185,3 +189,28 @@ def register_developers():
 @hooks.register("register_studio_dashboard_panel")
 def developers_panel(request, studio):
     return DevelopersPanel(studio, request)
+
+
+# --- Rows of Settings → Studio settings → More settings ----------------------------------------
+
+RECENT_FAILURES = timedelta(days=7)
+
+
+@hooks.register(SUMMARY_ROW_HOOK)
+def api_keys_summary_row(studio):
+    active = ApiKey.objects.for_studio(studio).active().count()
+    return SummaryRow(
+        "api-keys", "API keys", "frontend_api/admin/summary_api_keys.html", order=50, data={"active_api_keys": active}
+    )
+
+
+@hooks.register(SUMMARY_ROW_HOOK)
+def webhooks_summary_row(studio):
+    failing = [WebhookDelivery.Status.FAILED, WebhookDelivery.Status.RETRYING]
+    data = {
+        "webhook_endpoints": WebhookEndpoint.objects.for_studio(studio).count(),
+        "failed_deliveries": WebhookDelivery.objects.for_studio(studio)
+        .filter(status__in=failing, created_at__gte=timezone.now() - RECENT_FAILURES)
+        .count(),
+    }
+    return SummaryRow("webhooks", "Webhooks", "frontend_api/admin/summary_webhooks.html", order=60, data=data)

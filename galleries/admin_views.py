@@ -27,9 +27,9 @@ from .models import (
     StudioImage,
     WatermarkSettings,
 )
-from .pipeline import THUMB
 from .proofing import lightroom_filenames, notify_gallery_ready
 from .quota import QuotaExceeded, storage_quota_bytes, storage_used_bytes
+from .renditions import THUMB
 from .tasks import rerender_watermarked
 from .uploads import UploadRejected, add_upload, complete_direct_upload, start_direct_upload
 

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
+from .renditions import PREVIEW, THUMB, WATERMARKED_BOX, rendition_specs
 from .watermark import WatermarkLook, apply_watermark
 
 pillow_heif.register_heif_opener()
@@ -26,26 +27,6 @@ logger = logging.getLogger(__name__)
 # Pillow's names for the formats photographers deliver.
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC", "TIFF": "TIFF"}
 ACCEPTED_HUMAN = "JPEG, PNG, WebP, HEIC or TIFF"
-
-THUMB = "max-400x400|format-webp"
-PREVIEW = "max-1600x1600|format-webp"
-WATERMARKED_BOX = 2400
-
-
-def watermarked_spec(version: int | None) -> str:
-    """The `watermarked` rendition's spec; the version changes whenever the studio's watermark does."""
-    if version is None:
-        return f"max-{WATERMARKED_BOX}x{WATERMARKED_BOX}|format-jpeg"
-    return f"max-{WATERMARKED_BOX}x{WATERMARKED_BOX}|watermark-{version}|format-jpeg"
-
-
-def rendition_specs(gallery, watermark_version: int | None) -> dict[str, str]:
-    """The contract names (DESIGN.md §4) mapped to this gallery's filter specs."""
-    return {
-        "thumb": THUMB,
-        "preview": PREVIEW,
-        "watermarked": watermarked_spec(watermark_version if gallery.watermark else None),
-    }
 
 
 class PhotoRejected(Exception):

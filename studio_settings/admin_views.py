@@ -13,8 +13,10 @@ from studios.dashboard import studio_site_url
 from studios.models import Membership, StudioDomain
 from studios.tenancy import admin_studio
 
-from . import services as studio_settings
 from . import team
+from .domains import AddDomainForm, remove_domain, verification_record
+from .profile import StudioProfileForm
+from .summary import settings_summary
 
 # --- Settings → Studio settings ------------------------------------------------------------------
 
@@ -44,17 +46,17 @@ class StudioSettingsView(StudioSettingsMixin, WagtailAdminTemplateMixin, Templat
         domains = StudioDomain.objects.for_studio(self.studio).order_by("hostname")
         context.update(
             studio=self.studio,
-            profile_form=profile_form or studio_settings.StudioProfileForm(studio=self.studio),
-            domain_form=domain_form or studio_settings.AddDomainForm(studio=self.studio),
-            domains=[(d, studio_settings.verification_record(d)) for d in domains],
-            summary=studio_settings.settings_summary(self.studio),
+            profile_form=profile_form or StudioProfileForm(studio=self.studio),
+            domain_form=domain_form or AddDomainForm(studio=self.studio),
+            domains=[(d, verification_record(d)) for d in domains],
+            summary=settings_summary(self.studio),
             site_url=studio_site_url(self.studio, self.request),
         )
         context["media"] = context["profile_form"].media
         return context
 
     def post(self, request):
-        form = studio_settings.StudioProfileForm(request.POST, studio=self.studio)
+        form = StudioProfileForm(request.POST, studio=self.studio)
         if not form.is_valid():
             messages.error(request, "The studio settings could not be saved: see the errors below.")
             return self.render_to_response(self.get_context_data(profile_form=form), status=400)
@@ -68,7 +70,7 @@ class AddStudioDomainView(StudioSettingsView):
         return redirect("cms_studio_settings")
 
     def post(self, request):
-        form = studio_settings.AddDomainForm(request.POST, studio=self.studio)
+        form = AddDomainForm(request.POST, studio=self.studio)
         domain = form.save() if form.is_valid() else None
         if domain is None:
             messages.error(request, "The domain was not added: see the reason under Custom domains.")
@@ -95,7 +97,7 @@ class RemoveStudioDomainView(StudioSettingsMixin, WagtailAdminTemplateMixin, Tem
     def post(self, request, pk):
         domain = self.domain(pk)
         try:
-            studio_settings.remove_domain(self.studio, domain)
+            remove_domain(self.studio, domain)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -6,13 +6,13 @@ from wagtail import hooks
 from studios.admin_viewsets import StudioMenuItem
 
 from . import admin_views
+from .summary import SUMMARY_ROW_HOOK, plan_row, stripe_row, team_row, watermark_row
 
 # --- Settings → Studio settings ---------------------------------------------------------------
 
 
 @hooks.register("register_admin_urls")
 def studio_settings_urls():
-
     return [
         path("studio-settings/", admin_views.StudioSettingsView.as_view(), name="cms_studio_settings"),
         path("studio-settings/domains/add/", admin_views.AddStudioDomainView.as_view(), name="cms_studio_domain_add"),
@@ -34,7 +34,6 @@ def studio_settings_menu_item():
 
 @hooks.register("register_admin_urls")
 def team_urls():
-
     return [
         path("team/", admin_views.TeamView.as_view(), name="cms_team"),
         path("team/<int:pk>/role/", admin_views.ChangeTeamRoleView.as_view(), name="cms_team_role"),
@@ -45,3 +44,11 @@ def team_urls():
 @hooks.register("register_settings_menu_item")
 def team_menu_item():
     return StudioMenuItem("Team", reverse("cms_team"), icon_name="group", order=45)
+
+
+# --- Rows of Settings → Studio settings → More settings (the API layer adds its own) ---------------
+
+hooks.register(SUMMARY_ROW_HOOK, watermark_row)
+hooks.register(SUMMARY_ROW_HOOK, plan_row)
+hooks.register(SUMMARY_ROW_HOOK, stripe_row)
+hooks.register(SUMMARY_ROW_HOOK, team_row)

@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from cms import branding
+from galleries.models import ClientGalleryIndexPage
 from studios.formatting import format_duration, format_money
 
 register = template.Library()
@@ -37,8 +38,6 @@ def gallery_index_url(studio):
     """Where clients enter their access code (the studio's client galleries page)."""
     if studio is None or studio.home_page_id is None:
         return ""
-    from galleries.models import ClientGalleryIndexPage
-
     page = ClientGalleryIndexPage.objects.child_of(studio.home_page).live().first()
     return page.relative_url(studio.site) if page and studio.site_id else ""
 

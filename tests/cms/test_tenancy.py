@@ -82,7 +82,7 @@ def test_custom_domain_cannot_claim_a_platform_address(studio):
 def test_a_custom_domain_needs_a_plan_that_includes_one(studio):
     from django.core.exceptions import ValidationError
 
-    from studio_settings.services import add_domain
+    from studio_settings.domains import add_domain
     from tests.frontend_api.conftest import on_plan
 
     # The plan is checked by the service that adds a domain, not by the model.

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from contracts.issuing import issue_contract
 from contracts.models import Contract, ContractTemplate, Signature
@@ -191,3 +192,33 @@ def test_statuses_show_on_the_booking_and_client_timeline(a_admin, signed_contra
         f"/admin/clients/inspect/{signed_contract.client.pk}/", HTTP_HOST="localhost"
     ).content.decode()
     assert "Contract sent" in client_page and "Contract signed" in client_page
+
+
+def test_a_booking_page_issues_and_reissues_its_contract(a_admin, booking, django_capture_on_commit_callbacks):
+    """The button and URL come from contracts (the register_booking_admin_buttons hook), not from bookings."""
+    page = f"/admin/bookings/inspect/{booking.pk}/"
+    action = f"/admin/bookings/{booking.pk}/issue-contract/"
+    assert action == reverse("bookings:issue_contract", args=[booking.pk])
+
+    html = a_admin.get(page, HTTP_HOST="localhost").content.decode()
+    assert f'action="{action}"' in html and ">Issue contract</button>" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = a_admin.post(action, HTTP_HOST="localhost", follow=True)
+    assert response.redirect_chain[-1][0] == page
+    assert "Contract issued and sent." in response.content.decode()
+    assert list(Contract.objects.filter(booking=booking).values_list("version", flat=True)) == [1]
+
+    html = a_admin.get(page, HTTP_HOST="localhost").content.decode()
+    assert ">Issue a new version of the contract</button>" in html
+
+
+def test_a_booking_without_a_contract_template_has_no_issue_button(a_admin, studio):
+    booking = BookingFactory(studio=studio, session_type=SessionTypeFactory(studio=studio, contract_template=None))
+
+    html = a_admin.get(f"/admin/bookings/inspect/{booking.pk}/", HTTP_HOST="localhost").content.decode()
+    assert "issue-contract" not in html
+
+    response = a_admin.post(f"/admin/bookings/{booking.pk}/issue-contract/", HTTP_HOST="localhost", follow=True)
+    assert "Choose a contract template for this session type first." in response.content.decode()
+    assert not Contract.objects.filter(booking=booking).exists()

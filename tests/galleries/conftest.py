@@ -1,7 +1,7 @@
 import pytest
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
-from galleries.pipeline import rendition_specs
+from galleries.renditions import rendition_specs
 
 from .factories import jpeg, make_gallery, upload
 

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
-from galleries.pipeline import PREVIEW, THUMB, process_gallery_photo, rendition_specs
+from galleries.pipeline import process_gallery_photo
+from galleries.renditions import PREVIEW, THUMB, rendition_specs
 
 from .factories import image_bytes, jpeg, make_gallery, upload
 

@@ -1,0 +1,23 @@
+"""The base of billing's admin screens about one studio: the studio the photographer works in."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.views import View
+
+from studios.tenancy import admin_studio
+
+
+def studio_or_404(request):
+    studio = admin_studio(request)
+    if studio is None:
+        raise Http404("Choose a studio first.")
+    return studio
+
+
+class StudioAdminView(View):
+    def dispatch(self, request, *args, **kwargs):
+        self.studio = studio_or_404(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def absolute(self, name: str, *args) -> str:
+        return self.request.build_absolute_uri(reverse(name, args=args))
