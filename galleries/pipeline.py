@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps
 
+from studios.errors import INVALID, DomainError
+
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
 from .watermark import WatermarkLook, apply_watermark
@@ -48,11 +50,14 @@ def rendition_specs(gallery, watermark_version: int | None) -> dict[str, str]:
     }
 
 
-class PhotoRejected(Exception):
+class PhotoRejected(DomainError):
     """The file is not a photo we can use; `reason` is shown to the photographer."""
 
+    code = "photo_rejected"
+    kind = INVALID
+
     def __init__(self, reason: str):
-        super().__init__(reason)
+        super().__init__(message=reason)
         self.reason = reason
 
 
