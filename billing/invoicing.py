@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from crm.activity import record_activity
+from studios.errors import CONFLICT, DomainMessageError
 from studios.models import Studio
 
 from .limits import StudioReadOnly, check_writable
@@ -25,12 +26,23 @@ from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstal
 logger = logging.getLogger(__name__)
 
 
-class InvoiceError(Exception):
+class InvoiceError(DomainMessageError):
     """An invoice action that cannot be done in the invoice's state; the message says why."""
+
+    code = "invoice_error"
+    kind = CONFLICT
+
+
+class InvoiceNotPayable(InvoiceError):
+    """The client cannot pay this invoice now: paid, void, a draft, or the studio takes no cards yet."""
+
+    code = "invoice_not_payable"
 
 
 class ContractUnsigned(InvoiceError):
     """The invoice's booking has a contract the client has not signed yet: sign first, then pay."""
+
+    code = "contract_unsigned"
 
 
 @dataclass(frozen=True)

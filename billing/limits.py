@@ -1,15 +1,17 @@
 """What a studio's plan allows, asked in one place.
 
 Galleries, uploads, custom domains and API keys call `check_limit()` / `check_writable()` where
-the limit bites; the error names the cheapest plan that lifts it, so the photographer knows what to do."""
+the limit bites; the error names the cheapest plan that lifts it, so the photographer knows what to do.
 
-import contextlib
+What a studio uses is counted by the app that owns it: apps above this one register a counter
+(`register_usage_counter("storage_bytes", fn)` in their `AppConfig.ready`), so limits needs no import of them."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Sum
-from wagtail.images.models import SourceImageIOError
 
+from studios.errors import LIMIT, DomainError
 from studios.models import Membership, Studio
 
 from .models import Plan, StudioSubscription
@@ -31,23 +33,17 @@ COUNTED = {
 READ_ONLY_STATUSES = {StudioSubscription.Status.PAUSED, StudioSubscription.Status.CANCELLED}
 
 
-class PlanLimitReached(Exception):
-    """Raised when an action needs more than the studio's plan gives. `code` suits API errors."""
+class PlanLimitReached(DomainError):
+    """Raised when an action needs more than the studio's plan gives; the API answers it like any DomainError."""
 
     code = "plan_limit"
+    kind = LIMIT
 
     def __init__(self, message: str, *, feature: str, plan: Plan, upgrade_to: Plan | None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message=message)
         self.feature = feature
         self.plan = plan
         self.upgrade_to = upgrade_to
-
-    def as_api_error(self):
-        """For API views: `except PlanLimitReached as exc: raise exc.as_api_error()` → 403 in the one error shape."""
-        from frontend_api.errors import ApiError
-
-        return ApiError(self.code, self.message, 403)
 
 
 class StudioReadOnly(PlanLimitReached):
@@ -90,19 +86,31 @@ def storage_quota_bytes(studio: Studio) -> int:
     return plan_for(studio).storage_gb * GB
 
 
-def usage(studio: Studio) -> Usage:
-    from galleries.models import ClientGalleryIndexPage, StudioImage
+UsageCounter = Callable[[Studio], int]
+_usage_counters: dict[str, UsageCounter] = {}
 
-    # Images created in code get their size on first use; measure a bounded batch of those now.
-    for image in StudioImage.objects.for_studio(studio).filter(file_size__isnull=True)[:200]:
-        with contextlib.suppress(SourceImageIOError):
-            image.get_file_size()
-    storage = StudioImage.objects.for_studio(studio).aggregate(total=Sum("file_size"))["total"] or 0
-    # Galleries are pages under the studio's client-gallery index; live ones count as active.
-    index = ClientGalleryIndexPage.objects.descendant_of(studio.home_page).first() if studio.home_page_id else None
-    galleries = index.get_children().live().count() if index else 0
-    seats = Membership.objects.for_studio(studio).count()
-    return Usage(storage_bytes=storage, active_galleries=galleries, staff_seats=seats)
+
+def register_usage_counter(name: str, counter: UsageCounter) -> None:
+    """`name` is a Usage field ("storage_bytes", "active_galleries"); `counter(studio)` returns the number now used.
+
+    Registered once by the owning app's `ready()`; registering a name again replaces its counter."""
+    if name not in Usage.__dataclass_fields__ or name == "staff_seats":
+        raise ValueError(f"No usage called {name!r} to count")
+    _usage_counters[name] = counter
+
+
+def _count(name: str, studio: Studio) -> int:
+    counter = _usage_counters.get(name)
+    return counter(studio) if counter is not None else 0
+
+
+def usage(studio: Studio) -> Usage:
+    return Usage(
+        storage_bytes=_count("storage_bytes", studio),
+        active_galleries=_count("active_galleries", studio),
+        # Memberships are studios' (below this layer): counted here.
+        staff_seats=Membership.objects.for_studio(studio).count(),
+    )
 
 
 def _limit(plan: Plan, what: str) -> int | None:

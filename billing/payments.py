@@ -9,23 +9,35 @@ from django.utils import timezone
 
 from crm.activity import record_activity
 from studios import events
+from studios.errors import INVALID, DomainMessageError
 
 from . import stripe_gateway
-from .invoicing import ContractUnsigned, InvoiceError, _mail, next_payment_amount, recalculate, unsigned_contract_for
+from .invoicing import (
+    ContractUnsigned,
+    InvoiceError,
+    InvoiceNotPayable,
+    _mail,
+    next_payment_amount,
+    recalculate,
+    unsigned_contract_for,
+)
 from .limits import plan_for
 from .models import ConnectedAccount, Invoice, Payment, Refund
 
 logger = logging.getLogger(__name__)
 
 
-class PaymentRefused(Exception):
+class PaymentRefused(DomainMessageError):
     """A webhook's payment does not match what we expect (wrong studio, account, amount): not applied."""
+
+    code = "payment_refused"
+    kind = INVALID
 
 
 def start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str) -> str:
     """A Stripe Checkout URL for the next amount the client owes, with the platform fee of the studio's plan."""
     if not invoice.is_open:
-        raise InvoiceError(
+        raise InvoiceNotPayable(
             {
                 Invoice.Status.PAID: "This invoice is paid in full. Thank you!",
                 Invoice.Status.DRAFT: "This invoice has not been sent yet.",
@@ -35,7 +47,7 @@ def start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str) -> st
         raise ContractUnsigned("Please read and sign your contract first; then you can pay here.")
     account = ConnectedAccount.objects.filter(studio=invoice.studio, charges_enabled=True).first()
     if account is None:
-        raise InvoiceError(f"{invoice.studio.name} cannot take card payments yet; please contact them.")
+        raise InvoiceNotPayable(f"{invoice.studio.name} cannot take card payments yet; please contact them.")
     amount = next_payment_amount(invoice)
     fee = plan_for(invoice.studio).application_fee(amount)
     reusable = open_session_url(invoice, amount, fee, account)

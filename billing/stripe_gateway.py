@@ -9,11 +9,16 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from studios.errors import UNAVAILABLE, DomainMessageError
+
 logger = logging.getLogger(__name__)
 
 
-class StripeUnavailable(Exception):
+class StripeUnavailable(DomainMessageError):
     """Stripe refused or could not be reached; the message is safe to show a user."""
+
+    code = "payment_provider_unavailable"
+    kind = UNAVAILABLE
 
 
 def client() -> stripe.StripeClient:

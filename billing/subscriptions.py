@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 
+from studios.errors import CONFLICT, DomainMessageError
 from studios.models import Studio
 
 from . import stripe_gateway
@@ -24,8 +25,11 @@ STRIPE_STATUS = {
 }
 
 
-class SubscriptionError(Exception):
+class SubscriptionError(DomainMessageError):
     """A subscription action the photographer asked for cannot be done; the message says why."""
+
+    code = "subscription_error"
+    kind = CONFLICT
 
 
 def from_timestamp(value) -> datetime | None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from crm.activity import record_activity
 from crm.clients import client_for_contact
 from studios import events
+from studios.errors import CONFLICT, NOT_FOUND, DomainError
 from studios.models import Studio
 
 from .availability import busy_spans, day_counts, within_hours
@@ -22,12 +23,8 @@ from .models import Booking, BookingEvent, SessionType
 OVERLAP_CONSTRAINT = "booking_no_overlap_per_studio"
 
 
-class BookingError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class BookingError(DomainError):
+    """A scheduling rule refuses the booking; `kind` is invalid (the default), not_found or conflict."""
 
 
 def _fmt(studio: Studio, moment: datetime) -> str:
@@ -65,7 +62,7 @@ def _check_free(studio: Studio, session_type: SessionType, start: datetime, excl
     end = start + session_type.duration
     blocked = (start - session_type.buffer_before, end + session_type.buffer_after)
     if busy_spans(studio, *blocked, exclude_booking=exclude):
-        raise BookingError("slot_taken", "Sorry, that time was just booked. Please choose another slot.", 409)
+        raise BookingError("slot_taken", "Sorry, that time was just booked. Please choose another slot.", CONFLICT)
     if session_type.max_per_day:
         if connection.vendor == "postgresql":
             # The exclusion constraint stops overlaps, not a second session later the same day: bookings of a
@@ -73,7 +70,9 @@ def _check_free(studio: Studio, session_type: SessionType, start: datetime, excl
             SessionType.objects.select_for_update().filter(pk=session_type.pk).first()
         day = start.astimezone(studio.tz).date()
         if day_counts(studio, session_type, day, day, exclude).get(day, 0) >= session_type.max_per_day:
-            raise BookingError("day_full", f"{session_type.name} is fully booked that day; choose another day.", 409)
+            raise BookingError(
+                "day_full", f"{session_type.name} is fully booked that day; choose another day.", CONFLICT
+            )
 
 
 def _is_overlap(exc: IntegrityError) -> bool:
@@ -99,9 +98,9 @@ def book(
     may book at short notice or far ahead; hours, the past and the calendar apply to everyone."""
     now = now or timezone.now()
     if not session_type.is_active or session_type.studio_id != studio.pk:
-        raise BookingError("unknown_session_type", "This session type cannot be booked.", 404)
+        raise BookingError("unknown_session_type", "This session type cannot be booked.", NOT_FOUND)
     if client is not None and client.studio_id != studio.pk:
-        raise BookingError("unknown_client", "This client is not one of the studio's.", 404)
+        raise BookingError("unknown_client", "This client is not one of the studio's.", NOT_FOUND)
     check_requested_time(studio, session_type, start, now, by_photographer=by is not None)
     try:
         with transaction.atomic():
@@ -144,7 +143,7 @@ def book(
     except IntegrityError as exc:
         if _is_overlap(exc):
             raise BookingError(
-                "slot_taken", "Sorry, that time was just booked. Please choose another slot.", 409
+                "slot_taken", "Sorry, that time was just booked. Please choose another slot.", CONFLICT
             ) from exc
         raise
     from .tasks import send_booking_emails
@@ -159,7 +158,7 @@ def reschedule(
     """Move a booking; its old time is kept in the history and the reminder will be sent again."""
     now = now or timezone.now()
     if not booking.is_active or booking.status == Booking.Status.COMPLETED:
-        raise BookingError("not_active", "Only upcoming bookings can be rescheduled.", 409)
+        raise BookingError("not_active", "Only upcoming bookings can be rescheduled.", CONFLICT)
     studio, session_type = booking.studio, booking.session_type
     check_requested_time(studio, session_type, new_start, now, by_photographer=by is not None)
     previous = (booking.start, booking.end)
@@ -189,7 +188,7 @@ def reschedule(
     except IntegrityError as exc:
         booking.start, booking.end = previous
         if _is_overlap(exc):
-            raise BookingError("slot_taken", "That time is already taken; choose another.", 409) from exc
+            raise BookingError("slot_taken", "That time is already taken; choose another.", CONFLICT) from exc
         raise
     except BookingError:
         booking.start, booking.end = previous
@@ -200,7 +199,7 @@ def reschedule(
 def confirm(booking: Booking, *, by=None) -> Booking:
     if booking.status not in (Booking.Status.INQUIRY, Booking.Status.BOOKED):
         raise BookingError(
-            "not_confirmable", f"A {booking.get_status_display().lower()} booking cannot be confirmed.", 409
+            "not_confirmable", f"A {booking.get_status_display().lower()} booking cannot be confirmed.", CONFLICT
         )
     with transaction.atomic():
         booking.status = Booking.Status.CONFIRMED
@@ -219,7 +218,9 @@ def confirm(booking: Booking, *, by=None) -> Booking:
 
 def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
     if booking.status in (Booking.Status.CANCELLED, Booking.Status.COMPLETED):
-        raise BookingError("not_cancellable", f"This booking is already {booking.get_status_display().lower()}.", 409)
+        raise BookingError(
+            "not_cancellable", f"This booking is already {booking.get_status_display().lower()}.", CONFLICT
+        )
     with transaction.atomic():
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
@@ -234,7 +235,7 @@ def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
 
 def complete(booking: Booking, *, by=None) -> Booking:
     if booking.status not in (Booking.Status.BOOKED, Booking.Status.CONFIRMED):
-        raise BookingError("not_completable", "Only booked or confirmed sessions can be completed.", 409)
+        raise BookingError("not_completable", "Only booked or confirmed sessions can be completed.", CONFLICT)
     with transaction.atomic():
         booking.status = Booking.Status.COMPLETED
         booking.save(update_fields=["status"])

@@ -9,6 +9,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import StreamField
 
+from studios.errors import CONFLICT, DomainMessageError
 from studios.models import Studio, StudioOwned
 
 from . import sandbox
@@ -82,8 +83,11 @@ def contract_pdf_path(contract, filename):
     return f"studios/{contract.studio.slug}/contracts/{filename}"
 
 
-class ContractLocked(Exception):
+class ContractLocked(DomainMessageError):
     """A signed contract cannot change: issue a new version instead."""
+
+    code = "contract_locked"
+    kind = CONFLICT
 
 
 class Contract(StudioOwned):

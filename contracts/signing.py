@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from crm.activity import record_activity
 from studios import events
+from studios.errors import CONFLICT, INVALID, DomainError
 
 from .models import Contract, Signature
 
@@ -23,17 +24,19 @@ MAX_SIGNATURE_SIDE = 2000
 DATA_URL_PREFIX = "data:image/png;base64,"
 
 
-class SigningError(Exception):
-    def __init__(self, code: str, message: str, status: int = 409, field: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.status, self.field = code, message, status, field
+class SigningError(DomainError):
+    """Signing is refused: `kind` conflict (the default) or invalid; `field` names the input at fault."""
+
+    def __init__(self, code: str, message: str, kind: str = CONFLICT, field: str | None = None):
+        super().__init__(code, message, kind, fields={field: [message]} if field else None)
+        self.field = field
 
 
 def decode_signature_png(data_url: str) -> bytes:
     """The PNG bytes of a drawn signature sent as a data URL, or SigningError saying what is wrong."""
 
     def bad(message):
-        return SigningError("invalid_signature_image", message, 400, field="signature_image")
+        return SigningError("invalid_signature_image", message, INVALID, field="signature_image")
 
     if not isinstance(data_url, str) or not data_url.startswith(DATA_URL_PREFIX):
         raise bad("Send the drawn signature as a PNG data URL (data:image/png;base64,…).")
@@ -122,7 +125,9 @@ def sign_as_client(
     notify: bool = True,
 ) -> Signature:
     if not consent:
-        raise SigningError("consent_required", "Tick the box to agree to sign electronically.", 400, field="consent")
+        raise SigningError(
+            "consent_required", "Tick the box to agree to sign electronically.", INVALID, field="consent"
+        )
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         ensure_intact(locked)
@@ -176,7 +181,7 @@ def countersign(
         if locked.countersigned_at is not None:
             raise SigningError("already_countersigned", "You have already countersigned this contract.")
         if not typed_name.strip():
-            raise SigningError("name_required", "Type your name to sign.", 400, field="typed_name")
+            raise SigningError("name_required", "Type your name to sign.", INVALID, field="typed_name")
         now = timezone.now()
         signature = _add_signature(
             locked,

@@ -10,6 +10,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from billing.limits import PlanLimitReached, check_writable, require_feature
 
+from .errors import api_error
 from .models import KEY_PREFIX, ApiKey
 
 LAST_USED_PRECISION = timedelta(minutes=1)  # don't write on every request
@@ -45,7 +46,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         try:
             require_feature(key.studio, "api_access")
         except PlanLimitReached as exc:
-            raise exc.as_api_error() from exc
+            raise api_error(exc) from exc  # DRF expects an APIException from authenticate()
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
@@ -68,10 +69,7 @@ class HasApiKeyScope(permissions.BasePermission):
             return True
         if key.scope != ApiKey.Scope.WRITE:
             return False
-        try:
-            check_writable(key.studio)  # a lapsed subscription reads but does not write
-        except PlanLimitReached as exc:
-            raise exc.as_api_error() from exc
+        check_writable(key.studio)  # a lapsed subscription reads but does not write (403 subscription_lapsed)
         return True
 
 

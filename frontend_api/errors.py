@@ -1,10 +1,29 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}.
+
+Domain code raises `studios.errors.DomainError`; this is the one place its `kind` becomes an HTTP status
+(STATUS_FOR_KIND), for DRF views (the exception handler) and plain Django views (`domain_error_response`)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from studios import errors as domain
+from studios.errors import DomainError
+
+STATUS_FOR_KIND = {
+    domain.INVALID: status.HTTP_400_BAD_REQUEST,
+    domain.UNAUTHENTICATED: status.HTTP_401_UNAUTHORIZED,
+    domain.FORBIDDEN: status.HTTP_403_FORBIDDEN,
+    domain.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    domain.CONFLICT: status.HTTP_409_CONFLICT,
+    domain.GONE: status.HTTP_410_GONE,
+    domain.LIMIT: status.HTTP_403_FORBIDDEN,  # a plan or download allowance: the photographer/client may not, yet
+    domain.TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    domain.THROTTLED: status.HTTP_429_TOO_MANY_REQUESTS,
+    domain.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
 
 class ApiError(exceptions.APIException):
@@ -17,6 +36,11 @@ class ApiError(exceptions.APIException):
         self.fields = fields
 
 
+def api_error(exc: DomainError) -> ApiError:
+    """The ApiError a domain error answers as: its code, message and fields, the status of its kind."""
+    return ApiError(exc.code, exc.message, STATUS_FOR_KIND[exc.kind], fields=exc.fields)
+
+
 def _code_for(exc) -> str:
     if isinstance(exc, ApiError):
         return exc.error_code
@@ -27,7 +51,9 @@ def _code_for(exc) -> str:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, DomainError):
+        exc = api_error(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found. Check the id, and that it belongs to this studio.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -53,5 +79,13 @@ def exception_handler(exc, context):
     return Response({"error": body}, status=response.status_code, headers=headers)
 
 
-def json_error(code: str, message: str, status_code: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status_code)
+def json_error(code: str, message: str, status_code: int, fields=None) -> JsonResponse:
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse({"error": body}, status=status_code)
+
+
+def domain_error_response(exc: DomainError) -> JsonResponse:
+    """For plain Django views under the API: the response the DRF handler gives the same error."""
+    return json_error(exc.code, exc.message, STATUS_FOR_KIND[exc.kind], exc.fields)

@@ -7,15 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from studios.models import Studio, StudioOwned
+from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
 
 KEY_PREFIX = "ff_"
 
 
-class ApiKeyQuerySet(models.QuerySet):
-    def for_studio(self, studio):
-        return self.filter(studio=studio)
-
+class ApiKeyQuerySet(StudioOwnedQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 

@@ -5,11 +5,9 @@ import secrets
 from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework import status
-from rest_framework.authentication import BaseAuthentication
 
 from crm.activity import record_activity
-from frontend_api.errors import ApiError
+from studios.errors import FORBIDDEN, GONE, NOT_FOUND, UNAUTHENTICATED, DomainError
 
 from .models import Gallery, GalleryAccess, normalise_access_code
 
@@ -20,10 +18,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def expired_error() -> ApiError:
-    return ApiError(
-        "gallery_expired", "This gallery has expired. Ask your photographer to extend it.", status.HTTP_410_GONE
-    )
+def expired_error() -> DomainError:
+    return DomainError("gallery_expired", "This gallery has expired. Ask your photographer to extend it.", GONE)
 
 
 def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | None = None):
@@ -37,11 +33,15 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
         else None
     )
     if gallery is None:
-        raise ApiError("invalid_code", "No gallery opens with this code. Check the code your photographer sent.", 404)
+        raise DomainError(
+            "invalid_code", "No gallery opens with this code. Check the code your photographer sent.", NOT_FOUND
+        )
     if gallery.is_expired():
         raise expired_error()
     if pin and pin != gallery.download_pin:
-        raise ApiError("wrong_pin", "That download PIN is not right. Leave it empty to just view the photos.", 403)
+        raise DomainError(
+            "wrong_pin", "That download PIN is not right. Leave it empty to just view the photos.", FORBIDDEN
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     expires_at = now + TOKEN_LIFETIME
@@ -69,34 +69,26 @@ def token_from_request(request) -> str:
     return request.META.get("HTTP_X_GALLERY_TOKEN", "").strip()
 
 
-class GalleryTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <token>` (or `X-Gallery-Token: <token>`) from unlock; request.auth = GalleryAccess."""
-
-    def authenticate(self, request):
-        token = token_from_request(request) or request.query_params.get("token", "")
-        if not token:
-            return None
-        access = (
-            GalleryAccess.objects.select_related("gallery")  # its studio is request.studio (gallery_for)
-            .filter(token_hash=hash_token(token), expires_at__gt=timezone.now())
-            .first()
-        )
-        if access is None:
-            raise ApiError("invalid_token", "This gallery link has expired. Unlock the gallery again.", 401)
-        return (None, access)
-
-    def authenticate_header(self, request):
-        return 'Bearer realm="gallery"'
+def access_for_token(token: str) -> GalleryAccess:
+    """The unexpired access an unlock token stands for (galleries.api.auth reads the token from the request)."""
+    access = (
+        GalleryAccess.objects.select_related("gallery")  # its studio is request.studio (gallery_for)
+        .filter(token_hash=hash_token(token), expires_at__gt=timezone.now())
+        .first()
+    )
+    if access is None:
+        raise DomainError("invalid_token", "This gallery link has expired. Unlock the gallery again.", UNAUTHENTICATED)
+    return access
 
 
 def gallery_for(request, gallery_id: int) -> Gallery:
     """The unlocked gallery, if it is the one asked for and belongs to the site's studio; else 404."""
     access = request.auth
     if not isinstance(access, GalleryAccess):
-        raise ApiError("token_required", "Unlock the gallery with its access code first.", 401)
+        raise DomainError("token_required", "Unlock the gallery with its access code first.", UNAUTHENTICATED)
     gallery = access.gallery
     if gallery.pk != gallery_id or request.studio is None or gallery.studio_id != request.studio.pk or not gallery.live:
-        raise ApiError("not_found", "No such gallery.", 404)
+        raise DomainError("not_found", "No such gallery.", NOT_FOUND)
     if gallery.is_expired():
         raise expired_error()
     gallery.studio = request.studio  # the same row, already read from the host: no join or query for it

@@ -6,7 +6,11 @@ class GalleriesConfig(AppConfig):
     verbose_name = "Client galleries"
 
     def ready(self):
-        from . import photo_cache, publishing
+        from billing.limits import register_usage_counter
+
+        from . import photo_cache, publishing, quota  # why: importing models needs the app registry ready
 
         publishing.connect()
         photo_cache.connect()
+        register_usage_counter("storage_bytes", quota.measured_storage_bytes)
+        register_usage_counter("active_galleries", quota.active_galleries)

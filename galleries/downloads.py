@@ -10,7 +10,7 @@ from django.db.models import F
 from zipstream import ZIP_STORED, ZipStream
 
 from crm.activity import record_activity
-from frontend_api.errors import ApiError
+from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, DomainError
 
 from .models import DownloadAllowance, DownloadEvent, GalleryPhoto
 
@@ -27,16 +27,18 @@ def web_spec(size: str) -> str:
 
 def check_may_download(gallery, access, size: str) -> None:
     if not gallery.downloadable:
-        raise ApiError("downloads_disabled", "Downloads are turned off for this gallery.", 403)
+        raise DomainError("downloads_disabled", "Downloads are turned off for this gallery.", FORBIDDEN)
     if gallery.download_pin and not access.pin_ok:
-        raise ApiError("pin_required", "Enter the download PIN your photographer gave you to download.", 403)
+        raise DomainError("pin_required", "Enter the download PIN your photographer gave you to download.", FORBIDDEN)
     if size == "full" and gallery.download_resolution != gallery.Resolution.FULL:
-        raise ApiError("full_size_not_allowed", "This gallery offers web-size downloads only; use size=web.", 403)
+        raise DomainError(
+            "full_size_not_allowed", "This gallery offers web-size downloads only; use size=web.", FORBIDDEN
+        )
     if size != "full" and size not in WEB_SIZES:
-        raise ApiError(
+        raise DomainError(
             "invalid",
             "size must be web, web-640, web-1024, web-2048 or full.",
-            400,
+            INVALID,
             fields={"size": ["Unknown size."]},
         )
 
@@ -53,10 +55,10 @@ def use_one_download(gallery, email: str) -> None:
         pass  # created by a concurrent request
     used = DownloadAllowance.objects.filter(gallery=gallery, email=email, used__lt=limit).update(used=F("used") + 1)
     if not used:
-        raise ApiError(
+        raise DomainError(
             "download_limit_reached",
             f"You have used all {limit} downloads for this gallery. Ask your photographer for more.",
-            403,
+            LIMIT,
         )
 
 
@@ -106,14 +108,14 @@ def photo_for_original_token(token: str, studio) -> GalleryPhoto:
     try:
         data = signing.loads(token, salt=ORIGINAL_SALT, max_age=ORIGINAL_URL_SECONDS)
     except signing.SignatureExpired:
-        raise ApiError("link_expired", "This download link has expired. Download the photo again.", 410) from None
+        raise DomainError("link_expired", "This download link has expired. Download the photo again.", GONE) from None
     except signing.BadSignature:
-        raise ApiError("not_found", "No such download.", 404) from None
+        raise DomainError("not_found", "No such download.", NOT_FOUND) from None
     if studio is None or data.get("s") != studio.pk:
-        raise ApiError("not_found", "No such download.", 404)
+        raise DomainError("not_found", "No such download.", NOT_FOUND)
     photo = GalleryPhoto.objects.for_studio(studio).select_related("image").filter(pk=data.get("p")).first()
     if photo is None:
-        raise ApiError("not_found", "No such download.", 404)
+        raise DomainError("not_found", "No such download.", NOT_FOUND)
     return photo
 
 

@@ -12,15 +12,12 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image, ImageQuerySet
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 
-from studios.models import Studio
+from studios.models import Studio, StudioOwnedQuerySet
 
 
-class StudioImageQuerySet(ImageQuerySet):
-    def for_studio(self, studio):
-        return self.filter(studio=studio)
-
+class StudioImageQuerySet(StudioOwnedQuerySet, ImageQuerySet):
     def public(self):
         """Images a studio shows on its site (portfolio); gallery photos stay private."""
         return self.filter(status=StudioImage.Status.READY, gallery_photos__isnull=True)
@@ -95,9 +92,11 @@ def normalise_access_code(code: str) -> str:
     return "".join(code.split()).upper()
 
 
-class StudioPageManager(PageManager):
-    def for_studio(self, studio):
-        return self.filter(studio=studio)
+class StudioPageQuerySet(StudioOwnedQuerySet, PageQuerySet):
+    pass
+
+
+StudioPageManager = PageManager.from_queryset(StudioPageQuerySet)
 
 
 class GalleryPageForm(WagtailAdminPageForm):
@@ -227,10 +226,7 @@ class GallerySet(Orderable):
         return self.name
 
 
-class GalleryPhotoQuerySet(models.QuerySet):
-    def for_studio(self, studio):
-        return self.filter(studio=studio)
-
+class GalleryPhotoQuerySet(StudioOwnedQuerySet):
     def ready(self):
         return self.filter(image__status=StudioImage.Status.READY)
 

@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps
 
+from studios.errors import INVALID, DomainError
+
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
 from .renditions import PREVIEW, THUMB, WATERMARKED_BOX, rendition_specs
@@ -29,11 +31,14 @@ ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"
 ACCEPTED_HUMAN = "JPEG, PNG, WebP, HEIC or TIFF"
 
 
-class PhotoRejected(Exception):
+class PhotoRejected(DomainError):
     """The file is not a photo we can use; `reason` is shown to the photographer."""
 
+    code = "photo_rejected"
+    kind = INVALID
+
     def __init__(self, reason: str):
-        super().__init__(reason)
+        super().__init__(message=reason)
         self.reason = reason
 
 

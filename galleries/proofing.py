@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from frontend_api.errors import ApiError
 from studios import events
+from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
 
 from .models import Comment, Favorite, GalleryPhoto, Selection, SelectionItem
 
@@ -18,7 +18,9 @@ from .models import Comment, Favorite, GalleryPhoto, Selection, SelectionItem
 def photo_in(gallery, photo_id) -> GalleryPhoto:
     photo = GalleryPhoto.objects.ready().filter(gallery=gallery, pk=photo_id).select_related("image").first()
     if photo is None:
-        raise ApiError("photo_not_found", "That photo is not in this gallery.", 404, fields={"photo": ["Not found."]})
+        raise DomainError(
+            "photo_not_found", "That photo is not in this gallery.", NOT_FOUND, fields={"photo": ["Not found."]}
+        )
     return photo
 
 
@@ -63,10 +65,10 @@ def _locked_selection(gallery, email: str) -> Selection:
     # Row lock: two tabs adding at once cannot pass the limit together.
     selection = Selection.objects.select_for_update().get(gallery=gallery, email=email)
     if selection.locked:
-        raise ApiError(
+        raise DomainError(
             "selection_locked",
             "Your selection was submitted and is locked. Ask your photographer if you need to change it.",
-            409,
+            CONFLICT,
         )
     return selection
 
@@ -78,10 +80,10 @@ def select_photo(gallery, email: str, photo: GalleryPhoto) -> Selection:
         return selection
     limit = gallery.selection_limit
     if limit is not None and selection.items.count() >= limit:
-        raise ApiError(
+        raise DomainError(
             "selection_limit",
             f"You can select up to {limit} photos. Remove one to add another.",
-            409,
+            CONFLICT,
         )
     SelectionItem.objects.create(selection=selection, photo=photo)
     return selection
@@ -99,7 +101,7 @@ def submit_selection(gallery, email: str) -> Selection:
     selection = _locked_selection(gallery, email)
     count = selection.items.count()
     if count == 0:
-        raise ApiError("selection_empty", "Select at least one photo before submitting.", 400)
+        raise DomainError("selection_empty", "Select at least one photo before submitting.", INVALID)
     selection.locked = True
     selection.submitted_at = timezone.now()
     selection.save(update_fields=["locked", "submitted_at"])
@@ -151,9 +153,13 @@ def send_templated(name: str, context: dict, to: list[str]) -> None:
 def add_comment(gallery, email: str, photo: GalleryPhoto, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
-        raise ApiError("invalid", "Write a comment first.", 400, fields={"body": ["This field may not be blank."]})
+        raise DomainError(
+            "invalid", "Write a comment first.", INVALID, fields={"body": ["This field may not be blank."]}
+        )
     if len(body) > 2000:
-        raise ApiError("invalid", "Comments are limited to 2,000 characters.", 400, fields={"body": ["Too long."]})
+        raise DomainError(
+            "invalid", "Comments are limited to 2,000 characters.", INVALID, fields={"body": ["Too long."]}
+        )
     return Comment.objects.create(gallery=gallery, photo=photo, email=email, body=body)
 
 

@@ -6,13 +6,19 @@ import uuid
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from studios.errors import INVALID, DomainError
+
 from .models import GalleryPhoto, GallerySet, StudioImage
 from .quota import check_room_for
 from .tasks import queue_photo
 
 
-class UploadRejected(Exception):
-    pass
+class UploadRejected(DomainError):
+    code = "upload_rejected"
+    kind = INVALID
+
+    def __init__(self, message: str):
+        super().__init__(message=message)
 
 
 def _next_order(gallery) -> int:

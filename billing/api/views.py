@@ -8,10 +8,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from frontend_api.errors import ApiError
 
-from ..invoicing import ContractUnsigned, InvoiceError
 from ..models import Invoice
 from ..payments import start_checkout
-from ..stripe_gateway import StripeUnavailable
 from .serializers import CheckoutSerializer, ClientInvoiceSerializer
 
 
@@ -53,14 +51,6 @@ class ClientInvoiceCheckoutView(ClientInvoiceMixin, GenericAPIView):
     def post(self, request, token):
         invoice = self.get_invoice()
         page = f"{request.scheme}://{request.get_host()}/invoices/{invoice.token}/"
-        try:
-            url = start_checkout(
-                invoice, success_url=f"{page}?checkout=success", cancel_url=f"{page}?checkout=cancelled"
-            )
-        except ContractUnsigned as exc:
-            raise ApiError("contract_unsigned", str(exc), status.HTTP_409_CONFLICT) from exc
-        except InvoiceError as exc:
-            raise ApiError("invoice_not_payable", str(exc), status.HTTP_409_CONFLICT) from exc
-        except StripeUnavailable as exc:
-            raise ApiError("payment_provider_unavailable", str(exc), status.HTTP_503_SERVICE_UNAVAILABLE) from exc
+        # 409 contract_unsigned / invoice_not_payable, 503 payment_provider_unavailable (frontend_api.errors).
+        url = start_checkout(invoice, success_url=f"{page}?checkout=success", cancel_url=f"{page}?checkout=cancelled")
         return Response(CheckoutSerializer({"url": url}).data, status=status.HTTP_201_CREATED)

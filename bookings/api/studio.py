@@ -8,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.models import Client
-from frontend_api.errors import ApiError
 from frontend_api.studio_api import IdFilter, StudioApiViewSet, StudioScopedSerializerMixin, UtcDateTimeFilter
 
 from .. import scheduling
@@ -36,10 +35,6 @@ class BookingFilter(django_filters.FilterSet):
         fields = ["status", "client", "session_type", "start_after", "start_before"]
 
 
-def _scheduling_error(exc: scheduling.BookingError) -> ApiError:
-    return ApiError(exc.code, exc.message, exc.status)
-
-
 class BookingViewSet(StudioApiViewSet):
     model = Booking
     queryset = Booking.objects.none()
@@ -53,12 +48,10 @@ class BookingViewSet(StudioApiViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = scheduling.book(
-                self.studio, data["session_type"], data["start"], client=data["client"], notes=data.get("notes", "")
-            )
-        except scheduling.BookingError as exc:
-            raise _scheduling_error(exc) from exc
+        # A BookingError answers in the one error shape with its kind's status (frontend_api.errors).
+        serializer.instance = scheduling.book(
+            self.studio, data["session_type"], data["start"], client=data["client"], notes=data.get("notes", "")
+        )
 
     @extend_schema(request=None, responses=StudioBookingSerializer, summary="Confirm a booking")
     @action(detail=True, methods=["post"])
@@ -71,9 +64,5 @@ class BookingViewSet(StudioApiViewSet):
         return self._change(scheduling.cancel)
 
     def _change(self, operation):
-        booking = self.get_object()
-        try:
-            booking = operation(booking)
-        except scheduling.BookingError as exc:
-            raise _scheduling_error(exc) from exc
+        booking = operation(self.get_object())
         return Response(self.get_serializer(booking).data)

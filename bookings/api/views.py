@@ -7,13 +7,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from crm.api.views import require_studio
 from frontend_api.errors import ApiError
+from frontend_api.site import require_studio
 
 from ..availability import free_slots
 from ..calendar import studio_feed
 from ..models import CalendarFeed, SessionType
-from ..scheduling import BookingError, book
+from ..scheduling import book
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -82,10 +82,7 @@ class BookingCreateView(APIView):
             serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         session_type = bookable_session_type(studio, data.pop("session_type"))
-        try:
-            booking = book(studio, session_type, data.pop("start"), **data)
-        except BookingError as exc:
-            raise ApiError(exc.code, exc.message, exc.status) from exc
+        booking = book(studio, session_type, data.pop("start"), **data)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 

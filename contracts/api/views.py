@@ -6,12 +6,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from crm.api.views import require_studio
 from frontend_api.errors import ApiError
+from frontend_api.site import require_studio
 
 from ..models import Contract
 from ..pdf import render_contract_pdf
-from ..signing import SigningError, decode_signature_png, mark_viewed, sign_as_client
+from ..signing import decode_signature_png, mark_viewed, sign_as_client
 from .serializers import ContractSerializer, SignSerializer
 
 
@@ -30,11 +30,6 @@ def contract_for(request, token: str) -> Contract:
     return contract
 
 
-def api_error(exc: SigningError) -> ApiError:
-    fields = {exc.field: [exc.message]} if exc.field else None
-    return ApiError(exc.code, exc.message, exc.status, fields=fields)
-
-
 class ContractView(APIView):
     """The client reads their contract; the first read marks it 'viewed'."""
 
@@ -45,10 +40,7 @@ class ContractView(APIView):
     @extend_schema(responses={200: ContractSerializer})
     def get(self, request, token):
         contract = contract_for(request, token)
-        try:
-            mark_viewed(contract)
-        except SigningError as exc:
-            raise api_error(exc) from exc
+        mark_viewed(contract)  # a SigningError answers in the one error shape (frontend_api.errors)
         return Response(ContractSerializer(contract).data)
 
 
@@ -65,19 +57,15 @@ class ContractSignView(APIView):
         serializer = SignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            png = decode_signature_png(data["signature_image"])
-            sign_as_client(
-                contract,
-                typed_name=data["typed_name"],
-                signature_png=png,
-                consent=data["consent"],
-                signed_sha256=data["sha256"],
-                ip_address=request.META.get("REMOTE_ADDR"),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            )
-        except SigningError as exc:
-            raise api_error(exc) from exc
+        sign_as_client(
+            contract,
+            typed_name=data["typed_name"],
+            signature_png=decode_signature_png(data["signature_image"]),
+            consent=data["consent"],
+            signed_sha256=data["sha256"],
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
         contract = contract_for(request, token)
         return Response(ContractSerializer(contract).data, status=status.HTTP_200_OK)
 

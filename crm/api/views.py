@@ -4,18 +4,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from frontend_api.errors import ApiError
+from frontend_api.site import require_studio
 
 from ..inquiries import receive_inquiry
 from .serializers import InquiryResponseSerializer, InquirySerializer
 
 THANKS = "Thank you! We'll be in touch soon."
-
-
-def require_studio(request):
-    if request.studio is None:
-        raise ApiError("unknown_site", "No studio answers at this address.", status.HTTP_404_NOT_FOUND)
-    return request.studio
 
 
 class InquiryView(APIView):

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class GalleryTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "galleries.access.GalleryTokenAuthentication"
+    target_class = "galleries.api.auth.GalleryTokenAuthentication"
     name = "galleryToken"
 
     def get_security_definition(self, auto_schema):

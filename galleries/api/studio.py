@@ -15,8 +15,7 @@ from frontend_api.errors import ApiError
 from frontend_api.studio_api import StudioReadOnlyApiViewSet
 
 from ..models import Gallery, GalleryPhoto, GallerySet
-from ..quota import QuotaExceeded
-from ..uploads import UploadRejected, add_upload, complete_direct_upload, start_direct_upload
+from ..uploads import add_upload, complete_direct_upload, start_direct_upload
 
 
 class StudioGallerySerializer(serializers.ModelSerializer):
@@ -65,12 +64,6 @@ PHOTO_UPLOAD = inline_serializer(
 )
 
 
-def _upload_error(exc: Exception) -> ApiError:
-    if isinstance(exc, QuotaExceeded):
-        return ApiError("storage_full", str(exc), 413)
-    return ApiError("upload_rejected", str(exc), 400)
-
-
 class GalleryViewSet(StudioReadOnlyApiViewSet):
     """Read-only galleries (they are made in the admin), with photo uploads."""
 
@@ -106,15 +99,13 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         gallery = self.get_object()
         data = UploadRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            post = start_direct_upload(
-                gallery,
-                data.validated_data["filename"],
-                data.validated_data["size"],
-                self._set(gallery, data.validated_data.get("set")),
-            )
-        except (UploadRejected, QuotaExceeded) as exc:
-            raise _upload_error(exc) from exc
+        # UploadRejected answers 400 upload_rejected, QuotaExceeded 413 storage_full (frontend_api.errors).
+        post = start_direct_upload(
+            gallery,
+            data.validated_data["filename"],
+            data.validated_data["size"],
+            self._set(gallery, data.validated_data.get("set")),
+        )
         return Response(post, status=201)
 
     @extend_schema(request=None, responses=PhotoStatusSerializer, summary="The file is in the bucket: process it")
@@ -122,10 +113,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
     def complete_upload(self, request, pk=None, photo_id=None):
         gallery = self.get_object()
         photo = get_object_or_404(GalleryPhoto.objects.select_related("image"), gallery=gallery, pk=photo_id)
-        try:
-            photo = complete_direct_upload(photo)
-        except UploadRejected as exc:
-            raise _upload_error(exc) from exc
+        photo = complete_direct_upload(photo)
         return Response(PhotoStatusSerializer(photo).data)
 
     @extend_schema(
@@ -148,9 +136,6 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         if upload is None:
             raise ApiError("invalid", "Send the photo as the `file` field.", 400, fields={"file": ["Required."]})
         set_id = request.data.get("set")
-        try:
-            photo = add_upload(gallery, upload, self._set(gallery, int(set_id) if set_id else None))
-        except (UploadRejected, QuotaExceeded) as exc:
-            raise _upload_error(exc) from exc
+        photo = add_upload(gallery, upload, self._set(gallery, int(set_id) if set_id else None))
         photo.refresh_from_db()
         return Response(PhotoStatusSerializer(photo).data, status=201)

@@ -22,10 +22,11 @@ from rest_framework.views import APIView
 from frontend_api.errors import ApiError
 
 from .. import downloads, photo_cache, proofing
-from ..access import GalleryTokenAuthentication, gallery_for, unlock_gallery
+from ..access import gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
 from ..pipeline import rendition_specs
 from . import schema  # noqa: F401 - registers the token scheme with drf-spectacular
+from .auth import GalleryTokenAuthentication
 from .serializers import (
     CommentInSerializer,
     GallerySerializer,

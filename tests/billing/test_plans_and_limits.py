@@ -152,11 +152,11 @@ def test_unknown_limit_is_a_programming_error(studio, plans):
 
 
 def test_limit_errors_become_api_errors_in_the_one_shape(studio, plans):
-    from frontend_api.errors import ApiError
+    from frontend_api.errors import ApiError, api_error
 
     with pytest.raises(limits.PlanLimitReached) as raised:
         limits.check_limit(studio, "api_access")
-    error = raised.value.as_api_error()
+    error = api_error(raised.value)
     assert isinstance(error, ApiError) and error.status_code == 403
     assert (error.error_code, str(error.detail)) == ("plan_limit", str(raised.value))
 

@@ -169,8 +169,8 @@ def test_zip_is_built_lazily(api, studio, gallery, photos, unlock, monkeypatch):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_download_limit_holds_under_concurrent_requests(studio, photos, gallery):
-    from frontend_api.errors import ApiError
     from galleries.downloads import use_one_download
+    from studios.errors import DomainError
 
     Gallery.objects.filter(pk=gallery.pk).update(download_limit=3)
     gallery.refresh_from_db()
@@ -182,7 +182,7 @@ def test_download_limit_holds_under_concurrent_requests(studio, photos, gallery)
             barrier.wait()
             use_one_download(gallery, "emma@example.test")
             allowed.append(1)
-        except ApiError:
+        except DomainError:
             refused.append(1)
         finally:
             connection.close()
