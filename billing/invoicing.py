@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from contracts.models import Contract
 from crm.activity import record_activity
 from studios.errors import CONFLICT, DomainMessageError
 from studios.models import Studio
@@ -202,8 +203,6 @@ def unsigned_contract_for(invoice: Invoice):
     """The booking's current contract while the client has yet to sign it, else None."""
     if invoice.booking_id is None:
         return None
-    from contracts.models import Contract
-
     contract = (
         Contract.objects.filter(booking_id=invoice.booking_id)
         .exclude(status__in=[Contract.Status.VOID, Contract.Status.DRAFT])

@@ -15,6 +15,7 @@ from crm.activity import record_activity
 from crm.clients import client_for_contact
 from studios import events
 from studios.errors import CONFLICT, NOT_FOUND, DomainError
+from studios.formatting import format_moment
 from studios.models import Studio
 
 from .availability import busy_spans, day_counts, within_hours
@@ -25,10 +26,6 @@ OVERLAP_CONSTRAINT = "booking_no_overlap_per_studio"
 
 class BookingError(DomainError):
     """A scheduling rule refuses the booking; `kind` is invalid (the default), not_found or conflict."""
-
-
-def _fmt(studio: Studio, moment: datetime) -> str:
-    return moment.astimezone(studio.tz).strftime("%a %d %b %Y %H:%M %Z")
 
 
 def check_requested_time(
@@ -48,7 +45,8 @@ def check_requested_time(
             )
     if not within_hours(studio, session_type, start):
         raise BookingError(
-            "outside_hours", f"{_fmt(studio, start)} is outside the studio's hours; pick one of the available slots."
+            "outside_hours",
+            f"{format_moment(studio, start)} is outside the studio's hours; pick one of the available slots.",
         )
 
 
@@ -123,23 +121,10 @@ def book(
             BookingEvent.objects.create(studio=studio, booking=booking, kind=BookingEvent.Kind.CREATED, by=by)
             if confirmed:
                 BookingEvent.objects.create(studio=studio, booking=booking, kind=BookingEvent.Kind.CONFIRMED, by=by)
-            record_activity(
-                client,
-                "booking_made",
-                f"{session_type.name}, {_fmt(studio, start)}",
-                data={"booking": booking.pk},
-                user=by,
-            )
-            events.publish(studio, "booking.created", booking)
-            if confirmed:
-                events.publish(studio, "booking.confirmed", booking)
-            if session_type.contract_template_id:
-                from contracts.issuing import issue_contract
-
-                issue_contract(booking, session_type.contract_template, user=by)
-            from billing.invoicing import bill_new_booking
-
-            bill_new_booking(booking)
+            # The timeline, the webhooks, the contract and the deposit invoice are subscribers (crm, frontend_api,
+            # contracts, billing): they run here, in this transaction, so all of it commits or none of it does.
+            topics = ["booking.created", "booking.confirmed"] if confirmed else ["booking.created"]
+            events.publish_together(studio, topics, booking, by=by)
     except IntegrityError as exc:
         if _is_overlap(exc):
             raise BookingError(
@@ -181,7 +166,7 @@ def reschedule(
             record_activity(
                 booking.client,
                 "booking_rescheduled",
-                f"{session_type.name}: {_fmt(studio, previous[0])} → {_fmt(studio, new_start)}",
+                f"{session_type.name}: {format_moment(studio, previous[0])} → {format_moment(studio, new_start)}",
                 data={"booking": booking.pk},
                 user=by,
             )
@@ -209,7 +194,7 @@ def confirm(booking: Booking, *, by=None) -> Booking:
         record_activity(
             booking.client, "booking_confirmed", str(booking.session_type), data={"booking": booking.pk}, user=by
         )
-        events.publish(booking.studio, "booking.confirmed", booking)
+        events.publish(booking.studio, "booking.confirmed", booking, by=by)
     from .tasks import send_booking_confirmation
 
     send_booking_confirmation.delay(booking.pk)
@@ -228,8 +213,7 @@ def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
         BookingEvent.objects.create(
             studio=booking.studio, booking=booking, kind=BookingEvent.Kind.CANCELLED, note=reason[:300], by=by
         )
-        record_activity(booking.client, "booking_cancelled", reason[:300], data={"booking": booking.pk}, user=by)
-        events.publish(booking.studio, "booking.cancelled", booking)
+        events.publish(booking.studio, "booking.cancelled", booking, by=by, reason=reason)
     return booking
 
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CrmConfig(AppConfig):
     verbose_name = "CRM"
     name = "crm"
+
+    def ready(self):
+        # Imported here: the subscribers import models, which only load once the app registry is ready.
+        from . import subscribers
+
+        subscribers.subscribe()

@@ -87,8 +87,9 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
-def on_domain_event(studio: Studio, event: str, obj) -> None:
-    """studios.events subscriber: every domain event becomes a webhook for the endpoints that want it."""
+def on_domain_event(studio: Studio, event: str, obj, **context) -> None:
+    """studios.events subscriber to every topic, inside the publisher's transaction: the delivery rows commit
+    with what happened, and sending starts on commit (see `emit`)."""
     from .payloads import payload_for
 
     emit(studio, event, lambda: payload_for(event, obj))

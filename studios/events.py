@@ -1,19 +1,108 @@
-"""Domain events. A service says what happened (`publish(studio, "booking.created", booking)`);
-subscribers react inside the same transaction, so what they record rolls back with it. The API
-layer subscribes to turn events into signed webhooks (frontend_api.apps)."""
+"""Domain events: how a lower app tells higher ones what happened without importing them
+(docs/architecture.md, "Events and webhooks").
 
-from collections.abc import Callable
+A service publishes a topic about an object: `publish(studio, "booking.created", booking, by=user)`.
+Apps subscribe in their `AppConfig.ready()`: `subscribe("booking.created", handler, order=30)`; a handler
+is called as `handler(studio, topic, obj, **context)`. `"*"` hears every topic (the webhooks do).
 
-Subscriber = Callable[[object, str, object], None]
-_subscribers: list[Subscriber] = []
+- In-transaction handlers (the default) run at once, inside the publisher's transaction: what they record
+  commits or rolls back with it (a booking, its contract and its deposit invoice are one unit).
+- `after_commit=True` handlers are dispatched with `transaction.on_commit`: outward effects (mail, HTTP)
+  only once the data is committed, and never for a rolled-back transaction.
+
+Handlers run by `order`, then by registration. The orders in use:
+  10 crm timeline · 20 webhooks (frontend_api) · 30 contracts · 40 billing · 100 the default.
+
+Topics are a closed list (`TOPICS`): subscribing to or publishing an unknown one raises `UnknownTopic`,
+so a typo fails loudly instead of never being heard."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from itertools import count
+
+from django.db import transaction
+
+Handler = Callable[..., None]
+
+ALL = "*"
+
+TOPICS: dict[str, str] = {
+    "inquiry.created": "A lead sent an inquiry (crm.inquiries).",
+    "booking.created": "A session was booked (bookings.scheduling.book); context: by.",
+    "booking.confirmed": "A booking was confirmed, at booking or later; context: by.",
+    "booking.cancelled": "A booking was cancelled; context: by, reason.",
+    "contract.signed": "The client signed a contract (contracts.signing).",
+    "invoice.paid": "An invoice became paid in full (billing.payments).",
+    "gallery.published": "A client gallery was published (galleries.publishing).",
+    "selection.submitted": "A client submitted a proofing selection (galleries.proofing).",
+}
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
-    return subscriber
+class UnknownTopic(ValueError):
+    """A topic that is not in TOPICS."""
 
 
-def publish(studio, event: str, obj) -> None:
-    for subscriber in _subscribers:
-        subscriber(studio, event, obj)
+@dataclass(frozen=True)
+class Subscription:
+    topic: str
+    handler: Handler
+    after_commit: bool
+    order: int
+    sequence: int
+
+
+_subscriptions: list[Subscription] = []
+_sequence = count()
+
+
+def _check(topic: str, *, wildcard: bool = False) -> None:
+    if topic in TOPICS or (wildcard and topic == ALL):
+        return
+    raise UnknownTopic(f"unknown event topic {topic!r}; one of {', '.join(sorted(TOPICS))}")
+
+
+def subscribe(topic: str, handler: Handler, *, after_commit: bool = False, order: int = 100) -> Handler:
+    """Call `handler(studio, topic, obj, **context)` for each `topic` published ("*": every topic).
+    Subscribing the same handler to the same topic again changes nothing."""
+    _check(topic, wildcard=True)
+    if not any(s.topic == topic and s.handler == handler for s in _subscriptions):
+        _subscriptions.append(Subscription(topic, handler, after_commit, order, next(_sequence)))
+    return handler
+
+
+def unsubscribe(topic: str, handler: Handler) -> bool:
+    """Stop calling `handler` for `topic`; returns whether it was subscribed."""
+    _check(topic, wildcard=True)
+    before = len(_subscriptions)
+    _subscriptions[:] = [s for s in _subscriptions if not (s.topic == topic and s.handler == handler)]
+    return len(_subscriptions) != before
+
+
+def publish(studio, topic: str, obj, **context) -> None:
+    """Tell the subscribers of `topic` (and of "*") that it happened to `obj`."""
+    publish_together(studio, [topic], obj, **context)
+
+
+def publish_together(studio, topics: Iterable[str], obj, **context) -> None:
+    """One happening under several topics (a booking made already confirmed: booking.created and
+    booking.confirmed). Every order level hears all the topics before the next level runs, so e.g. both
+    webhooks are queued before the contract is issued."""
+    topics = list(topics)
+    for topic in topics:
+        _check(topic)
+    calls = sorted(
+        (
+            (s.order, position, s.sequence, s, topic)
+            for position, topic in enumerate(topics)
+            for s in _subscriptions
+            if s.topic in (topic, ALL)
+        ),
+        key=lambda call: call[:3],
+    )
+    for *_, subscription, topic in calls:
+        call = partial(subscription.handler, studio, topic, obj, **context)
+        if subscription.after_commit:
+            transaction.on_commit(call)
+        else:
+            call()

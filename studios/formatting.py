@@ -36,3 +36,8 @@ def format_duration(duration) -> str:
     if minutes:
         parts.append(f"{minutes} minutes")
     return " ".join(parts) or "0 minutes"
+
+
+def format_moment(studio, moment) -> str:
+    """A moment in the studio's zone, as the timeline and booking messages show it: 'Mon 02 Jun 2025 10:00 BST'."""
+    return moment.astimezone(studio.tz).strftime("%a %d %b %Y %H:%M %Z")
