@@ -24,7 +24,7 @@ from studios.admin_viewsets import StudioMenuItem
 from studios.tenancy import admin_studio, studios_for_user
 
 from . import admin_views
-from .invoicing import assign_number, build_schedule, recalculate, schedule_with_status
+from .invoicing import assign_number, booking_next_steps, build_schedule, recalculate, schedule_with_status
 from .limits import is_read_only
 from .models import Invoice, InvoiceLine, StripeEvent
 
@@ -337,3 +337,7 @@ def plan_usage_panel(request, studio):
     from .dashboard import PlanUsagePanel
 
     return PlanUsagePanel(studio, request)
+
+
+# After contracts' "sign your contract" (order=10) in the booking e-mail.
+hooks.register("booking_next_steps", booking_next_steps, order=20)

@@ -17,6 +17,7 @@ from studios.admin_viewsets import ScopedInspectView, StudioModelViewSet, Studio
 from .issuing import issue_contract, void_contract
 from .models import Contract, ContractTemplate
 from .signing import SigningError, countersign
+from .tasks import booking_next_steps
 
 
 class ContractTemplateViewSet(StudioModelViewSet):
@@ -152,3 +153,7 @@ def unsigned_contracts_panel(request, studio):
     from .dashboard import UnsignedContractsPanel
 
     return UnsignedContractsPanel(studio, request)
+
+
+# The booking e-mail lists "sign your contract" first, then billing's "pay your invoice" (order=20).
+hooks.register("booking_next_steps", booking_next_steps, order=10)
