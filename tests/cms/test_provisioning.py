@@ -100,8 +100,8 @@ def test_removing_a_member_takes_away_their_admin_access(studio, photographer):
 
 def test_a_new_member_needs_a_free_seat_on_the_plan(studio, photographer):
     from billing.limits import PlanLimitReached
-    from studios.models import Membership
     from studio_settings.team import seat_member
+    from studios.models import Membership
 
     # the default Starter plan has one seat, and the photographer holds it
     newcomer = UserFactory()
