@@ -10,15 +10,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contracts.models import Contract
 from crm.activity import record_activity
 from studios.errors import CONFLICT, DomainMessageError
+from studios.mail import send_studio_mail
 from studios.models import Studio
 
 from .limits import StudioReadOnly, check_writable
@@ -164,6 +163,29 @@ def invoice_link(invoice: Invoice) -> str:
     return settings.INVOICE_LINK_URL.format(host=invoice.studio.hostname, token=invoice.token)
 
 
+def booking_next_steps(booking, steps: list[str]) -> list[str]:
+    """The booking e-mail's step for an open invoice, after any step before it (a `booking_next_steps` hook)."""
+    invoice = booking.invoices.exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]).order_by("-pk").first()
+    if invoice is not None and invoice.is_open:
+        return [f"{'Then pay' if steps else 'Pay'} your invoice {invoice.number}: {invoice_link(invoice)}"]
+    return []
+
+
+def invoice_for_token(studio: Studio | None, token: str) -> Invoice | None:
+    """The studio's sent (or paid, or void) invoice behind a client's secret link; None for any other
+    studio's, a draft, or no studio. Used by the invoice page and the client API."""
+    if studio is None:
+        return None
+    return (
+        Invoice.objects.for_studio(studio)
+        .exclude(status=Invoice.Status.DRAFT)
+        .select_related("studio", "client", "booking__session_type")
+        .prefetch_related("lines", "installments")
+        .filter(token=token)
+        .first()
+    )
+
+
 def bill_new_booking(booking) -> Invoice | None:
     """Contract, invoice and deposit in one flow: a priced package is invoiced (deposit now, balance
     before the session) and sent the moment it is booked. A free package, or a studio whose plan has
@@ -277,7 +299,7 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
     record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
-    from .tasks import send_invoice_email
+    from .tasks import send_invoice_email  # billing.tasks imports webhooks → payments → this module: a circle
 
     transaction.on_commit(lambda: send_invoice_email.delay(invoice.pk, link))
     return invoice
@@ -302,11 +324,11 @@ def void_invoice(invoice: Invoice) -> Invoice:
 
 def _mail(template: str, invoice: Invoice, context: dict, subject: str) -> None:
     studio = invoice.studio
-    message = EmailMultiAlternatives(
+    send_studio_mail(
+        studio,
+        [invoice.client.email],
+        template,
+        context,
         subject=f"{subject} from {studio.name}",
-        body=render_to_string(f"email/{template}.txt", context),
-        to=[invoice.client.email],
         reply_to=[studio.contact_email] if studio.contact_email else None,
     )
-    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
-    message.send()

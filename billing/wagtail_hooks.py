@@ -13,6 +13,7 @@ from .admin.read_only import refuse_when_lapsed
 from .admin.revenue_views import RevenueCsvView, RevenueView
 from .admin.viewsets import InvoiceViewSet, StripeEventViewSet
 from .dashboard import PlanUsagePanel, RevenueThisMonthPanel, UnpaidInvoicesPanel
+from .invoicing import booking_next_steps
 
 
 @hooks.register("register_admin_viewset")
@@ -79,3 +80,10 @@ def revenue_this_month_panel(request, studio):
 @hooks.register("register_studio_dashboard_panel")
 def plan_usage_panel(request, studio):
     return PlanUsagePanel(studio, request)
+
+
+# After contracts' "sign your contract" (order=10) in the booking e-mail.
+hooks.register("booking_next_steps", booking_next_steps, order=20)
+
+
+hooks.register("booking_next_steps", booking_next_steps, order=20)

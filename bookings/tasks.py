@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
+from wagtail import hooks
 
 from crm.clients import photographer_addresses
+from studios.mail import send_studio_mail
 
 from .calendar import booking_ics
 from .models import Booking, BookingEvent
@@ -21,17 +21,12 @@ def _load(booking_id: int) -> Booking | None:
     return Booking.objects.select_related("studio", "client", "session_type").filter(pk=booking_id).first()
 
 
-def _next_steps(booking: Booking, contract) -> list[str]:
-    """What the client does next, with links: sign the contract, then pay the deposit."""
-    from billing.invoicing import invoice_link
-    from contracts.tasks import contract_link
-
-    steps = []
-    if contract is not None and contract.signed_at is None and contract.status != "void":
-        steps.append(f"Read and sign your contract: {contract_link(contract)}")
-    invoice = booking.invoices.exclude(status__in=["draft", "void"]).order_by("-pk").first()
-    if invoice is not None and invoice.is_open:
-        steps.append(f"{'Then pay' if steps else 'Pay'} your invoice {invoice.number}: {invoice_link(invoice)}")
+def _next_steps(booking: Booking) -> list[str]:
+    """What the client does next, with links (sign the contract, then pay the deposit): each app that has
+    a step registers a `booking_next_steps` hook, `fn(booking, steps_so_far) -> list[str]`, ordered by `order=`."""
+    steps: list[str] = []
+    for fn in hooks.get_hooks("booking_next_steps"):
+        steps.extend(fn(booking, steps))
     return steps
 
 
@@ -45,20 +40,16 @@ def _context(booking: Booking) -> dict:
         "local_start": booking.local_start,
         "local_end": booking.local_end,
         "contract": contract,
-        "next_steps": _next_steps(booking, contract),
+        "next_steps": _next_steps(booking),
     }
 
 
 def _send(template: str, booking: Booking, to: list[str], *, ics: bool = False, reply_to=None) -> None:
-    context = _context(booking)
+    attachments = [(f"session-{booking.pk}.ics", booking_ics(booking), "text/calendar; method=PUBLISH")] if ics else []
     # Dates in e-mails read in the studio's zone.
-    with timezone.override(booking.studio.tz):
-        subject = render_to_string(f"email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"email/{template}.txt", context)
-    message = EmailMultiAlternatives(subject, body, to=to, reply_to=reply_to)
-    if ics:
-        message.attach(f"session-{booking.pk}.ics", booking_ics(booking), "text/calendar; method=PUBLISH")
-    message.send()
+    send_studio_mail(
+        booking.studio, to, template, _context(booking), attachments=attachments, reply_to=reply_to, studio_time=True
+    )
 
 
 @shared_task(**RETRY)

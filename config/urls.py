@@ -7,8 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from billing.site_views import invoice_page, invoice_pay
-from contracts.views import contract_page
+from cms.client_pages import contract_page, invoice_page, invoice_pay
 from studios.admin_views import StudioPageBrowseView
 
 from .health import healthz

@@ -204,3 +204,17 @@ class Signature(StudioOwned):
 
     def __str__(self):
         return f"{self.get_party_display()}: {self.typed_name} at {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+def contract_for_token(studio: Studio | None, token: str) -> Contract | None:
+    """The studio's contract behind a client's secret link, signatures prefetched; None for any other
+    studio's, or no studio. Used by the contract page and the client API."""
+    if studio is None:
+        return None
+    return (
+        Contract.objects.for_studio(studio)
+        .select_related("studio", "client", "booking__session_type", "booking__studio")
+        .prefetch_related("signatures")
+        .filter(token=token)
+        .first()
+    )

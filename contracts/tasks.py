@@ -3,12 +3,11 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from crm.clients import photographer_addresses
+from studios.mail import send_studio_mail
 
 from .models import Contract
 from .pdf import render_contract_pdf
@@ -20,21 +19,28 @@ def contract_link(contract: Contract) -> str:
     return settings.CONTRACT_LINK_URL.format(host=contract.studio.hostname, token=contract.token)
 
 
+def booking_next_steps(booking, steps: list[str]) -> list[str]:
+    """The booking e-mail's step for an unsigned contract (registered as a `booking_next_steps` hook)."""
+    contract = booking.contracts.order_by("-version").first()
+    if contract is not None and contract.signed_at is None and contract.status != Contract.Status.VOID:
+        return [f"Read and sign your contract: {contract_link(contract)}"]
+    return []
+
+
 def _load(contract_id: int) -> Contract | None:
     return Contract.objects.select_related("studio", "client", "booking__session_type").filter(pk=contract_id).first()
 
 
-def _message(template: str, contract: Contract, to: list[str], reply_to=None) -> EmailMultiAlternatives:
+def _send(template: str, contract: Contract, to: list[str], *, attachments=(), reply_to=None) -> None:
     context = {
         "contract": contract,
         "client": contract.client,
         "studio": contract.studio,
         "link": contract_link(contract),
     }
-    with timezone.override(contract.studio.tz):
-        subject = render_to_string(f"email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"email/{template}.txt", context)
-    return EmailMultiAlternatives(subject, body, to=to, reply_to=reply_to)
+    send_studio_mail(
+        contract.studio, to, template, context, attachments=attachments, reply_to=reply_to, studio_time=True
+    )
 
 
 @shared_task(**RETRY)
@@ -42,9 +48,7 @@ def send_contract_link(contract_id: int) -> bool:
     contract = _load(contract_id)
     if contract is None or contract.status == Contract.Status.VOID or contract.signed_at:
         return False
-    _message(
-        "contract_sent", contract, [contract.client.email], reply_to=photographer_addresses(contract.studio)[:1]
-    ).send()
+    _send("contract_sent", contract, [contract.client.email], reply_to=photographer_addresses(contract.studio)[:1])
     return True
 
 
@@ -54,7 +58,7 @@ def notify_photographer_signed(contract_id: int) -> bool:
     recipients = photographer_addresses(contract.studio) if contract else []
     if not recipients:
         return False
-    _message("contract_signed", contract, recipients).send()
+    _send("contract_signed", contract, recipients)
     return True
 
 
@@ -78,9 +82,8 @@ def finalise_signed_contract(contract_id: int) -> bool:
         if contract.pdf_emailed_at is not None:
             return False
         recipients = [contract.client.email, *photographer_addresses(contract.studio)]
-        message = _message("contract_completed", contract, recipients)
         with contract.pdf.open("rb") as handle:
-            message.attach(f"{contract.title} v{contract.version}.pdf", handle.read(), "application/pdf")
-        message.send()
+            pdf = (f"{contract.title} v{contract.version}.pdf", handle.read(), "application/pdf")
+        _send("contract_completed", contract, recipients, attachments=[pdf])
         Contract.objects.filter(pk=contract.pk).update(pdf_emailed_at=timezone.now())
     return True

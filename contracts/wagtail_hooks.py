@@ -19,6 +19,7 @@ from .dashboard import UnsignedContractsPanel
 from .issuing import issue_contract, void_contract
 from .models import Contract, ContractTemplate
 from .signing import SigningError, countersign
+from .tasks import booking_next_steps
 
 
 class ContractTemplateViewSet(StudioModelViewSet):
@@ -181,3 +182,7 @@ def register_contracts():
 @hooks.register("register_studio_dashboard_panel")
 def unsigned_contracts_panel(request, studio):
     return UnsignedContractsPanel(studio, request)
+
+
+# The booking e-mail lists "sign your contract" first, then billing's "pay your invoice" (order=20).
+hooks.register("booking_next_steps", booking_next_steps, order=10)

@@ -1,8 +1,8 @@
 """CRM background work: e-mails off the request path."""
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+
+from studios.mail import send_studio_mail
 
 from .clients import photographer_addresses
 from .models import Inquiry
@@ -17,8 +17,5 @@ def notify_photographer_of_inquiry(inquiry_id: int) -> bool:
     if not recipients:
         return False
     context = {"inquiry": inquiry, "client": inquiry.client, "studio": inquiry.studio}
-    subject = render_to_string("email/crm_inquiry_subject.txt", context).strip()
-    body = render_to_string("email/crm_inquiry.txt", context)
-    message = EmailMultiAlternatives(subject, body, to=recipients, reply_to=[inquiry.client.email])
-    message.send()
+    send_studio_mail(inquiry.studio, recipients, "crm_inquiry", context, reply_to=[inquiry.client.email])
     return True

@@ -4,15 +4,14 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from studios import events
 from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
+from studios.mail import send_studio_mail
 
-from .models import Comment, Favorite, GalleryPhoto, Selection, SelectionItem
+from .models import Comment, ExpiryReminder, Favorite, Gallery, GalleryPhoto, Selection, SelectionItem
 
 
 def photo_in(gallery, photo_id) -> GalleryPhoto:
@@ -137,14 +136,7 @@ def notify_selection_submitted(selection_id: int) -> None:
         "filenames": lightroom_filenames(selection),
         "admin_url": f"{settings.WAGTAILADMIN_BASE_URL}/admin/galleries/{gallery.pk}/activity/",
     }
-    send_templated("gallery_selection_submitted", context, recipients)
-
-
-def send_templated(name: str, context: dict, to: list[str]) -> None:
-    subject = render_to_string(f"email/{name}_subject.txt", context).strip()
-    message = EmailMultiAlternatives(subject, render_to_string(f"email/{name}.txt", context), to=to)
-    message.attach_alternative(render_to_string(f"email/{name}.html", context), "text/html")
-    message.send()
+    send_studio_mail(gallery.studio, recipients, "gallery_selection_submitted", context)
 
 
 # --- Comments --------------------------------------------------------------
@@ -169,7 +161,7 @@ def notify_gallery_ready(gallery) -> bool:
     if client is None or not client.email:
         return False
     context = {"gallery": gallery, "client": client, "studio": gallery.studio, "url": gallery_link(gallery)}
-    send_templated("gallery_ready", context, [client.email])
+    send_studio_mail(gallery.studio, [client.email], "gallery_ready", context)
     return True
 
 
@@ -184,8 +176,6 @@ REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect (DES
 
 def send_expiry_reminders(now=None) -> int:
     """E-mail each gallery's client 7, 4 and 1 days (in the studio's zone) before it closes; once each."""
-    from .models import ExpiryReminder, Gallery
-
     now = now or timezone.now()
     horizon = now + timedelta(days=max(REMINDER_DAYS) + 1)
     sent = 0
@@ -206,6 +196,6 @@ def send_expiry_reminders(now=None) -> int:
             continue  # already sent today
         context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
         context["url"] = gallery_link(gallery)
-        send_templated("gallery_expiring", context, [gallery.client.email])
+        send_studio_mail(gallery.studio, [gallery.client.email], "gallery_expiring", context)
         sent += 1
     return sent

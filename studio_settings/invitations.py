@@ -2,12 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from studios.mail import send_studio_mail
 from studios.models import Membership
 
 
@@ -30,6 +29,4 @@ def send_invitation(membership: Membership, *, invited_by) -> None:
         "setup_link": None if user.has_usable_password() else password_setup_link(user),
         "admin_url": settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home"),
     }
-    subject = render_to_string("email/team_invite_subject.txt", context).strip()
-    body = render_to_string("email/team_invite.txt", context)
-    send_mail(subject, body, None, [user.email])
+    send_studio_mail(membership.studio, [user.email], "team_invite", context)

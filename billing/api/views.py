@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from frontend_api.errors import ApiError
 
+from ..invoicing import invoice_for_token
 from ..models import Invoice
 from ..payments import start_checkout
 from .serializers import CheckoutSerializer, ClientInvoiceSerializer
@@ -19,17 +20,7 @@ class ClientInvoiceMixin:
     serializer_class = ClientInvoiceSerializer
 
     def get_invoice(self) -> Invoice:
-        studio = getattr(self.request, "studio", None)
-        invoice = (
-            Invoice.objects.for_studio(studio)
-            .exclude(status=Invoice.Status.DRAFT)
-            .select_related("studio", "client")
-            .prefetch_related("lines", "installments")
-            .filter(token=self.kwargs["token"])
-            .first()
-            if studio is not None
-            else None
-        )
+        invoice = invoice_for_token(getattr(self.request, "studio", None), self.kwargs["token"])
         if invoice is None:
             raise ApiError(
                 "not_found", "No invoice at this link. Check the link in your e-mail.", status.HTTP_404_NOT_FOUND

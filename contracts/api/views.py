@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from frontend_api.errors import ApiError
 from frontend_api.site import require_studio
 
-from ..models import Contract
+from ..models import Contract, contract_for_token
 from ..pdf import render_contract_pdf
 from ..signing import decode_signature_png, mark_viewed, sign_as_client
 from .serializers import ContractSerializer, SignSerializer
@@ -17,14 +17,7 @@ from .serializers import ContractSerializer, SignSerializer
 
 def contract_for(request, token: str) -> Contract:
     """The resolved studio's contract with this token; any other studio's is 404."""
-    studio = require_studio(request)
-    contract = (
-        Contract.objects.for_studio(studio)
-        .select_related("studio", "client", "booking__session_type", "booking__studio")
-        .prefetch_related("signatures")
-        .filter(token=token)
-        .first()
-    )
+    contract = contract_for_token(require_studio(request), token)
     if contract is None:
         raise ApiError("not_found", "This contract link is not valid. Ask the studio for a new one.", 404)
     return contract

@@ -1,17 +1,28 @@
-"""The invoice page on the studio's site (/invoices/<token>/, the link in the client's e-mail): lines,
-totals, the payment schedule, and "Pay" straight into Stripe Checkout. Works without JavaScript."""
+"""The client's pages on a studio's white-label site that e-mails link to by secret token (not Wagtail
+pages): the contract (/contracts/<token>/: read, sign through static/site/contract.js and the client API,
+download the PDF, then pay) and the invoice (/invoices/<token>/: lines, totals, the payment schedule, and
+"Pay" straight into Stripe Checkout; works without JavaScript). config/urls.py routes them."""
+
+import base64
 
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
-from contracts.views import client_link_missing
-
-from .invoicing import InvoiceError, next_payment_amount, schedule_with_status, unsigned_contract_for
-from .models import Invoice
-from .payments import start_checkout
-from .stripe_gateway import StripeUnavailable
+from billing.invoicing import (
+    InvoiceError,
+    invoice_for_token,
+    invoice_summary_for_booking,
+    next_payment_amount,
+    schedule_with_status,
+    unsigned_contract_for,
+)
+from billing.models import Invoice
+from billing.payments import start_checkout
+from billing.stripe_gateway import StripeUnavailable
+from contracts.models import Contract, contract_for_token
+from contracts.signing import SigningError, mark_viewed
 
 CHECKOUT_NOTICES = {
     "success": "Thank you! Your payment is being confirmed; this page shows it as paid in a moment.",
@@ -19,18 +30,50 @@ CHECKOUT_NOTICES = {
 }
 
 
-def client_invoice(request, token: str) -> Invoice | None:
+def client_link_missing(request, what: str):
+    """A branded 404 for a contract or invoice link that is not this studio's (or no longer exists)."""
+    return render(request, "cms/client_link_missing.html", {"what": what}, status=404)
+
+
+def _studio(request):
     studio = getattr(request, "studio", None)
     if studio is None:
         raise Http404
-    return (
-        Invoice.objects.for_studio(studio)
-        .exclude(status=Invoice.Status.DRAFT)
-        .select_related("studio", "client", "booking__session_type")
-        .prefetch_related("lines", "installments")
-        .filter(token=token)
-        .first()
-    )
+    return studio
+
+
+# --- The contract page -------------------------------------------------------
+
+
+@require_GET
+def contract_page(request, token: str):
+    contract = contract_for_token(_studio(request), token)
+    if contract is None:
+        return client_link_missing(request, "contract")
+    problem = None
+    try:
+        mark_viewed(contract)
+    except SigningError as exc:  # the stored text no longer matches its hash: never offer it for signing
+        problem = exc.message
+    signatures = {signature.party: signature for signature in contract.signatures.all()}
+    blocks = contract.body_blocks()
+    for block in blocks:
+        if block["kind"] == "signature" and block["party"] in signatures:
+            signature = block["signature"] = signatures[block["party"]]
+            if signature.image_png:
+                block["signature_src"] = "data:image/png;base64," + base64.b64encode(signature.image_png).decode()
+    context = {
+        "contract": contract,
+        "blocks": blocks,
+        "client_signature": signatures.get("client"),
+        "can_sign": problem is None and contract.status in (Contract.Status.SENT, Contract.Status.VIEWED),
+        "problem": problem,
+        "invoice": invoice_summary_for_booking(contract.booking) if contract.is_signed else None,
+    }
+    return render(request, "contracts/contract_page.html", context)
+
+
+# --- The invoice page --------------------------------------------------------
 
 
 def render_invoice(request, invoice: Invoice, *, error: str = "", status: int = 200):
@@ -50,7 +93,7 @@ def render_invoice(request, invoice: Invoice, *, error: str = "", status: int = 
 
 @require_GET
 def invoice_page(request, token: str):
-    invoice = client_invoice(request, token)
+    invoice = invoice_for_token(_studio(request), token)
     if invoice is None:
         return client_link_missing(request, "invoice")
     return render_invoice(request, invoice)
@@ -63,7 +106,7 @@ class _CheckoutScope:
 @require_POST
 def invoice_pay(request, token: str):
     """Start (or resume) Stripe Checkout for the next payment due and send the client there."""
-    invoice = client_invoice(request, token)
+    invoice = invoice_for_token(_studio(request), token)
     if invoice is None:
         return client_link_missing(request, "invoice")
     throttle = ScopedRateThrottle()
