@@ -6,12 +6,10 @@ download the PDF, then pay) and the invoice (/invoices/<token>/: lines, totals, 
 import base64
 
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
-from rest_framework.throttling import ScopedRateThrottle
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from billing.invoicing import (
-    InvoiceError,
     invoice_for_token,
     invoice_summary_for_booking,
     next_payment_amount,
@@ -19,8 +17,6 @@ from billing.invoicing import (
     unsigned_contract_for,
 )
 from billing.models import Invoice
-from billing.payments import start_checkout
-from billing.stripe_gateway import StripeUnavailable
 from contracts.models import Contract, contract_for_token
 from contracts.signing import SigningError, mark_viewed
 
@@ -35,7 +31,7 @@ def client_link_missing(request, what: str):
     return render(request, "cms/client_link_missing.html", {"what": what}, status=404)
 
 
-def _studio(request):
+def request_studio(request):
     studio = getattr(request, "studio", None)
     if studio is None:
         raise Http404
@@ -47,7 +43,7 @@ def _studio(request):
 
 @require_GET
 def contract_page(request, token: str):
-    contract = contract_for_token(_studio(request), token)
+    contract = contract_for_token(request_studio(request), token)
     if contract is None:
         return client_link_missing(request, "contract")
     problem = None
@@ -93,34 +89,7 @@ def render_invoice(request, invoice: Invoice, *, error: str = "", status: int = 
 
 @require_GET
 def invoice_page(request, token: str):
-    invoice = invoice_for_token(_studio(request), token)
+    invoice = invoice_for_token(request_studio(request), token)
     if invoice is None:
         return client_link_missing(request, "invoice")
     return render_invoice(request, invoice)
-
-
-class _CheckoutScope:
-    throttle_scope = "invoice_checkout"  # the same budget as POST /api/client/invoices/{token}/checkout/
-
-
-@require_POST
-def invoice_pay(request, token: str):
-    """Start (or resume) Stripe Checkout for the next payment due and send the client there."""
-    invoice = invoice_for_token(_studio(request), token)
-    if invoice is None:
-        return client_link_missing(request, "invoice")
-    throttle = ScopedRateThrottle()
-    if not throttle.allow_request(request, _CheckoutScope()):  # reads only request.user and META
-        response = render_invoice(request, invoice, error="Too many attempts; please wait a minute.", status=429)
-        response["Retry-After"] = str(int(throttle.wait() or 60))
-        return response
-    page = request.build_absolute_uri(f"/invoices/{invoice.token}/")
-    try:
-        url = start_checkout(invoice, success_url=f"{page}?checkout=success", cancel_url=f"{page}?checkout=cancelled")
-    except InvoiceError as exc:  # paid already, void, contract to sign first, studio not connected to Stripe
-        return render_invoice(request, invoice, error=str(exc), status=409)
-    except StripeUnavailable:
-        return render_invoice(
-            request, invoice, error="Card payments are unavailable just now; please try again shortly.", status=503
-        )
-    return redirect(url)

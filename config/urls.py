@@ -7,7 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.client_pages import contract_page, invoice_page, invoice_pay
+from billing.api.views import invoice_pay
+from cms.client_pages import contract_page, invoice_page
 from studios.admin_views import StudioPageBrowseView
 
 from .health import healthz

@@ -15,8 +15,9 @@ from wagtail.images.api.v2.serializers import ImageSerializer
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from galleries.models import ClientGalleryIndexPage
+from galleries.renditions import PUBLIC_RENDITIONS
 
-from .renditions import PUBLIC_RENDITIONS, RenditionsField
+from .renditions import RenditionsField
 
 MAX_OFFSET = 10**9
 
