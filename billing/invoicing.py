@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -299,8 +300,6 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
     record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
-    from .tasks import send_invoice_email  # billing.tasks imports webhooks → payments → this module: a circle
-
     transaction.on_commit(lambda: send_invoice_email.delay(invoice.pk, link))
     return invoice
 
@@ -309,6 +308,20 @@ def mail_invoice(invoice_id: int, link: str) -> None:
     invoice = Invoice.objects.select_related("studio", "client").get(pk=invoice_id)
     context = {"invoice": invoice, "studio": invoice.studio, "link": link}
     _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}")
+
+
+# Defined beside send_invoice (billing.tasks imports webhooks → payments → this module), under its old name so
+# messages already queued still find it; billing.tasks imports it so every worker registers it.
+@shared_task(
+    name="billing.tasks.send_invoice_email",
+    acks_late=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invoice_email(invoice_id: int, link: str) -> None:
+    """The e-mail with the invoice's secret link (send_invoice queues it on commit)."""
+    mail_invoice(invoice_id, link)
 
 
 @transaction.atomic

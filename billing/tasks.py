@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import webhooks
+from .invoicing import send_invoice_email  # noqa: F401 - registered with every worker that loads billing.tasks
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8)
@@ -15,11 +16,3 @@ def process_stripe_event(self, event_pk: int) -> str:
         if self.request.is_eager:
             raise
         raise self.retry(exc=exc, countdown=min(2**self.request.retries * 5, 600)) from exc
-
-
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def send_invoice_email(invoice_id: int, link: str) -> None:
-    """The e-mail with the invoice's secret link (billing.invoicing.send_invoice queues it on commit)."""
-    from .invoicing import mail_invoice
-
-    mail_invoice(invoice_id, link)

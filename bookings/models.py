@@ -4,7 +4,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
@@ -102,8 +104,6 @@ class AvailabilityRule(StudioOwned):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": "The end must be after the start (for overnight hours, add two rules)."})
 
@@ -137,8 +137,6 @@ class AvailabilityOverride(StudioOwned):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}{hours}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if (self.start_time is None) != (self.end_time is None):
             raise ValidationError("Give both a start and an end time, or neither for the whole day.")
         if self.start_time is None and self.kind == self.Kind.EXTRA:
@@ -254,8 +252,6 @@ class CalendarFeed(StudioOwned):
 
     @property
     def feed_url(self) -> str:
-        from django.urls import reverse
-
         return f"https://{self.studio.hostname}{reverse('client:calendar-feed', args=[self.token])}"
 
 

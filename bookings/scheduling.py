@@ -20,6 +20,7 @@ from studios.models import Studio
 
 from .availability import busy_spans, day_counts, within_hours
 from .models import Booking, BookingEvent, SessionType
+from .tasks import send_booking_confirmation, send_booking_emails
 
 OVERLAP_CONSTRAINT = "booking_no_overlap_per_studio"
 
@@ -131,8 +132,6 @@ def book(
                 "slot_taken", "Sorry, that time was just booked. Please choose another slot.", CONFLICT
             ) from exc
         raise
-    from .tasks import send_booking_emails
-
     send_booking_emails.delay(booking.pk)
     return booking
 
@@ -195,8 +194,6 @@ def confirm(booking: Booking, *, by=None) -> Booking:
             booking.client, "booking_confirmed", str(booking.session_type), data={"booking": booking.pk}, user=by
         )
         events.publish(booking.studio, "booking.confirmed", booking, by=by)
-    from .tasks import send_booking_confirmation
-
     send_booking_confirmation.delay(booking.pk)
     return booking
 

@@ -10,6 +10,7 @@ from studios.formatting import format_duration, format_money
 
 from . import sandbox
 from .models import Contract, ContractLocked, ContractTemplate, sha256_hex
+from .tasks import send_contract_link
 
 
 def contract_variables(booking: Booking) -> dict[str, str]:
@@ -75,8 +76,6 @@ def issue_contract(
         user=user,
     )
     if notify:
-        from .tasks import send_contract_link
-
         transaction.on_commit(lambda: send_contract_link.delay(contract.pk))
     return contract
 

@@ -17,6 +17,7 @@ from studios import events
 from studios.errors import CONFLICT, INVALID, DomainError
 
 from .models import Contract, Signature
+from .tasks import finalise_signed_contract, notify_photographer_signed
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 200 * 1024
@@ -162,8 +163,6 @@ def sign_as_client(
         )
         events.publish(locked.studio, "contract.signed", locked)
     if notify:
-        from .tasks import notify_photographer_signed
-
         transaction.on_commit(lambda: notify_photographer_signed.delay(locked.pk))
     contract.refresh_from_db()
     return signature
@@ -200,8 +199,6 @@ def countersign(
             data={"contract": locked.pk}, user=user, at=now,
         )  # fmt: skip
     if notify:
-        from .tasks import finalise_signed_contract
-
         transaction.on_commit(lambda: finalise_signed_contract.delay(locked.pk))
     contract.refresh_from_db()
     return signature

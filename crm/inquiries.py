@@ -10,6 +10,7 @@ from studios.models import Studio
 from .activity import record_activity
 from .clients import client_for_contact
 from .models import Activity, Inquiry
+from .tasks import notify_photographer_of_inquiry
 
 
 def receive_inquiry(
@@ -44,7 +45,5 @@ def receive_inquiry(
             data={"inquiry": inquiry.pk, "event_date": event_date.isoformat() if event_date else None},
         )
         events.publish(studio, "inquiry.created", inquiry)
-    from .tasks import notify_photographer_of_inquiry
-
     notify_photographer_of_inquiry.delay(inquiry.pk)
     return inquiry

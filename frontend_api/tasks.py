@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import WebhookDelivery
-from .webhooks import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign
+from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "FocusFlow-Webhooks/1.0"

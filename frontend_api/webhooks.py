@@ -3,54 +3,20 @@
 Signature header: `FocusFlow-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 Receivers verify it with `verify_signature()` (or the snippet in docs/api.md)."""
 
-import hashlib
-import hmac
 import json
-import time
 import uuid
-from datetime import timedelta
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from studios.models import Studio
 
 from .models import WebhookDelivery, WebhookEndpoint
+from .payloads import payload_for
+from .tasks import deliver_webhook
+from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, sign, verify_signature
 
-SIGNATURE_HEADER = "FocusFlow-Signature"
-TOLERANCE_SECONDS = 300
-MAX_ATTEMPTS = 8
-FIRST_RETRY_SECONDS = 30
-MAX_RETRY_SECONDS = 6 * 60 * 60
-
-
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def verify_signature(secret: str, body: bytes, header: str, tolerance: int = TOLERANCE_SECONDS) -> bool:
-    """True when `header` signs `body` with `secret` and is at most `tolerance` seconds old."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-    try:
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs(time.time() - timestamp) > tolerance:
-        return False
-    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … doubling, at most 6 h."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
-
-
-def encode(payload: dict) -> bytes:
-    return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True).encode()
+__all__ = ["MAX_ATTEMPTS", "SIGNATURE_HEADER", "emit", "encode", "resend", "sign", "verify_signature"]
 
 
 def emit(studio: Studio, event: str, data) -> list[WebhookDelivery]:
@@ -68,8 +34,6 @@ def emit(studio: Studio, event: str, data) -> list[WebhookDelivery]:
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(studio=studio, endpoint=e, event_id=event_id, event=event, payload=payload) for e in endpoints
     )
-    from .tasks import deliver_webhook
-
     for delivery in deliveries:
         transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
     return deliveries
@@ -77,8 +41,6 @@ def emit(studio: Studio, event: str, data) -> list[WebhookDelivery]:
 
 def resend(delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again as a new attempt series (the admin's “Resend”)."""
-    from .tasks import deliver_webhook
-
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=None, error=""
     )
@@ -90,6 +52,4 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
 def on_domain_event(studio: Studio, event: str, obj, **context) -> None:
     """studios.events subscriber to every topic, inside the publisher's transaction: the delivery rows commit
     with what happened, and sending starts on commit (see `emit`)."""
-    from .payloads import payload_for
-
     emit(studio, event, lambda: payload_for(event, obj))

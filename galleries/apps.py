@@ -6,9 +6,10 @@ class GalleriesConfig(AppConfig):
     verbose_name = "Client galleries"
 
     def ready(self):
+        # These modules import models, which needs the app registry ready.
         from billing.limits import register_usage_counter
 
-        from . import photo_cache, publishing, quota  # why: importing models needs the app registry ready
+        from . import photo_cache, publishing, quota
 
         publishing.connect()
         photo_cache.connect()

@@ -6,6 +6,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.shortcuts import redirect
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -14,6 +15,7 @@ from wagtail.fields import RichTextField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image, ImageQuerySet
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 
+from crm.models import Client
 from studios.models import Studio, StudioOwnedQuerySet
 
 
@@ -107,8 +109,6 @@ class GalleryPageForm(WagtailAdminPageForm):
         page = self.instance if self.instance.pk else self.parent_page
         studio = Studio.objects.for_page(page).first() if page is not None else None
         if "client" in self.fields:
-            from crm.models import Client
-
             self.fields["client"].queryset = Client.objects.for_studio(studio) if studio else Client.objects.none()
 
     def clean_access_code(self):
@@ -200,8 +200,6 @@ class Gallery(Page):
 
     def serve(self, request, *args, **kwargs):
         # Galleries are private: the studio's site shows the "enter your code" page, never the gallery.
-        from django.shortcuts import redirect
-
         return redirect(self.get_parent().url or "/")
 
     def is_expired(self, now=None) -> bool:

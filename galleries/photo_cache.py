@@ -25,6 +25,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from .models import Gallery, GalleryPhoto, GallerySet, StudioImage, WatermarkSettings
+
 logger = logging.getLogger(__name__)
 
 # Version tokens outlive the pages built under them; a lost token only means the pages are rebuilt.
@@ -133,8 +135,6 @@ def _image_changed(sender, instance, created=False, **kwargs):
     # Deleting one deletes its gallery photos, whose own signal does the work.
     if created:
         return
-    from .models import GalleryPhoto
-
     for gallery_id in set(GalleryPhoto.objects.filter(image=instance).values_list("gallery_id", flat=True)):
         forget_gallery_photo_pages(gallery_id)
 
@@ -144,8 +144,6 @@ def _watermark_changed(sender, instance, **kwargs):
 
 
 def connect():
-    from .models import Gallery, GalleryPhoto, GallerySet, StudioImage, WatermarkSettings
-
     uid = "focusflow-photo-pages"
     for model, receiver in (
         (Gallery, _gallery_changed),

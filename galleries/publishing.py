@@ -3,6 +3,7 @@ integrations hear `gallery.published`."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from wagtail.signals import page_published
 
 from billing.limits import PlanLimitReached, check_limit
 from studios import events
@@ -33,6 +34,4 @@ def on_page_published(sender, instance, **kwargs):
 
 
 def connect():
-    from wagtail.signals import page_published
-
     page_published.connect(on_page_published, sender=Gallery, dispatch_uid="focusflow-gallery-published")

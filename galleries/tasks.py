@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
 from . import pipeline
+from .models import GalleryPhoto, StudioImage
+from .proofing import send_expiry_reminders
 
 # Worth another try: the database or the storage blinked. A bad file is not: it is marked failed.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -34,8 +36,6 @@ def queue_photo(photo_id: int) -> None:
 
 def rerender_watermarked(studio) -> int:
     """After a watermark change: queue the studio's watermarked photos for their new rendition."""
-    from .models import GalleryPhoto, StudioImage
-
     ids = list(
         GalleryPhoto.objects.for_studio(studio)
         .filter(gallery__watermark=True, image__status=StudioImage.Status.READY)
@@ -48,6 +48,4 @@ def rerender_watermarked(studio) -> int:
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def send_gallery_expiry_reminders() -> int:
-    from .proofing import send_expiry_reminders
-
     return send_expiry_reminders()

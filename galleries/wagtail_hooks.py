@@ -6,9 +6,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
+from studios.models import Studio
+
 from . import admin_views
 from .admin_listing import GalleryListingViewSet
+from .dashboard import GalleryActivityPanel
 from .models import ClientGalleryIndexPage, Gallery
+from .publishing import refuse_publish_over_limit
 from .watermark import WatermarkOperation
 
 
@@ -74,12 +78,7 @@ def gallery_listing_buttons(page, user, next_url=None):
 
 @hooks.register("before_create_page")
 def gallery_limit_on_create(request, parent_page, page_class):
-    from .models import Gallery
-    from .publishing import refuse_publish_over_limit
-
     if page_class is Gallery:
-        from studios.models import Studio
-
         probe = Gallery(studio=Studio.objects.for_page(parent_page).first())
         return refuse_publish_over_limit(request, probe)
     return None
@@ -87,13 +86,9 @@ def gallery_limit_on_create(request, parent_page, page_class):
 
 @hooks.register("before_edit_page")
 def gallery_limit_on_edit(request, page):
-    from .publishing import refuse_publish_over_limit
-
     return refuse_publish_over_limit(request, page.specific)
 
 
 @hooks.register("register_studio_dashboard_panel")
 def gallery_activity_panel(request, studio):
-    from .dashboard import GalleryActivityPanel
-
     return GalleryActivityPanel(studio, request)

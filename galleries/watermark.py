@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass
 from functools import lru_cache
+from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont
 from wagtail.images.image_operations import FilterOperation
+from willow.plugins.pillow import PillowImage
+
+from .models import WatermarkSettings
 
 MARGIN = 0.03  # of the photo's width
 
@@ -36,8 +40,6 @@ def _stamp(look: WatermarkLook, width: int) -> Image.Image:
     """The watermark as an RGBA image `scale`% of `width` wide, with the opacity applied."""
     target_w = max(8, width * look.scale // 100)
     if look.logo:
-        from io import BytesIO
-
         stamp = Image.open(BytesIO(look.logo)).convert("RGBA")
         stamp = stamp.resize((target_w, max(1, stamp.height * target_w // stamp.width)), Image.Resampling.LANCZOS)
     else:
@@ -83,10 +85,6 @@ class WatermarkOperation(FilterOperation):
         self.version = int(version)
 
     def run(self, willow, image, env):
-        from willow.plugins.pillow import PillowImage
-
-        from .models import WatermarkSettings
-
         settings_ = WatermarkSettings.objects.filter(studio_id=image.studio_id).select_related("image").first()
         look = WatermarkLook.from_settings(settings_) if settings_ else None
         if look is None:

@@ -220,6 +220,19 @@ def test_only_the_api_layer_speaks_http():
     assert not leaks, "Below the API layer but importing DRF, frontend_api or ApiError:\n" + "\n".join(leaks)
 
 
+def _has_reason(lines: list[str], line: int) -> bool:
+    """A comment on the import's line, or above it across the block of imports (and blank lines) it is in."""
+    if "#" in lines[line - 1]:
+        return True
+    for above in reversed(lines[: line - 1]):
+        text = above.strip()
+        if text.startswith("#"):
+            return True
+        if text and not text.startswith(("from ", "import ")):
+            return False
+    return False
+
+
 def test_function_level_imports_say_why():
     silent = []
     for module, path in SOURCES.items():
@@ -227,8 +240,7 @@ def test_function_level_imports_say_why():
         for line, target, _names, inside in imports_of(module):
             if not inside:
                 continue
-            here, above = lines[line - 1], lines[line - 2].strip() if line > 1 else ""
-            if "#" not in here and not above.startswith("#"):
+            if not _has_reason(lines, line):
                 silent.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
     assert not silent, "Imports inside functions without a reason:\n" + "\n".join(silent)
 

@@ -4,6 +4,7 @@ Uploads: with S3 storage, `POST uploads/` returns a presigned POST for the brows
 file straight to the bucket, then `POST uploads/{photo}/complete/` queues processing. With local storage,
 `POST photos/` takes the file as multipart. Either way the pipeline checks and processes each photo."""
 
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -74,8 +75,6 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
     ordering_fields = ["id", "title", "first_published_at"]
 
     def get_queryset(self):
-        from django.db.models import Count
-
         return Gallery.objects.filter(studio=self.studio).annotate(photo_count=Count("photos")).prefetch_related("sets")
 
     def _set(self, gallery, set_id):
