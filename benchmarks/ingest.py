@@ -1,4 +1,4 @@
-"""Ingest benchmark (DESIGN.md §6): N photos uploaded into a gallery and processed end to end by a real
+"""Ingest benchmark (README: benchmarks): N photos uploaded into a gallery and processed end to end by a real
 Celery worker on Redis (PostgreSQL shared with the worker), printed as photos per minute.
 
 Run: DATABASE_URL=postgres://… REDIS_URL=redis://… .venv/bin/python benchmarks/ingest.py [--photos 100]

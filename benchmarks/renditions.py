@@ -1,4 +1,4 @@
-"""Rendition benchmark (DESIGN.md §6): the full default set (thumb, preview, watermarked) for a
+"""Rendition benchmark (README: benchmarks): the full default set (thumb, preview, watermarked) for a
 24-megapixel JPEG, median ms per photo, in one run:
 
   (a) our pipeline (galleries.pipeline: checks, one draft decode, EXIF, blurhash, 3 renditions saved),

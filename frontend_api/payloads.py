@@ -1,5 +1,5 @@
 """What an outgoing webhook says about each object: the whole object, not just an id,
-so a receiver needs no call back (DESIGN.md §10)."""
+so a receiver needs no call back."""
 
 
 def _iso(value):

@@ -1,6 +1,6 @@
 """Wagtail API v2 at /api/v2/, limited to the resolved studio's live, public content.
 
-Wagtail's own viewsets are not tenant-aware (DESIGN.md §8): the images endpoint
+Wagtail's own viewsets are not tenant-aware (docs/architecture.md): the images endpoint
 lists every image, and `?site=` only knows Wagtail Site rows. These subclasses
 start every queryset from `request.studio`."""
 

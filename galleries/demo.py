@@ -1,4 +1,4 @@
-"""Demo data (DESIGN.md §7): Northlight's gallery "Emma & Jonah — Wedding", access code WEDDING24,
+"""Demo data (README: what the demo studio has): Northlight's gallery "Emma & Jonah — Wedding", access code WEDDING24,
 24 generated photos in "Ceremony" and "Reception", processed. Idempotent."""
 
 from datetime import timedelta

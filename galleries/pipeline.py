@@ -1,5 +1,5 @@
 """The image pipeline: one decode of an uploaded photo gives the checks, EXIF, blurhash and the whole
-rendition set (thumb, preview, watermarked), saved as ordinary Wagtail renditions (DESIGN.md §4)."""
+rendition set (thumb, preview, watermarked), saved as ordinary Wagtail renditions (docs/architecture.md)."""
 
 import hashlib
 import io

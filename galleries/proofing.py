@@ -171,7 +171,7 @@ def gallery_link(gallery) -> str:
     return f"https://{domain or studio.hostname}/galleries/?code={gallery.access_code}"
 
 
-REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect (DESIGN.md §10)
+REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect
 
 
 def send_expiry_reminders(now=None) -> int:

@@ -1,4 +1,4 @@
-"""Shapes of the client gallery API (DESIGN.md §5: the field names are a contract)."""
+"""Shapes of the client gallery API (docs/api.md: the field names are a contract)."""
 
 from django.db.models import Count, Q
 from rest_framework import serializers
@@ -36,7 +36,7 @@ class RenditionSetSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.Serializer):
-    """Built from prefetched renditions only: never a get_rendition() per photo (DESIGN.md §8)."""
+    """Built from prefetched renditions only: never a get_rendition() per photo (docs/architecture.md, the image pipeline)."""
 
     id = serializers.IntegerField()
     filename = serializers.CharField()

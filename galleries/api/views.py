@@ -1,4 +1,4 @@
-"""Client gallery endpoints (DESIGN.md §5). Authenticated by the unlock token:
+"""Client gallery endpoints (docs/api.md). Authenticated by the unlock token:
 `Authorization: Bearer <token>` or `X-Gallery-Token: <token>` (download links also take `?token=`)."""
 
 import base64

@@ -80,7 +80,7 @@ def test_returning_from_checkout_thanks_without_marking_paid(client, studio):
 def test_book_sign_then_pay_the_deposit_on_the_studios_site(
     client, studio, professional, stripe_api, wedding_template, django_capture_on_commit_callbacks
 ):
-    """The flow of DESIGN.md §10: booking → contract → deposit, each page leading to the next."""
+    """The flow of docs/architecture.md: booking → contract → deposit, each page leading to the next."""
     from datetime import time, timedelta
 
     from django.utils import timezone

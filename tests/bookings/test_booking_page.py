@@ -1,5 +1,5 @@
 """The studio site's booking page, and what a client's booking of a priced package sets in motion:
-contract, invoice and deposit in one flow (DESIGN.md §10)."""
+contract, invoice and deposit in one flow."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The client gallery API (DESIGN.md §5): unlock, detail, photos, proofing; other studios get 404."""
+"""The client gallery API (docs/api.md): unlock, detail, photos, proofing; other studios get 404."""
 
 from datetime import timedelta
 
@@ -27,7 +27,7 @@ PATHS = {
 
 
 def url(name, gallery):
-    """The contract paths of DESIGN.md §5."""
+    """The contract paths of docs/api.md."""
     return f"/api/client/galleries/{gallery.pk}/{PATHS[name]}"
 
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo of DESIGN.md §7, the same every time (idempotent)."""
+"""`manage.py seed_demo`: the demo the README describes, the same every time (idempotent)."""
 
 import importlib
 import io
