@@ -14,7 +14,7 @@ from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, DomainErr
 
 from .models import DownloadAllowance, DownloadEvent, GalleryPhoto
 
-WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}  # the web sizes photographers' clients expect
+WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}  # the sizes clients expect
 ORIGINAL_URL_SECONDS = 600
 ORIGINAL_SALT = "galleries.original"
 CHUNK = 256 * 1024

@@ -36,7 +36,7 @@ class RenditionSetSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.Serializer):
-    """Built from prefetched renditions only: never a get_rendition() per photo (docs/architecture.md, the image pipeline)."""
+    """Built from prefetched renditions only: never a get_rendition() per photo (docs/architecture.md)."""
 
     id = serializers.IntegerField()
     filename = serializers.CharField()
