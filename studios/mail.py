@@ -57,54 +57,16 @@ def build_studio_mail(
     return message
 
 
-def send_studio_mail(
-    studio: Studio,
-    to: Sequence[str],
-    template_prefix: str,
-    context: dict,
-    *,
-    subject: str | None = None,
-    attachments: Iterable[Attachment] = (),
-    reply_to: Sequence[str] | None = None,
-    studio_time: bool = False,
-) -> EmailMultiAlternatives:
-    """Render (see `build_studio_mail`) and send now; returns the sent message."""
-    message = build_studio_mail(
-        studio,
-        to,
-        template_prefix,
-        context,
-        subject=subject,
-        attachments=attachments,
-        reply_to=reply_to,
-        studio_time=studio_time,
-    )
+def send_studio_mail(studio: Studio, to: Sequence[str], template_prefix: str, context: dict, **options):
+    """Render (`build_studio_mail`, which takes the same options) and send now; returns the sent message."""
+    message = build_studio_mail(studio, to, template_prefix, context, **options)
     message.send()
     return message
 
 
-def send_studio_mail_on_commit(
-    studio: Studio,
-    to: Sequence[str],
-    template_prefix: str,
-    context: dict,
-    *,
-    subject: str | None = None,
-    attachments: Iterable[Attachment] = (),
-    reply_to: Sequence[str] | None = None,
-    studio_time: bool = False,
-) -> EmailMultiAlternatives:
+def send_studio_mail_on_commit(studio: Studio, to: Sequence[str], template_prefix: str, context: dict, **options):
     """Render now (what the transaction sees) and send once it commits; a rollback sends nothing.
     Work that should retry on a mail outage queues a Celery task on commit instead."""
-    message = build_studio_mail(
-        studio,
-        to,
-        template_prefix,
-        context,
-        subject=subject,
-        attachments=attachments,
-        reply_to=reply_to,
-        studio_time=studio_time,
-    )
+    message = build_studio_mail(studio, to, template_prefix, context, **options)
     transaction.on_commit(message.send)
     return message
