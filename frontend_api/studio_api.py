@@ -12,6 +12,7 @@ from rest_framework.parsers import JSONParser
 
 from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .outbound import validate_webhook_url
 
 
 class StudioCursorPagination(pagination.CursorPagination):
@@ -105,11 +106,8 @@ class WebhookEndpointSerializer(StudioScopedSerializerMixin, serializers.ModelSe
         model = WebhookEndpoint
         fields = ["id", "url", "description", "events", "is_active", "secret", "created_at"]
         read_only_fields = ["id", "created_at"]
-
-    def validate_url(self, value):
-        if not value.startswith(("https://", "http://")):
-            raise serializers.ValidationError("Use an http(s) address.")
-        return value
+        # Replaces the model field's validators; DRF's URLField adds its URL validator after this one.
+        extra_kwargs = {"url": {"validators": [validate_webhook_url]}}
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

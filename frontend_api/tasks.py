@@ -2,14 +2,14 @@
 rescheduled by `retry_due_webhooks` (beat), so retries survive worker restarts
 and eager mode never loops."""
 
+import http.client
 import time
-import urllib.error
-import urllib.request
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from . import outbound
 from .models import WebhookDelivery
 from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign
 
@@ -34,31 +34,29 @@ def deliver_webhook(delivery_id: int) -> None:
         delivery.save(update_fields=["attempts", "last_attempt_at"])
 
     body = encode(delivery.payload)
-    if not delivery.endpoint.url.startswith(("https://", "http://")):
-        delivery.status, delivery.error = WebhookDelivery.Status.FAILED, "Only http(s) addresses receive webhooks."
+    url = delivery.endpoint.url
+    if not outbound.scheme_allowed(url):  # registered before https was required, or edited in the database
+        delivery.status, delivery.error = WebhookDelivery.Status.FAILED, outbound.scheme_message()
         delivery.save(update_fields=["status", "error"])
         return
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign(delivery.endpoint.secret, body),
-            "FocusFlow-Event": delivery.event,
-            "FocusFlow-Delivery": str(delivery.pk),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(delivery.endpoint.secret, body),
+        "FocusFlow-Event": delivery.event,
+        "FocusFlow-Delivery": str(delivery.pk),
+    }
     started = time.perf_counter()
     code, excerpt, error = None, "", ""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            code, excerpt = response.status, response.read(2000).decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        code, excerpt, error = exc.code, exc.read(2000).decode(errors="replace"), f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        code, excerpt = outbound.post(url, body, headers, TIMEOUT_SECONDS)
+    except outbound.AddressRefused:
+        # Nothing was sent; the error does not say what the name resolved to.
+        error = outbound.REFUSED
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    if code is not None and not 200 <= code < 300:
+        error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400 else "")
     delivery.duration_ms = int((time.perf_counter() - started) * 1000)
     delivery.response_code, delivery.response_excerpt, delivery.error = code, excerpt, error
 

@@ -25,6 +25,7 @@ from studios.tenancy import admin_studio
 
 from .dashboard import DevelopersPanel
 from .models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .outbound import validate_webhook_url
 from .webhooks import resend
 
 
@@ -99,6 +100,11 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "events", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # First, so that 2130706433 is called an address in disguise, not only "not a valid URL".
+        self.fields["url"].validators.insert(0, validate_webhook_url)
 
 
 class WebhookEndpointViewSet(StudioModelViewSet):

@@ -328,6 +328,11 @@ REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
     {"studio_api": env("STUDIO_API_RATE", default="600/min")}
 )
 HEADLESS_PREVIEW_MAX_AGE_SECONDS = env.int("HEADLESS_PREVIEW_MAX_AGE_SECONDS", default=3600)
+# Webhook endpoints must be https; plain http only where allowed (development: dev.py re-reads it).
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+# Private networks webhooks may reach anyway (CIDRs). Empty: only public addresses. Not read from the
+# environment on purpose: the tests set loopback for their local receiver (config/settings/test.py).
+WEBHOOKS_ALLOWED_PRIVATE_NETWORKS: list[str] = []
 
 
 LOGGING = {

@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 DEFAULT_STUDIO_SLUG = env("DEFAULT_STUDIO_SLUG", default="northlight")
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=["http://localhost:3000", "http://127.0.0.1:3000"])

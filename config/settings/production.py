@@ -11,6 +11,7 @@ if _missing:
     raise ImproperlyConfigured(f"Set {', '.join(_missing)} in the environment for production.")
 
 DEBUG = False
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)  # base's default follows the DEBUG env
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Health checks from the load balancer come over plain HTTP.

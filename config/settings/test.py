@@ -20,4 +20,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The webhook tests deliver to a receiver on http://127.0.0.1; tests of refusals set these back.
+WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
