@@ -22,7 +22,7 @@ def b_content(other_studio, other_photographer):
     page = index.add_child(instance=PortfolioPage(title="Harbour Secret Portfolio", slug="secret"))
     page.save_revision(user=other_photographer).publish()
     images = []
-    for n in range(25):
+    for n in range(21):  # more than one page of 20
         image = StudioImage.objects.create(
             title=f"Harbour Secret Image {n}",
             collection=other_studio.collection,

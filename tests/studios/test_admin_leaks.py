@@ -94,3 +94,22 @@ def test_moving_other_studios_page_into_own_is_refused(a_admin, b_content, studi
 def test_tag_autocomplete_offers_no_other_studios_tags(a_admin, b_content, url):
     response = a_admin.get(url, HTTP_HOST="localhost")
     assert_nothing_of_b(response)
+
+
+def test_tag_autocomplete_still_offers_own_tags(a_admin, studio, b_content):
+    from galleries.models import StudioImage
+
+    own = StudioImage.objects.create(title="Own", collection=studio.collection, file=b_content["image"].file)
+    own.tags.add("harbour-view")
+    response = a_admin.get("/admin/tag-autocomplete/?term=harb", HTTP_HOST="localhost")
+    assert response.json() == ["harbour-view"]
+
+
+def test_page_types_usage_report_counts_own_pages(a_admin, studio, b_content):
+    from cms.models import PortfolioPage
+
+    index = studio.home_page.get_children().first()
+    index.add_child(instance=PortfolioPage(title="Northlight Portfolio", slug="own"))
+    response = a_admin.get("/admin/reports/page-types-usage/", HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert b"Northlight Portfolio" in response.content
