@@ -16,6 +16,7 @@ from django.http import Http404
 from taggit.models import Tag, TaggedItem
 from wagtail.models import Collection, Page, Site
 
+from . import url_registry
 from .tenancy import studios_for_user
 
 current_user: ContextVar = ContextVar("focusflow_admin_user", default=None)
@@ -99,7 +100,8 @@ def may_see_page(user, page_id) -> bool:
 
 class AdminPageScopeMiddleware:
     """Any admin URL that names another studio's page is 404 before its view runs: Wagtail's page views
-    (move, workflow preview, revisions…) check permissions one by one, and some show the title first."""
+    (move, workflow preview, revisions…) check permissions one by one, and some show the title first.
+    The sections studios.url_registry classes as `blocked` are 404 for everyone but superusers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -111,6 +113,8 @@ class AdminPageScopeMiddleware:
         match = request.resolver_match
         if match is None or not match.route.startswith("admin/"):
             return None
+        if _is_scoped(request.user) and url_registry.is_blocked(match.route):
+            raise Http404("No such page.")
         for name in PAGE_ID_KWARGS:
             if name in view_kwargs and not may_see_page(request.user, view_kwargs[name]):
                 raise Http404("No such page.")
