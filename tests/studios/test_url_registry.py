@@ -2,6 +2,7 @@
 studio-scoped admin pattern that takes an object id is requested by studio A with studio B's object."""
 
 import re
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -10,11 +11,18 @@ from wagtail.documents.models import Document
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from billing.models import Invoice
+from bookings.models import AvailabilityOverride, CalendarFeed
+from contracts.issuing import issue_contract
+from contracts.models import ContractTemplate
+from crm.models import ClientTag
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.models import Gallery
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
+from studios.models import Membership, StudioDomain
 from tests.billing.factories import invoice_for
+from tests.bookings.factories import weekly_hours
 from tests.factories import BookingFactory
 from tests.galleries.factories import make_gallery
 from tests.studios.conftest import SECRET
@@ -42,6 +50,9 @@ KIND_BY_PARAM = {name: "page" for name in PAGE_ID_KWARGS} | {
 }
 # … or `pk` under these prefixes (else the model of the view the pattern serves).
 KIND_OF_PK_BY_PREFIX = (
+    ("admin/billing/invoices/", Invoice),
+    ("admin/team/", Membership),
+    ("admin/studio-settings/domains/", StudioDomain),
     ("admin/pages/", "page"),
     ("admin/api/main/^pages/", "page"),
     ("admin/api/main/^images/", "image"),
@@ -92,6 +103,15 @@ def b_world(b_content, other_studio, other_photographer, studio):
         "invoice": invoice_for(other_studio, client=booking.client, send=False),
         "a_page": studio.home_page.get_children().first(),
     }
+    template = ContractTemplate.objects.create(
+        studio=other_studio, title="Harbour Secret Agreement", body=[("paragraph", "Harbour Secret terms")]
+    )
+    issue_contract(booking, template, notify=False)
+    ClientTag.objects.create(studio=other_studio, name="Harbour Secret Tag")
+    weekly_hours(other_studio, days=[0])
+    AvailabilityOverride.objects.create(studio=other_studio, date=date(2030, 1, 1), note="Harbour Secret holiday")
+    CalendarFeed.objects.get_or_create(studio=other_studio)
+    StudioDomain.objects.create(studio=other_studio, hostname="harbour-secret.example")
     ApiKey.issue(studio=other_studio, name="Harbour Secret Key", scope=ApiKey.Scope.WRITE)
     endpoint = WebhookEndpoint.objects.create(studio=other_studio, url="https://harbour-secret.example/hook")
     WebhookDelivery.objects.create(
