@@ -190,7 +190,7 @@ def test_studio_admin_patterns_refuse_the_other_studios_objects(a_admin, b_world
 
 def test_studio_admin_pages_without_ids_show_nothing_of_the_other_studio(a_admin, b_world):
     """Listings, reports, choosers and the API's listings: GET each as studio A, find nothing of B's."""
-    urls = ["/" + p.route for p in url_registry.registry()[url_registry.STUDIO] if _plain_admin(p)]
+    urls = [_url(p.route, {}) for p in url_registry.registry()[url_registry.STUDIO] if _plain_admin(p)]
     leaks = []
     for url in urls:
         response = a_admin.get(url, HTTP_HOST="localhost")
