@@ -5,8 +5,6 @@ import re
 from datetime import date
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from wagtail.documents.models import Document
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -226,5 +224,3 @@ def test_blocked_admin_sections_refuse_photographers(a_admin):
 def test_platform_admin_refuses_photographers(a_admin):
     response = a_admin.get("/django-admin/", HTTP_HOST="localhost")
     assert response.status_code == 302 and "/login/" in response["Location"]
-    assert get_user_model().objects.filter(is_staff=True).count() == 0
-    assert apps.is_installed("django.contrib.admin")
