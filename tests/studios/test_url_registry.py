@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from wagtail.documents.models import Document
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, Task
 
 from billing.models import Invoice
 from bookings.models import AvailabilityOverride, CalendarFeed
@@ -142,7 +142,13 @@ def _url(route, values):
 def cross_studio_attempts(world, b_user):
     """(pattern, url, B's object's title) for every studio admin pattern whose ids we can fill with B's."""
     attempts, untried = [], []
-    revision = world["page"].latest_revision
+    fillers = {
+        "revision_id": world["page"].latest_revision.pk,
+        "task_id": Task.objects.order_by("pk").first().pk,
+        "filter_spec": "original",
+        "content_type_app_name": "cms",
+        "content_type_model_name": "portfoliopage",
+    }
     patterns = url_registry.registry()[url_registry.STUDIO]
     namespace_models = _namespace_models(patterns)
     for pattern in patterns:
@@ -153,8 +159,8 @@ def cross_studio_attempts(world, b_user):
             if param == "destination_id":  # moving B's page into A's
                 values[param] = world["a_page"].pk
                 continue
-            if param == "revision_id":
-                values[param] = revision.pk
+            if param in fillers:  # not an object of B's, but needed to reach one
+                values[param] = fillers[param]
                 continue
             obj = _b_object(_kind_of(pattern, param, namespace_models), world, b_user)
             if obj is None:
