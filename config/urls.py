@@ -9,7 +9,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from billing.api.views import invoice_pay
 from cms.client_pages import contract_page, invoice_page
-from studios.admin_views import StudioPageBrowseView
+from studios.admin_views import (
+    StudioChosenMultipleView,
+    StudioPageBrowseView,
+    StudioPageTypesUsageReportView,
+    studio_tag_autocomplete,
+)
 
 from .health import healthz
 
@@ -23,6 +28,30 @@ urlpatterns = [
         "admin/choose-page/<int:parent_page_id>/",
         require_admin_access(StudioPageBrowseView.as_view()),
         name="wagtailadmin_choose_page_child",
+    ),
+    # Wagtail's own paths, answered by studio-scoped views (studios/admin_views.py).
+    path(
+        "admin/choose-page/chosen-multiple/",
+        require_admin_access(StudioChosenMultipleView.as_view()),
+        name="wagtailadmin_choose_page_chosen_multiple",
+    ),
+    path(
+        "admin/reports/page-types-usage/",
+        require_admin_access(StudioPageTypesUsageReportView.as_view()),
+        name="studio_page_types_usage",
+    ),
+    path(
+        "admin/reports/page-types-usage/results/",
+        require_admin_access(StudioPageTypesUsageReportView.as_view(results_only=True)),
+        name="studio_page_types_usage_results",
+    ),
+    path(
+        "admin/tag-autocomplete/", require_admin_access(studio_tag_autocomplete), name="wagtailadmin_tag_autocomplete"
+    ),
+    path(
+        "admin/tag-autocomplete/<slug:app_name>/<slug:model_name>/",
+        require_admin_access(studio_tag_autocomplete),
+        name="wagtailadmin_tag_model_autocomplete",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

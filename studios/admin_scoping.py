@@ -11,10 +11,12 @@ from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
-from taggit.models import Tag
-from wagtail.models import Site
+from django.db.models import Count, Q
+from django.http import Http404
+from taggit.models import Tag, TaggedItem
+from wagtail.models import Collection, Page, Site
 
+from . import url_registry
 from .tenancy import studios_for_user
 
 current_user: ContextVar = ContextVar("focusflow_admin_user", default=None)
@@ -36,6 +38,87 @@ class AdminUserMiddleware:
 
 def _is_scoped(user) -> bool:
     return user is not None and user.is_authenticated and not user.is_superuser
+
+
+def owned_pages_q(user) -> Q:
+    """The pages under the user's studios' home pages (a Q on Page)."""
+    q = Q(pk__in=[])
+    for studio in studios_for_user(user):
+        if studio.home_page_id:
+            q |= Q(path__startswith=studio.home_page.path)
+    return q
+
+
+def owned_collection_ids(user) -> list[int]:
+    # Ids, not a path join: chooser searches can only filter on indexed fields.
+    q = Q(pk__in=[])
+    for studio in studios_for_user(user):
+        if studio.collection_id:
+            q |= Q(path__startswith=studio.collection.path)
+    return list(Collection.objects.filter(q).values_list("pk", flat=True))
+
+
+def owned_rows(model, user):
+    """The user's studios' rows of a tenant model (pages by subtree, images and documents by collection,
+    the rest by `studio`); None for a model that belongs to no studio."""
+    if issubclass(model, Page):
+        return model.objects.filter(owned_pages_q(user))
+    field_names = {f.name for f in model._meta.get_fields()}
+    if "collection" in field_names:
+        return model.objects.filter(collection_id__in=owned_collection_ids(user))
+    if "studio" in field_names:
+        return model.objects.filter(studio__in=studios_for_user(user))
+    return None
+
+
+def owned_tags(user):
+    """Tags on at least one of the user's studios' rows (taggit's generic tagged items)."""
+    tags = Tag.objects.all()
+    if not _is_scoped(user):
+        return tags
+    q = Q(pk__in=[])
+    for content_type in ContentType.objects.filter(pk__in=TaggedItem.objects.values("content_type")):
+        model = content_type.model_class()
+        rows = owned_rows(model, user) if model is not None else None
+        if rows is not None:
+            q |= Q(
+                taggit_taggeditem_items__content_type=content_type,
+                taggit_taggeditem_items__object_id__in=rows.values("pk"),
+            )
+    return tags.filter(q).distinct()
+
+
+# URL keyword arguments that name a page in Wagtail's admin (every namespace).
+PAGE_ID_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id", "page_pk")
+
+
+def may_see_page(user, page_id) -> bool:
+    if not _is_scoped(user):
+        return True
+    return Page.objects.filter(Q(pk=page_id) & (Q(depth=1) | owned_pages_q(user))).exists()
+
+
+class AdminPageScopeMiddleware:
+    """Any admin URL that names another studio's page is 404 before its view runs: Wagtail's page views
+    (move, workflow preview, revisions…) check permissions one by one, and some show the title first.
+    The sections studios.url_registry classes as `blocked` are 404 for everyone but superusers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or not match.route.startswith("admin/"):
+            return None
+        if _is_scoped(request.user) and url_registry.is_blocked(match.route):
+            raise Http404("No such page.")
+        for name in PAGE_ID_KWARGS:
+            if name in view_kwargs and not may_see_page(request.user, view_kwargs[name]):
+                raise Http404("No such page.")
+        return None
 
 
 def _sites(request):
