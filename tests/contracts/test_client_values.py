@@ -112,3 +112,21 @@ def test_the_pdf_shows_a_guarded_value_without_the_guard_in_latin_1(studio, monk
 
     assert pdf._text("Helvetica", sandbox.as_text("## Eve")) == "## Eve"
     assert pdf._text("DejaVu", sandbox.as_text("## Eve")) == "\u200b## Eve"
+
+
+def test_a_name_with_a_line_break_still_gets_its_booking_and_contract_mails(
+    client, studio, photographer, wedding_template, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _book(client, studio, wedding_template, "Eve\r\nBcc: victim@example.test")
+    assert response.status_code == 201, response.content
+
+    subjects = [message.subject for message in mailoutbox]
+    assert any(subject.startswith("We received your booking request") for subject in subjects), subjects
+    assert any(subject.startswith("Please sign:") for subject in subjects), subjects
+    assert any(subject.startswith("New booking:") for subject in subjects), subjects
+    for message in mailoutbox:
+        assert "\n" not in message.subject and "\r" not in message.subject
+        message.message()  # builds the MIME headers: BadHeaderError before the fix
+    new = next(m for m in mailoutbox if m.to == ["owner@northlight.test"])
+    assert "Eve Bcc: victim@example.test" in new.subject
