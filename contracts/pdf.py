@@ -6,6 +6,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from .models import Contract
+from .sandbox import TEXT_GUARD
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 
@@ -24,6 +25,8 @@ def _font(pdf: FPDF) -> str:
 def _text(font: str, value: str) -> str:
     if font != "Helvetica":
         return value
+    # Latin-1 has no zero-width space: the guard in front of a client's value is dropped, not shown as '?'.
+    value = value.replace(TEXT_GUARD, "")
     value = value.replace("—", "-").replace("–", "-").replace("’", "'").replace("“", '"').replace("”", '"')
     return value.encode("latin-1", "replace").decode("latin-1")
 

@@ -1,7 +1,11 @@
 """Contract variables in a sandbox: `{{ client.name }}` and friends, nothing else.
 
 Not Django's template engine: only whitelisted `{{ object.field }}` names are replaced with
-plain strings; tags, filters, comments and attribute access beyond the list are errors."""
+plain strings; tags, filters, comments and attribute access beyond the list are errors.
+
+A value is text, never markup (issue 12): the client types their own name and address, so a value is
+collapsed to one line and cannot start a heading, a list item or a signature line in the frozen text
+(see ContractTemplate.render_text and Contract.body_blocks for the markup)."""
 
 import re
 from collections.abc import Iterable, Mapping
@@ -26,6 +30,12 @@ VARIABLES: dict[str, str] = {
 
 _VARIABLE = re.compile(r"\{\{(.*?)\}\}", re.S)
 _TAG_OR_COMMENT = re.compile(r"\{%|%\}|\{#|#\}")
+# Line breaks (any kind), control characters and runs of white space: one space each.
+_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# What Contract.body_blocks reads at the start of a block or line: '## ', '- ', '[signature:'.
+MARKUP_START = ("#", "-", "[")
+# An invisible character in front of a value that would otherwise read as markup there.
+TEXT_GUARD = "\u200b"
 
 
 def check(text: str) -> list[str]:
@@ -56,9 +66,19 @@ class SandboxError(ValueError):
         self.errors = errors
 
 
+def as_text(value) -> str:
+    """`value` as one line of text that the contract markup cannot read as a block of its own."""
+    text = _BREAKS.sub(" ", str(value)).strip()
+    if text.startswith(MARKUP_START):
+        # Wherever the value lands (the start of a paragraph too), '## ', '- ' or '[signature:' stay text.
+        text = TEXT_GUARD + text
+    return text
+
+
 def render(text: str, values: Mapping[str, str]) -> str:
-    """Replace whitelisted variables with `values`; anything else raises SandboxError (nothing is evaluated)."""
+    """Replace whitelisted variables with `values` as text (`as_text`); anything else raises SandboxError
+    (nothing is evaluated)."""
     errors = check(text)
     if errors:
         raise SandboxError(errors)
-    return _VARIABLE.sub(lambda m: str(values.get(m.group(1).strip(), "")), text)
+    return _VARIABLE.sub(lambda m: as_text(values.get(m.group(1).strip(), "")), text)

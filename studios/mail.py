@@ -4,6 +4,7 @@ sent through Django's mail API (django-anymail in production, see docs/architect
 Every app's e-mail goes through `send_studio_mail`; `send_studio_mail_on_commit` sends once the current
 transaction commits (nothing when it rolls back)."""
 
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 
@@ -17,6 +18,19 @@ from .models import Studio
 
 # (filename, content, mimetype), as EmailMessage.attach takes them.
 Attachment = tuple[str, bytes | str, str]
+
+# Subjects carry client text (a booking name): line breaks would make Django refuse the message
+# (BadHeaderError) and lose it, so every line break, control character and run of white space is one space.
+_SUBJECT_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+SUBJECT_MAX_LENGTH = 200
+
+
+def header_safe_subject(subject: str) -> str:
+    """`subject` on one line, at most SUBJECT_MAX_LENGTH characters (cut with an ellipsis)."""
+    subject = _SUBJECT_BREAKS.sub(" ", str(subject)).strip()
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+    return subject
 
 
 def _render_html(template_prefix: str, context: dict) -> str | None:
@@ -42,14 +56,15 @@ def build_studio_mail(
 
     `email/<prefix>_subject.txt` gives the subject unless `subject` is passed; `email/<prefix>.txt` the
     body; `email/<prefix>.html`, when it exists, an HTML alternative. `studio_time` renders dates in the
-    studio's zone (else the server's). From is DEFAULT_FROM_EMAIL for now."""
+    studio's zone (else the server's). From is DEFAULT_FROM_EMAIL for now. The subject, rendered or
+    passed, is made header-safe here (`header_safe_subject`), the one place every e-mail passes."""
     # Only bookings and contracts rendered in the studio's zone so far; the others keep theirs unchanged.
     with timezone.override(studio.tz) if studio_time else nullcontext():
         if subject is None:
             subject = render_to_string(f"email/{template_prefix}_subject.txt", context).strip()
         body = render_to_string(f"email/{template_prefix}.txt", context)
         html = _render_html(template_prefix, context)
-    message = EmailMultiAlternatives(subject, body, to=list(to), reply_to=reply_to)
+    message = EmailMultiAlternatives(header_safe_subject(subject), body, to=list(to), reply_to=reply_to)
     if html is not None:
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:

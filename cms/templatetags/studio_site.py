@@ -1,6 +1,7 @@
 """Template tags for the white-label studio site: theme, navigation, footer credit."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from cms import branding
@@ -10,14 +11,26 @@ from studios.formatting import format_duration, format_money
 register = template.Library()
 
 
-@register.simple_tag
-def studio_theme(studio):
-    """The studio's colours and font as CSS custom properties.
+def _nonce(context) -> str:
+    """The request's Content-Security-Policy nonce (cms.csp); empty outside a request."""
+    return getattr(context.get("request"), "csp_nonce", "")
+
+
+@register.simple_tag(takes_context=True)
+def csp_nonce(context):
+    """` nonce="…"` for an inline <script> or <style> on the client site: <script{% csp_nonce %}>."""
+    nonce = _nonce(context)
+    return format_html(' nonce="{}"', nonce) if nonce else ""
+
+
+@register.simple_tag(takes_context=True)
+def studio_theme(context, studio):
+    """The studio's colours and font as CSS custom properties, in a <style> with the request's nonce.
 
     HTML escaping would break font names in quotes inside <style>; the values are
     safe because cms.branding only lets through hex colours and plain font stacks."""
     declarations = "".join(f"{name}:{value};" for name, value in branding.theme_variables(studio).items())
-    return mark_safe(f"<style>:root{{{declarations}}}</style>")  # noqa: S308 - checked values
+    return mark_safe(f"<style{csp_nonce(context)}>:root{{{declarations}}}</style>")  # noqa: S308 - checked values
 
 
 @register.simple_tag

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A nonce per request and the Content-Security-Policy header (strict on the client site).
+    "cms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The studio is resolved first: CORS answers depend on it (frontend_api.cors).
     "studios.tenancy.StudioMiddleware",

@@ -7,6 +7,7 @@ resolves the studio from the Host header as in production."""
 import io
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,15 @@ class BrowserPage:
 
     def __getattr__(self, name):
         return getattr(self.page, name)
+
+    def wait_for_function(self, expression: str, timeout: float = 10_000):
+        """Page.wait_for_function, polled from here: Playwright's in-page polling compiles the expression
+        with eval, which the client site's Content-Security-Policy forbids (cms/csp.py); page.evaluate does not."""
+        deadline = time.monotonic() + timeout / 1000
+        while not self.page.evaluate(expression):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Still false after {timeout:.0f} ms: {expression}")
+            self.page.wait_for_timeout(50)
 
     def screenshot(self, step: str, full_page: bool = True, locator=None) -> Path:
         """Save artifacts/screenshots/<test>-<step>.png (of the page, or of one element)."""

@@ -113,3 +113,14 @@ def test_on_commit_sends_nothing_when_the_transaction_rolls_back(
 
     assert callbacks == []
     assert mailoutbox == []
+
+
+def test_the_subject_is_one_header_safe_line_of_sensible_length(studio, mailoutbox):
+    context = {**_selection_context(), "gallery": SimpleNamespace(title="Autumn\r\nBcc: x@example.com\x00\t wedding")}
+    message = build_studio_mail(studio, ["a@example.com"], "gallery_selection_submitted", context)
+    assert message.subject == "client@example.com submitted 2 photos in Autumn Bcc: x@example.com wedding"
+    message.message()  # no BadHeaderError
+
+    long = build_studio_mail(studio, ["a@example.com"], "team_invite", {}, subject="Hello\n" + "x" * 500)
+    assert long.subject.startswith("Hello xxx") and len(long.subject) <= 200 and long.subject.endswith("…")
+    long.message()
