@@ -100,12 +100,18 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
 
 
+MAX_OFFSET = 10**9  # far beyond any gallery; a larger offset would overflow the database's LIMIT/OFFSET
+
+
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if raw[0] != "o" or int(raw[1:]) < 0:
+        if raw[0] != "o" or not raw[1:].isascii() or not raw[1:].isdigit() or len(raw) > 11:
             raise ValueError
-        return int(raw[1:])
+        offset = int(raw[1:])
+        if offset > MAX_OFFSET:
+            raise ValueError
+        return offset
     except (ValueError, IndexError, UnicodeDecodeError):
         raise ApiError("invalid", "That page cursor is not valid; start again from the first page.", 400) from None
 
