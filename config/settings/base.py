@@ -241,7 +241,11 @@ WAGTAIL_HEADLESS_PREVIEW = {
 }
 
 # --- API --------------------------------------------------------------------
+# Trusted reverse proxies in front of the app. 0 (development, tests): X-Forwarded-For is ignored, as any
+# client can send one; production sets the count (studios.client_address, DRF's throttles).
+NUM_PROXIES = 0
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -20,6 +20,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
+from studios.client_address import client_ip
 
 from .. import downloads, photo_cache, proofing
 from ..access import gallery_for, unlock_gallery
@@ -53,10 +54,6 @@ PHOTO_COLUMNS = (
 )
 RENDITION_COLUMNS = ("image", "filter_spec", "file", "width", "height")
 TOKEN_PARAM = OpenApiParameter("token", str, description="The unlock token, for links opened in a browser.")
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class GalleryAPIView(APIView):
