@@ -2,6 +2,7 @@
 `Authorization: Bearer <token>` or `X-Gallery-Token: <token>` (download links also take `?token=`)."""
 
 import base64
+import re
 
 from django.db.models import Prefetch
 from django.http import (
@@ -264,7 +265,8 @@ class CommentsView(GalleryAPIView):
         gallery = self.gallery(gallery_id)
         comments = Comment.objects.filter(gallery=gallery, email=self.email)
         if photo := request.query_params.get("photo"):
-            comments = comments.filter(photo_id=photo if photo.isdigit() else 0)
+            # At most 18 ASCII digits: a longer number would overflow the foreign-key query (a 500).
+            comments = comments.filter(photo_id=photo if re.fullmatch(r"[0-9]{1,18}", photo) else 0)
         return Response({"results": [comment_payload(c) for c in comments]})
 
     @extend_schema(request=CommentInSerializer, responses={201: OpenApiTypes.OBJECT})
