@@ -42,7 +42,10 @@ def _check_fits(event_id, fields: dict) -> None:
 
 def record_event(payload: bytes, signature: str | None) -> tuple[StripeEvent, bool]:
     """Verify the signature (raises on a bad, missing or stale one) and store the event once by its id."""
-    event = stripe_gateway.verify_webhook(payload, signature)
+    try:
+        event = stripe_gateway.verify_webhook(payload, signature)
+    except RecursionError:  # the signature checks out, but the JSON nests deeper than the parser goes
+        raise InvalidEvent("the payload is nested too deeply") from None
     defaults = {
         "type": event.get("type", ""),
         "account": event.get("account") or "",

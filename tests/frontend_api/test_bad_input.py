@@ -14,7 +14,7 @@ from billing.models import StripeEvent
 from bookings.models import Booking, CalendarFeed
 from crm.models import Client, Inquiry
 from galleries.models import GalleryPhoto
-from tests.billing.conftest import WEBHOOK_SECRET, make_event, post_event
+from tests.billing.conftest import WEBHOOK_SECRET, WEBHOOK_URL, make_event, post_event, sign
 from tests.bookings.factories import weekly_hours
 from tests.factories import SessionTypeFactory
 from tests.frontend_api.conftest import bearer
@@ -164,5 +164,19 @@ def test_a_signed_stripe_event_with_an_impossible_time_is_400_and_not_recorded(c
     event = make_event("invoice.paid", {"id": "in_1", "object": "invoice"})
     event["created"] = created
     response = post_event(client, event)
+    assert_error(response, 400)
+    assert StripeEvent.objects.count() == 0
+
+
+def test_a_signed_stripe_event_nested_too_deeply_is_400_and_not_recorded(client, webhook_secret):
+    payload = ('{"id": "evt_1", "type": "invoice.paid", "created": 1, "data": ' + '{"a": ' * 100_000 + "1").encode()
+    payload += b"}" * 100_001
+    response = client.post(
+        WEBHOOK_URL,
+        payload,
+        content_type="application/json",
+        HTTP_HOST="localhost",
+        HTTP_STRIPE_SIGNATURE=sign(payload),
+    )
     assert_error(response, 400)
     assert StripeEvent.objects.count() == 0
