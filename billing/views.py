@@ -28,6 +28,9 @@ def _enqueue(event_pk: int) -> None:
 def stripe_webhook(request):
     try:
         event, created = webhooks.record_event(request.body, request.headers.get("Stripe-Signature"))
+    except webhooks.InvalidEvent as exc:
+        logger.warning("Refused a signed Stripe webhook: %s", exc)
+        return JsonResponse({"error": {"code": "invalid_event", "message": f"Event refused: {exc}."}}, status=400)
     except (ValueError, KeyError, stripe.SignatureVerificationError) as exc:
         logger.warning("Rejected a Stripe webhook: %s", exc)
         return JsonResponse(

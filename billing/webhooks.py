@@ -19,16 +19,41 @@ from .subscriptions import apply_subscription_snapshot, from_timestamp, locked_s
 logger = logging.getLogger(__name__)
 
 
+class InvalidEvent(ValueError):
+    """A correctly signed event the ledger cannot hold (an id, type or account too long, an impossible time)."""
+
+
+def _created(value) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(value or 0), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise InvalidEvent(f"created is not a time: {str(value)[:40]!r}") from None
+
+
+def _check_fits(event_id, fields: dict) -> None:
+    """Refuse, before the insert, what the ledger's columns cannot hold (PostgreSQL would raise a DataError)."""
+    if not isinstance(event_id, str) or not event_id:
+        raise InvalidEvent("the event has no id")
+    for name, value in {"event_id": event_id, "type": fields["type"], "account": fields["account"]}.items():
+        limit = StripeEvent._meta.get_field(name).max_length
+        if not isinstance(value, str) or len(value) > limit:
+            raise InvalidEvent(f"{name} is not text of at most {limit} characters")
+
+
 def record_event(payload: bytes, signature: str | None) -> tuple[StripeEvent, bool]:
     """Verify the signature (raises on a bad, missing or stale one) and store the event once by its id."""
-    event = stripe_gateway.verify_webhook(payload, signature)
+    try:
+        event = stripe_gateway.verify_webhook(payload, signature)
+    except RecursionError:  # the signature checks out, but the JSON nests deeper than the parser goes
+        raise InvalidEvent("the payload is nested too deeply") from None
     defaults = {
         "type": event.get("type", ""),
         "account": event.get("account") or "",
         "livemode": bool(event.get("livemode")),
-        "created": datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC),
+        "created": _created(event.get("created")),
         "payload": event,
     }
+    _check_fits(event.get("id"), defaults)
     try:
         with transaction.atomic():
             return StripeEvent.objects.get_or_create(event_id=event["id"], defaults=defaults)

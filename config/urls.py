@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+import frontend_api.converters  # noqa: F401 - registers <token:…>
 from billing.api.views import invoice_pay
 from cms.client_pages import contract_page, invoice_page
 from studios.admin_views import (
@@ -58,9 +59,9 @@ urlpatterns = [
     path("api/", include("frontend_api.urls")),
     path("billing/", include("billing.urls")),
     # Client pages on a studio's site that e-mails link to (not Wagtail pages: reached by secret token).
-    path("contracts/<str:token>/", contract_page, name="contract_page"),
-    path("invoices/<str:token>/", invoice_page, name="invoice_page"),
-    path("invoices/<str:token>/pay/", invoice_pay, name="invoice_pay"),
+    path("contracts/<token:token>/", contract_page, name="contract_page"),
+    path("invoices/<token:token>/", invoice_page, name="invoice_page"),
+    path("invoices/<token:token>/pay/", invoice_pay, name="invoice_pay"),
 ]
 
 if settings.DEBUG:

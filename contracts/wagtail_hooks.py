@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from bookings.admin.actions import BOOKING_ACTIONS_HOOK, BookingAction
 from studios.admin_viewsets import ScopedInspectView, StudioModelViewSet, StudioOwnedAdminForm, user_owns
+from studios.client_address import client_ip
 
 from .dashboard import UnsignedContractsPanel
 from .issuing import issue_contract, void_contract
@@ -127,7 +128,7 @@ def do_countersign(contract, request):
         contract,
         user=request.user,
         typed_name=request.POST.get("typed_name", ""),
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 

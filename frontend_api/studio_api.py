@@ -8,11 +8,11 @@ from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, pagination, serializers, viewsets
-from rest_framework.parsers import JSONParser
 
 from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .outbound import validate_webhook_url
+from .parsers import JSONParser
 
 
 class StudioCursorPagination(pagination.CursorPagination):

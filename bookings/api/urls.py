@@ -3,6 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+import frontend_api.converters  # noqa: F401 - registers <token:…>
+
 from .studio import BookingViewSet
 from .views import AvailabilityView, BookingCreateView, calendar_feed
 
@@ -10,7 +12,7 @@ from .views import AvailabilityView, BookingCreateView, calendar_feed
 client_urlpatterns: list = [
     path("availability/", AvailabilityView.as_view(), name="availability"),
     path("bookings/", BookingCreateView.as_view(), name="bookings"),
-    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    path("calendar/<token:token>.ics", calendar_feed, name="calendar-feed"),
 ]
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()

@@ -244,11 +244,21 @@ WAGTAIL_HEADLESS_PREVIEW = {
 }
 
 # --- API --------------------------------------------------------------------
+# Trusted reverse proxies in front of the app. 0 (development, tests): X-Forwarded-For is ignored, as any
+# client can send one; production sets the count (studios.client_address, DRF's throttles).
+NUM_PROXIES = 0
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's three, with a JSON parser that refuses what would fail later (frontend_api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "frontend_api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "frontend_api.errors.exception_handler",

@@ -25,7 +25,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # Per-IP throttles must see the client, not the load balancer.
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=1)  # noqa: F405
+NUM_PROXIES = env.int("NUM_PROXIES", default=1)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES  # noqa: F405
 
 SILENCED_SYSTEM_CHECKS = [
     # Wagtail's live preview shows the page in a same-origin iframe.

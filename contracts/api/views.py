@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
 from frontend_api.site import require_studio
+from studios.client_address import client_ip
 
 from ..models import Contract, contract_for_token
 from ..pdf import render_contract_pdf
@@ -56,7 +57,7 @@ class ContractSignView(APIView):
             signature_png=decode_signature_png(data["signature_image"]),
             consent=data["consent"],
             signed_sha256=data["sha256"],
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         contract = contract_for(request, token)

@@ -5,6 +5,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from frontend_api.site import require_studio
+from studios.client_address import client_ip
 
 from ..inquiries import receive_inquiry
 from .serializers import InquiryResponseSerializer, InquirySerializer
@@ -31,7 +32,7 @@ class InquiryView(APIView):
         receive_inquiry(
             studio,
             **data,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return Response({"received": True, "message": THANKS}, status=status.HTTP_201_CREATED)

@@ -4,15 +4,18 @@ Uploads: with S3 storage, `POST uploads/` returns a presigned POST for the brows
 file straight to the bucket, then `POST uploads/{photo}/complete/` queues processing. With local storage,
 `POST photos/` takes the file as multipart. Either way the pipeline checks and processes each photo."""
 
+import re
+
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from frontend_api.errors import ApiError
+from frontend_api.parsers import JSONParser
 from frontend_api.studio_api import StudioReadOnlyApiViewSet
 
 from ..models import Gallery, GalleryPhoto, GallerySet
@@ -78,9 +81,13 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         return Gallery.objects.filter(studio=self.studio).annotate(photo_count=Count("photos")).prefetch_related("sets")
 
     def _set(self, gallery, set_id):
-        if set_id is None:
+        if set_id is None or set_id == "":
             return None
-        photo_set = GallerySet.objects.filter(gallery=gallery, pk=set_id).first()
+        # A multipart form sends text; "abc" or a 30-digit number is a bad request, not a query that fails.
+        if not re.fullmatch(r"[0-9]{1,18}", str(set_id)):
+            fields = {"set": ["A valid integer is required."]}
+            raise ApiError("invalid", "No such set in this gallery.", 400, fields=fields)
+        photo_set = GallerySet.objects.filter(gallery=gallery, pk=int(set_id)).first()
         if photo_set is None:
             raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["No such set."]})
         return photo_set
@@ -134,7 +141,6 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             raise ApiError("invalid", "Send the photo as the `file` field.", 400, fields={"file": ["Required."]})
-        set_id = request.data.get("set")
-        photo = add_upload(gallery, upload, self._set(gallery, int(set_id) if set_id else None))
+        photo = add_upload(gallery, upload, self._set(gallery, request.data.get("set")))
         photo.refresh_from_db()
         return Response(PhotoStatusSerializer(photo).data, status=201)

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-import frontend_api.converters  # noqa: F401 - registers <id:…>
+import frontend_api.converters  # noqa: F401 - registers <id:…> and <token:…>
 
 from . import views
 from .studio import GalleryViewSet
@@ -23,7 +23,7 @@ client_urlpatterns: list = [
     path("galleries/<id:gallery_id>/comments/", views.CommentsView.as_view(), name="gallery-comments"),
     path("galleries/<id:gallery_id>/download/", views.GalleryDownloadView.as_view(), name="gallery-download"),
     path("photos/<id:photo_id>/download/", views.PhotoDownloadView.as_view(), name="photo-download"),
-    path("originals/<str:token>/", views.OriginalView.as_view(), name="gallery-original"),
+    path("originals/<token:token>/", views.OriginalView.as_view(), name="gallery-original"),
 ]
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()

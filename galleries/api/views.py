@@ -2,6 +2,7 @@
 `Authorization: Bearer <token>` or `X-Gallery-Token: <token>` (download links also take `?token=`)."""
 
 import base64
+import re
 
 from django.db.models import Prefetch
 from django.http import (
@@ -20,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
+from studios.client_address import client_ip
 
 from .. import downloads, photo_cache, proofing
 from ..access import gallery_for, unlock_gallery
@@ -53,10 +55,6 @@ PHOTO_COLUMNS = (
 )
 RENDITION_COLUMNS = ("image", "filter_spec", "file", "width", "height")
 TOKEN_PARAM = OpenApiParameter("token", str, description="The unlock token, for links opened in a browser.")
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class GalleryAPIView(APIView):
@@ -100,12 +98,18 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
 
 
+MAX_OFFSET = 10**9  # far beyond any gallery; a larger offset would overflow the database's LIMIT/OFFSET
+
+
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if raw[0] != "o" or int(raw[1:]) < 0:
+        if raw[0] != "o" or not raw[1:].isascii() or not raw[1:].isdigit() or len(raw) > 11:
             raise ValueError
-        return int(raw[1:])
+        offset = int(raw[1:])
+        if offset > MAX_OFFSET:
+            raise ValueError
+        return offset
     except (ValueError, IndexError, UnicodeDecodeError):
         raise ApiError("invalid", "That page cursor is not valid; start again from the first page.", 400) from None
 
@@ -261,7 +265,8 @@ class CommentsView(GalleryAPIView):
         gallery = self.gallery(gallery_id)
         comments = Comment.objects.filter(gallery=gallery, email=self.email)
         if photo := request.query_params.get("photo"):
-            comments = comments.filter(photo_id=photo if photo.isdigit() else 0)
+            # At most 18 ASCII digits: a longer number would overflow the foreign-key query (a 500).
+            comments = comments.filter(photo_id=photo if re.fullmatch(r"[0-9]{1,18}", photo) else 0)
         return Response({"results": [comment_payload(c) for c in comments]})
 
     @extend_schema(request=CommentInSerializer, responses={201: OpenApiTypes.OBJECT})
