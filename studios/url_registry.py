@@ -62,8 +62,8 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (STUDIO, "api/v2/"),  # Wagtail's API, narrowed to the host's studio (frontend_api.wagtail_api)
     (STUDIO, "api/^(?P<rest>.*)$"),  # the API's JSON 404 for unknown paths
     (STUDIO, "billing/"),
-    (STUDIO, "contracts/<str:token>/"),
-    (STUDIO, "invoices/<str:token>/"),
+    (STUDIO, "contracts/<token:token>/"),  # the client's pages by secret link, looked up within the host's studio
+    (STUDIO, "invoices/<token:token>/"),
     (STUDIO, "documents/"),  # Wagtail's document serving: collection privacy
     (STUDIO, "^((?:[\\w\\-]+/)*)$"),  # Wagtail's page serving, by the host's site
 )
