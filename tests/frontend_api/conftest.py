@@ -56,3 +56,14 @@ def other_api_key(other_studio):
 
 def bearer(secret):
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_HOST": "localhost"}
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Deliveries are sent after commit; the test's own transaction never commits, so run them here."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run

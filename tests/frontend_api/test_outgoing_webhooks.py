@@ -16,17 +16,6 @@ from frontend_api.tasks import retry_due_webhooks
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Deliveries are sent after commit; the test's own transaction never commits, so run them here."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 class Receiver:
     """A webhook receiver: records requests; answers with the queued status codes (then 200)."""
 

@@ -104,15 +104,6 @@ def test_public_https_addresses_are_accepted(client, api_key, studio, photograph
 # --- Delivery ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 class Receiver:
     """Records every request (any method); answers `status`, `body` and `headers`."""
 
