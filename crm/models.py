@@ -102,6 +102,7 @@ class Activity(StudioOwned):
         INVOICE_PAID = "invoice_paid", "Invoice paid"
         GALLERY_VIEWED = "gallery_viewed", "Gallery viewed"
         GALLERY_DOWNLOADED = "gallery_downloaded", "Gallery downloaded"
+        GALLERY_LOCKED = "gallery_locked", "Gallery PIN paused after wrong attempts"
         STAGE_CHANGED = "stage_changed", "Stage changed"
         NOTE = "note", "Note"
 

@@ -38,7 +38,10 @@ class ApiError(exceptions.APIException):
 
 def api_error(exc: DomainError) -> ApiError:
     """The ApiError a domain error answers as: its code, message and fields, the status of its kind."""
-    return ApiError(exc.code, exc.message, STATUS_FOR_KIND[exc.kind], fields=exc.fields)
+    error = ApiError(exc.code, exc.message, STATUS_FOR_KIND[exc.kind], fields=exc.fields)
+    if exc.retry_after:
+        error.wait = exc.retry_after  # DRF's handler sends it as Retry-After, as for its own throttles
+    return error
 
 
 def _code_for(exc) -> str:
@@ -88,4 +91,7 @@ def json_error(code: str, message: str, status_code: int, fields=None) -> JsonRe
 
 def domain_error_response(exc: DomainError) -> JsonResponse:
     """For plain Django views under the API: the response the DRF handler gives the same error."""
-    return json_error(exc.code, exc.message, STATUS_FOR_KIND[exc.kind], exc.fields)
+    response = json_error(exc.code, exc.message, STATUS_FOR_KIND[exc.kind], exc.fields)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response

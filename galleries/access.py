@@ -1,14 +1,16 @@
 """Clients unlocking a gallery: access code (+ e-mail, + PIN for downloads) → a bearer token."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
 from django.utils import timezone
 
 from crm.activity import record_activity
-from studios.errors import FORBIDDEN, GONE, NOT_FOUND, UNAUTHENTICATED, DomainError
+from studios.errors import GONE, NOT_FOUND, UNAUTHENTICATED, DomainError
 
+from .attempts import reserve_pin_attempt
 from .models import Gallery, GalleryAccess, normalise_access_code
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -22,8 +24,21 @@ def expired_error() -> DomainError:
     return DomainError("gallery_expired", "This gallery has expired. Ask your photographer to extend it.", GONE)
 
 
+def wrong_code_or_pin() -> DomainError:
+    """One answer for a wrong code and for a right code with a wrong PIN: it must not confirm that a code is
+    right while someone guesses the PIN (tests/galleries/test_attempt_limits.py compares them byte for byte)."""
+    return DomainError(
+        "invalid_code",
+        "No gallery opens with this code and PIN. Check the code your photographer sent, "
+        "and the download PIN if you entered one.",
+        NOT_FOUND,
+    )
+
+
 def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | None = None):
-    """Returns (token, access). The token is shown once; only its hash is stored."""
+    """Returns (token, access). The token is shown once; only its hash is stored.
+
+    A PIN attempt counts against the gallery's attempt limits (galleries.attempts), from whatever address."""
     gallery = (
         Gallery.objects.live()
         .filter(studio=studio, access_code=normalise_access_code(code))
@@ -33,15 +48,17 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
         else None
     )
     if gallery is None:
-        raise DomainError(
-            "invalid_code", "No gallery opens with this code. Check the code your photographer sent.", NOT_FOUND
-        )
+        raise wrong_code_or_pin()
     if gallery.is_expired():
         raise expired_error()
-    if pin and pin != gallery.download_pin:
-        raise DomainError(
-            "wrong_pin", "That download PIN is not right. Leave it empty to just view the photos.", FORBIDDEN
-        )
+    pin_ok = False
+    if pin:
+        attempt = reserve_pin_attempt(gallery)  # too_many_attempts (429) here, before the PIN is compared
+        pin_ok = bool(gallery.download_pin) and hmac.compare_digest(pin.encode(), gallery.download_pin.encode())
+        if not pin_ok:
+            attempt.keep()
+            raise wrong_code_or_pin()
+        attempt.give_back()
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     expires_at = now + TOKEN_LIFETIME
@@ -51,7 +68,7 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
         gallery=gallery,
         token_hash=hash_token(token),
         email=email.strip().lower(),
-        pin_ok=bool(gallery.download_pin) and pin == gallery.download_pin,
+        pin_ok=pin_ok,
         ip=ip,
         expires_at=expires_at,
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from studios.tenancy import admin_studio
 
+from .attempts import pin_lock_for
 from .models import (
     Comment,
     DownloadEvent,
@@ -180,6 +181,7 @@ def activity(request, gallery_id):
             "tz": gallery.studio.tz,
             "views": GalleryAccess.objects.filter(gallery=gallery).order_by("-created_at")[:200],
             "view_count": GalleryAccess.objects.filter(gallery=gallery).count(),
+            "pin_lock": pin_lock_for(gallery),
             "favorites": favorites,
             "selections": selections,
             "downloads": DownloadEvent.objects.filter(gallery=gallery).select_related("photo__image", "set")[:200],

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -16,7 +17,7 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image, Image
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 
 from crm.models import Client
-from studios.models import Studio, StudioOwnedQuerySet
+from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
 
 
 class StudioImageQuerySet(StudioOwnedQuerySet, ImageQuerySet):
@@ -318,6 +319,27 @@ class GalleryAccess(models.Model):
 
     class Meta:
         verbose_name_plural = "gallery accesses"
+
+
+class PinAttemptWindow(StudioOwned):
+    """Download-PIN attempts on one gallery in one fixed time window, one row per limit (galleries.attempts)."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="pin_attempt_windows")
+    seconds = models.PositiveIntegerField()  # the window's length: which limit this row counts for
+    starts_at = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    reported = models.BooleanField(default=False)  # the photographer has been told this window locked
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["studio", "gallery", "seconds", "starts_at"], name="unique_pin_attempt_window"
+            )
+        ]
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(seconds=self.seconds)
 
 
 class Favorite(models.Model):

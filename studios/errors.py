@@ -33,12 +33,21 @@ class DomainError(Exception):
     """`raise DomainError("slot_taken", "That time was just booked.", "conflict")`.
 
     Subclasses may set `code` and `kind` as class defaults and then pass only the message.
-    `fields` names the input fields at fault: `{"body": ["Too long."]}`."""
+    `fields` names the input fields at fault: `{"body": ["Too long."]}`; `retry_after` (seconds) says when a
+    `throttled` request may be tried again (the API sends it as Retry-After)."""
 
     code = "error"
     kind = INVALID
 
-    def __init__(self, code: str | None = None, message: str = "", kind: str | None = None, *, fields=None):
+    def __init__(
+        self,
+        code: str | None = None,
+        message: str = "",
+        kind: str | None = None,
+        *,
+        fields=None,
+        retry_after: int | None = None,
+    ):
         super().__init__(message)
         if code is not None:
             self.code = code
@@ -48,6 +57,7 @@ class DomainError(Exception):
             raise ValueError(f"Unknown error kind {self.kind!r}; use one of {', '.join(KINDS)}")
         self.message = message
         self.fields = fields
+        self.retry_after = retry_after
 
 
 class DomainMessageError(DomainError):

@@ -297,6 +297,9 @@ CSRF_FAILURE_VIEW = "frontend_api.views.csrf_failure"
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["gallery_unlock"] = env(
     "GALLERY_UNLOCK_RATE", default="10/minute"
 )
+# Download-PIN attempts per gallery, whatever addresses they come from (galleries.attempts): each
+# "count/period" is a fixed window (s, m, h, d); past any, PIN attempts on that gallery wait for the window's end.
+GALLERY_PIN_ATTEMPT_LIMITS = env.list("GALLERY_PIN_ATTEMPT_LIMITS", default=["5/15m", "20/1d"])
 # Clients hear 7, 4 and 1 days before their gallery closes (galleries.proofing.send_expiry_reminders).
 CELERY_BEAT_SCHEDULE["gallery-expiry-reminders"] = {
     "task": "galleries.tasks.send_gallery_expiry_reminders",

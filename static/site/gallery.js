@@ -76,15 +76,20 @@ const setKey = (s) => String(s.id);
 const photoCount = (g) => g.photo_count ?? null;
 
 // --- messages -----------------------------------------------------------------
-function unlockMessage(error) {
+function unlockMessage(error, withPin) {
   const code = error.code || "";
   if (error.status === 410 || code.includes("expired")) {
     return `This gallery has expired, so its photos are no longer available. Please contact ${STUDIO} — they can reopen it for you.`;
   }
+  // The gallery's own attempt limit says how long to wait; the per-address throttle does not.
+  if (code === "too_many_attempts") return error.message;
   if (error.status === 429) return "Too many tries. Please wait a minute, then try the code again.";
   if (code.includes("pin")) return error.message;
   if ([400, 403, 404].includes(error.status)) {
-    return "We couldn’t find a gallery with that code. Check the code in your photographer’s e-mail and try again.";
+    // A wrong PIN answers exactly like a wrong code (galleries/access.py), so name both when both were sent.
+    return withPin
+      ? "That code and PIN don’t open a gallery. Check both in your photographer’s e-mail and try again."
+      : "We couldn’t find a gallery with that code. Check the code in your photographer’s e-mail and try again.";
   }
   return error.message;
 }
@@ -128,7 +133,7 @@ async function unlock(event) {
     await openGallery(gallery);
   } catch (error) {
     if (error.code && error.code.includes("pin")) $("[data-pin-field]").hidden = false;
-    message.textContent = unlockMessage(error);
+    message.textContent = unlockMessage(error, Boolean(body.pin));
     message.hidden = false;
     form.elements.code.setAttribute("aria-invalid", "true");
     form.elements.code.focus();

@@ -52,7 +52,8 @@ def test_a_service_error_reaches_the_client_as_the_one_json_shape(client, studio
     assert response.json() == {
         "error": {
             "code": "invalid_code",
-            "message": "No gallery opens with this code. Check the code your photographer sent.",
+            "message": "No gallery opens with this code and PIN. Check the code your photographer sent, "
+            "and the download PIN if you entered one.",
         }
     }
 
