@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from studios.tenancy import admin_studio
 
 from .attempts import pin_lock_for
+from .downloads import downloads_left
 from .models import (
     Comment,
     DownloadEvent,
@@ -182,6 +183,7 @@ def activity(request, gallery_id):
             "views": GalleryAccess.objects.filter(gallery=gallery).order_by("-created_at")[:200],
             "view_count": GalleryAccess.objects.filter(gallery=gallery).count(),
             "pin_lock": pin_lock_for(gallery),
+            "downloads_left": downloads_left(gallery),
             "favorites": favorites,
             "selections": selections,
             "downloads": DownloadEvent.objects.filter(gallery=gallery).select_related("photo__image", "set")[:200],

@@ -1,5 +1,5 @@
-"""Client downloads: permission and per-client limits (atomic), one photo at web or full size, a whole
-gallery or set as a streamed ZIP, originals only through signed expiring URLs; every download logged."""
+"""Client downloads: permission and the gallery's download allowance (atomic), one photo at web or full size, a
+whole gallery or set as a streamed ZIP, originals only through signed expiring URLs; every download logged."""
 
 import os
 
@@ -43,17 +43,18 @@ def check_may_download(gallery, access, size: str) -> None:
         )
 
 
-def use_one_download(gallery, email: str) -> None:
-    """Count one download against the client's limit; a conditional UPDATE, so concurrent requests can't overrun."""
+def use_one_download(gallery) -> None:
+    """Count one download against the gallery's allowance; a conditional UPDATE, so concurrent requests can't
+    overrun. The allowance is the gallery's, not the typed e-mail's: a new e-mail or a new unlock brings none."""
     limit = gallery.download_limit
     if limit is None:
         return
     try:
         with transaction.atomic():
-            DownloadAllowance.objects.get_or_create(gallery=gallery, email=email)
+            DownloadAllowance.objects.get_or_create(gallery=gallery)
     except IntegrityError:
         pass  # created by a concurrent request
-    used = DownloadAllowance.objects.filter(gallery=gallery, email=email, used__lt=limit).update(used=F("used") + 1)
+    used = DownloadAllowance.objects.filter(gallery=gallery, used__lt=limit).update(used=F("used") + 1)
     if not used:
         raise DomainError(
             "download_limit_reached",
@@ -62,10 +63,10 @@ def use_one_download(gallery, email: str) -> None:
         )
 
 
-def downloads_left(gallery, email: str) -> int | None:
+def downloads_left(gallery) -> int | None:
     if gallery.download_limit is None:
         return None
-    used = DownloadAllowance.objects.filter(gallery=gallery, email=email).values_list("used", flat=True).first()
+    used = DownloadAllowance.objects.filter(gallery=gallery).values_list("used", flat=True).first()
     return max(0, gallery.download_limit - (used or 0))
 
 

@@ -150,7 +150,10 @@ class Gallery(Page):
     downloadable = models.BooleanField(default=True)
     download_resolution = models.CharField(max_length=4, choices=Resolution.choices, default=Resolution.WEB)
     download_limit = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Downloads allowed per client e-mail; empty for no limit."
+        null=True,
+        blank=True,
+        help_text="Downloads allowed in this gallery, whoever downloads (each photo or ZIP counts one); "
+        "empty for no limit.",
     )
     watermark = models.BooleanField(default=True, help_text="Show photos with the studio watermark.")
     selection_limit = models.PositiveIntegerField(
@@ -389,14 +392,15 @@ class Comment(models.Model):
 
 
 class DownloadAllowance(models.Model):
-    """Downloads used per client e-mail; incremented with a conditional UPDATE so concurrent requests can't overrun."""
+    """Downloads used in a gallery. The grant a client holds is the gallery's code and PIN, not the e-mail they
+    type (anyone may type a new one), so the allowance is the gallery's; a conditional UPDATE keeps concurrent
+    requests from overrunning it (galleries.downloads.use_one_download)."""
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField(blank=True)
     used = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["gallery", "email"], name="unique_allowance_per_client")]
+        constraints = [models.UniqueConstraint(fields=["gallery"], name="unique_allowance_per_gallery")]
 
 
 class DownloadEvent(models.Model):

@@ -87,7 +87,7 @@ def gallery_payload(gallery, access) -> dict:
             "download_resolution": gallery.download_resolution,
             "pin_required": bool(gallery.download_pin) and not access.pin_ok,
             "download_limit": gallery.download_limit,
-            "downloads_left": downloads_left(gallery, access.email),
+            "downloads_left": downloads_left(gallery),
             "selection_limit": gallery.selection_limit,
         },
         "selection": {

@@ -300,7 +300,7 @@ class GalleryDownloadView(GalleryAPIView):
         photos = list(photos)
         if not photos:
             raise ApiError("nothing_to_download", "There are no photos to download here yet.", 404)
-        downloads.use_one_download(gallery, self.email)
+        downloads.use_one_download(gallery)
         downloads.log_download(
             gallery, request.auth, DownloadEvent.Kind.ZIP, photo_set=photo_set, ip=client_ip(request)
         )
@@ -344,7 +344,7 @@ class PhotoDownloadView(APIView):
         gallery = gallery_for(request, photo.gallery_id)
         size = request.query_params.get("size", "web")
         downloads.check_may_download(gallery, access, size)
-        downloads.use_one_download(gallery, access.email)
+        downloads.use_one_download(gallery)
         kind = DownloadEvent.Kind.FULL if size == "full" else DownloadEvent.Kind.WEB
         downloads.log_download(gallery, access, kind, photo=photo, ip=client_ip(request))
         if size == "full":

@@ -5,26 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('galleries', '0004_studio_moved_to_studios_app'),
-        ('studios', '0001_initial'),
+        ("galleries", "0004_studio_moved_to_studios_app"),
+        ("studios", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PinAttemptWindow',
+            name="PinAttemptWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seconds', models.PositiveIntegerField()),
-                ('starts_at', models.DateTimeField()),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('reported', models.BooleanField(default=False)),
-                ('gallery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pin_attempt_windows', to='galleries.gallery')),
-                ('studio', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='studios.studio')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seconds", models.PositiveIntegerField()),
+                ("starts_at", models.DateTimeField()),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("reported", models.BooleanField(default=False)),
+                (
+                    "gallery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pin_attempt_windows",
+                        to="galleries.gallery",
+                    ),
+                ),
+                (
+                    "studio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="studios.studio"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('studio', 'gallery', 'seconds', 'starts_at'), name='unique_pin_attempt_window')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("studio", "gallery", "seconds", "starts_at"), name="unique_pin_attempt_window"
+                    )
+                ],
             },
         ),
     ]
