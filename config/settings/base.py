@@ -1,6 +1,7 @@
 """Settings shared by every environment. Every value comes from the environment,
 with a default that is safe for development (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -216,6 +220,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (django-axes, on /admin/login/ and /django-admin/login/ alike: both call authenticate()).
+# AxesStandaloneBackend only refuses a locked-out sign-in; ModelBackend signs people in.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Counted per username AND address: a lockout by username alone would let anyone lock a photographer out by
+# typing their e-mail five times; by address alone, one mistyping colleague would lock a whole studio's office.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True  # a photographer's occasional typo does not add up over the months
+# The address the throttles see: X-Forwarded-For only through NUM_PROXIES trusted proxies (set below).
+AXES_CLIENT_IP_CALLABLE = "studios.client_address.client_ip"
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed sign-ins from here. Try again in {LOGIN_COOLOFF_MINUTES} minutes, or reset your password."
+)
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
