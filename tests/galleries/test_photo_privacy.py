@@ -9,11 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.files.images import ImageFile
 from django.core.files.storage import default_storage
 from django.test import TestCase
 from PIL import Image, ImageChops
+from wagtail.models import Collection
 
 from galleries.models import Gallery, StudioImage, WatermarkSettings
+from galleries.renditions import PUBLIC_RENDITIONS
 from studios.models import Studio
 
 from .factories import make_gallery, upload
@@ -199,3 +202,21 @@ def test_a_rendition_url_cannot_be_guessed_from_another(studio):
     rendition = image.get_rendition("max-165x165")
     assert rendition.file.name != f"images/{stem}.max-165x165.jpg"
     assert image.get_rendition("max-165x165").url == rendition.url  # still found again, never re-made
+
+
+# --- The public site's images -------------------------------------------------------------------------
+
+
+def test_the_public_sites_images_are_srgb_without_private_metadata(studio):
+    original = flat_jpeg((200, 30, 39), icc_profile=adobe_rgb_icc(), exif=private_exif())
+    image = StudioImage.objects.create(
+        title="Portfolio",
+        collection=Collection.objects.get(pk=studio.collection_id),
+        file=ImageFile(io.BytesIO(original), name="portfolio.jpg"),
+    )
+    for spec in PUBLIC_RENDITIONS.values():
+        with image.get_rendition(spec).file.open("rb") as f:
+            data = f.read()
+        found = metadata_of(data)
+        assert found["gps"] == {} and found["serials"] == [] and not found["maker_note"] and found["camera"] == []
+        assert "sRGB" in profile_description(data) and abs(centre(data)[0] - 233) <= 3
