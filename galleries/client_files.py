@@ -13,8 +13,6 @@ from PIL import Image, ImageCms
 from wagtail.images.image_operations import FilterOperation
 from willow.plugins.pillow import PillowImage
 
-from studios.models import Studio
-
 logger = logging.getLogger(__name__)
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
@@ -91,10 +89,12 @@ def client_image(img: Image.Image, keep_credit: bool, opaque: bool = True) -> Im
 
 class ClientFileOperation(FilterOperation):
     """`client-keep` / `client-strip`: a gallery photo's client file, sRGB, opaque (Wagtail would drop the
-    profile when it flattens for JPEG), no private metadata, the credit kept or not. `client-studio`: a public
-    site image, transparency kept, the credit as the studio's current setting says."""
+    profile when it flattens for JPEG), no private metadata, the credit kept or not. `client-public`: a public
+    site image, transparency kept, no metadata at all.
 
-    CHOICES = ("keep", "strip", "studio")
+    No database here: Wagtail renders several renditions of an image in worker threads."""
+
+    CHOICES = ("keep", "strip", "public")
 
     def construct(self, credit):
         if credit not in self.CHOICES:
@@ -102,9 +102,5 @@ class ClientFileOperation(FilterOperation):
         self.credit = credit
 
     def run(self, willow, image, env):
-        public = self.credit == "studio"
-        if public:
-            keep = Studio.objects.filter(pk=image.studio_id, keep_copyright_metadata=True).exists()
-        else:
-            keep = self.credit == "keep"
+        keep, public = self.credit == "keep", self.credit == "public"
         return PillowImage(client_image(willow.get_pillow_image(), keep, opaque=not public))

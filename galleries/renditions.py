@@ -14,10 +14,10 @@ THUMB_BOX, PREVIEW_BOX, WATERMARKED_BOX = 400, 1600, 2400
 WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}
 
 # The public site's images (portfolio): the studio published them, so no watermark, but the same
-# colour and metadata treatment as any file a visitor can save. Their credit follows the studio's choice
-# at render time (there is no gallery to name it in the spec).
-THUMB = "max-400x400|client-studio|format-webp"
-PREVIEW = "max-1600x1600|client-studio|format-webp"
+# colour and metadata treatment as any file a visitor can save. No credit either: they are WebP, which
+# Wagtail (Willow) writes without EXIF anyway.
+THUMB = "max-400x400|client-public|format-webp"
+PREVIEW = "max-1600x1600|client-public|format-webp"
 PUBLIC_RENDITIONS = {"thumb": THUMB, "preview": PREVIEW}
 
 KEEP_CREDIT, STRIP_CREDIT = "client-keep", "client-strip"
