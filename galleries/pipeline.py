@@ -106,11 +106,11 @@ def _resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[int, int], Image.Exif]:
+def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[int, int], Image.Exif, bytes | None]:
     """Check and decode once, at the smallest JPEG draft scale that still covers `box`.
 
-    Returns the upright RGB image in sRGB (without any of the file's metadata), the upright size of the
-    ORIGINAL and its EXIF."""
+    Returns the upright RGB image (without any of the file's metadata), the upright size of the ORIGINAL,
+    its EXIF, and the colour profile still to convert from (None: the image is in sRGB)."""
     if not data:
         raise PhotoRejected("The file is empty (0 bytes). Upload the photo again.")
     max_pixels = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
@@ -145,10 +145,13 @@ def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[
         raise PhotoRejected(
             f"The file is damaged or incomplete ({exc}). Export it again from your editor and re-upload."
         ) from None
-    # At the draft size, before the resizes: the one conversion covers every rendition.
-    img = _flatten(to_srgb(ImageOps.exif_transpose(img), icc))
+    img = ImageOps.exif_transpose(img)
+    if icc and img.mode not in ("RGB", "RGBA"):
+        # The profile is for these channels (CMYK, grey): convert now. RGB photos are converted once resized.
+        img, icc = to_srgb(img, icc), None
+    img = _flatten(img)
     img.info = {}  # what a client file carries is chosen in _encode(), nothing rides along (a JPEG comment)
-    return img, upright, exif
+    return img, upright, exif, icc
 
 
 def _bomb(width: int, height: int, limit: int) -> PhotoRejected:
@@ -159,16 +162,22 @@ def _bomb(width: int, height: int, limit: int) -> PhotoRejected:
 
 
 def render_set(
-    img: Image.Image, upright: tuple[int, int], specs: dict[str, str], watermark: WatermarkLook | None, info: dict
+    img: Image.Image,
+    upright: tuple[int, int],
+    specs: dict[str, str],
+    watermark: WatermarkLook | None,
+    info: dict,
+    icc: bytes | None = None,
 ) -> tuple[list[Rendered], Image.Image]:
     """The default set as a cascade 2400 → 1600 → 400 from the one decoded image.
 
-    With the watermark on (`watermark-` in the specs) it is drawn once, on the 2400 px image, and the
-    smaller sizes are made from that: every size carries it, at the same relative size, for no extra work.
+    The colours are converted to sRGB (from `icc`) once, on the 2400 px image: fewer pixels than the decode.
+    With the watermark on (`watermark-` in the specs) it is drawn once, on that image too, and the smaller
+    sizes are made from it: every size carries it, at the same relative size, for no extra work.
     Returns the renditions and the thumb image (for the blurhash)."""
     out = []
     big_size = fit_within(upright, WATERMARKED_BOX)
-    big = _resize(img, big_size)
+    big = to_srgb(_resize(img, big_size), icc)
     if watermark is not None and "|watermark-" in specs["watermarked"]:
         big = apply_watermark(big, watermark)
     out.append(Rendered(specs["watermarked"], _encode(big, "jpeg", info), "jpg", *big_size))
@@ -229,8 +238,8 @@ def _capture_time(value: str, offset, tz):
 def process_bytes(
     data: bytes, specs: dict[str, str], watermark: WatermarkLook | None, keep_credit: bool = True, tz=UTC
 ) -> Processed:
-    img, upright, exif = decode(data)
-    renditions, thumb = render_set(img, upright, specs, watermark, client_info(exif, keep_credit))
+    img, upright, exif, icc = decode(data)
+    renditions, thumb = render_set(img, upright, specs, watermark, client_info(exif, keep_credit), icc)
     try:
         details = read_exif(exif, tz)
     except Exception:  # noqa: BLE001 - odd maker notes must not cost the photographer the photo
