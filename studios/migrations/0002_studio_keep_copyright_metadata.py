@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studios', '0001_initial'),
+        ("studios", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='studio',
-            name='keep_copyright_metadata',
-            field=models.BooleanField(default=True, help_text="Client files (previews, web downloads) keep the photo's artist and copyright. GPS position, camera serial numbers and maker notes are always removed.", verbose_name='Keep copyright in photos'),
+            model_name="studio",
+            name="keep_copyright_metadata",
+            field=models.BooleanField(
+                default=True,
+                help_text="Client files (previews, web downloads) keep the photo's artist and copyright. GPS position, camera serial numbers and maker notes are always removed.",
+                verbose_name="Keep copyright in photos",
+            ),
         ),
     ]
