@@ -31,7 +31,7 @@ from .models import (
 )
 from .proofing import lightroom_filenames, notify_gallery_ready
 from .quota import QuotaExceeded, storage_quota_bytes, storage_used_bytes
-from .renditions import THUMB
+from .renditions import rendition_specs
 from .tasks import rerender_watermarked
 from .uploads import UploadRejected, add_upload, complete_direct_upload, start_direct_upload
 
@@ -130,7 +130,8 @@ def complete(request, gallery_id, photo_id):
 
 def _status(photo) -> dict:
     image = photo.image
-    thumb = next((r for r in getattr(image, "prefetched_renditions", []) if r.filter_spec == THUMB), None)
+    # The only thumb prefetched is the one the gallery's clients see (watermarked if they do).
+    thumb = next(iter(getattr(image, "prefetched_renditions", [])), None)
     return {
         "id": photo.pk,
         "filename": photo.filename,
@@ -146,6 +147,7 @@ def photo_status(request, gallery_id):
     """Statuses of the given photos (`?ids=1,2,3`), for the uploader's polling."""
     gallery = studio_gallery(request, gallery_id)
     ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()][:500]
+    thumb = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)["thumb"]
     photos = (
         GalleryPhoto.objects.for_studio(gallery.studio)
         .filter(gallery=gallery, pk__in=ids)
@@ -153,7 +155,7 @@ def photo_status(request, gallery_id):
         .prefetch_related(
             Prefetch(
                 "image__renditions",
-                queryset=StudioImage.get_rendition_model().objects.filter(filter_spec=THUMB),
+                queryset=StudioImage.get_rendition_model().objects.filter(filter_spec=thumb),
                 to_attr="prefetched_renditions",
             )
         )

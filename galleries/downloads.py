@@ -12,17 +12,17 @@ from zipstream import ZIP_STORED, ZipStream
 from crm.activity import record_activity
 from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, DomainError
 
-from .models import DownloadAllowance, DownloadEvent, GalleryPhoto
+from .models import DownloadAllowance, DownloadEvent, GalleryPhoto, WatermarkSettings
+from .renditions import WEB_SIZES, web_download_spec
 
-WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}  # the sizes clients expect
 ORIGINAL_URL_SECONDS = 600
 ORIGINAL_SALT = "galleries.original"
 CHUNK = 256 * 1024
 
 
-def web_spec(size: str) -> str:
-    box = WEB_SIZES[size]
-    return f"max-{box}x{box}|format-jpeg"
+def web_spec(gallery, size: str) -> str:
+    """The web-size file of a photo in `gallery`: its watermark (if on), sRGB, no private metadata."""
+    return web_download_spec(gallery, WatermarkSettings.for_studio(gallery.studio).version, size)
 
 
 def check_may_download(gallery, access, size: str) -> None:
@@ -145,13 +145,14 @@ def zip_stream(gallery, photos, size: str) -> ZipStream:
     JPEGs don't compress, so entries are stored; web sizes are rendered (once, then reused) as they stream."""
     zs = ZipStream(compress_type=ZIP_STORED)
     seen: set[str] = set()
+    spec = web_spec(gallery, size) if size != "full" else None
     for photo in photos:
         folder = f"{photo.set.name}/" if photo.set_id else ""
         if size == "full":
             zs.add(_file_chunks(photo.image.file), _unique(folder + photo.filename, seen))
         else:
             stem = os.path.splitext(photo.filename)[0]
-            zs.add(_lazy_rendition_chunks(photo, web_spec(size)), _unique(f"{folder}{stem}.jpg", seen))
+            zs.add(_lazy_rendition_chunks(photo, spec), _unique(f"{folder}{stem}.jpg", seen))
     return zs
 
 

@@ -66,6 +66,13 @@ class StudioImage(AbstractImage):
 class StudioRendition(AbstractRendition):
     image = models.ForeignKey(StudioImage, on_delete=models.CASCADE, related_name="renditions")
 
+    def get_upload_to(self, filename):
+        # Wagtail names a rendition after its image and spec; a client who sees the watermarked
+        # `IMG_1.max-1600x1600.watermark-3.….webp` could guess the unwatermarked one's name. A random part
+        # makes a rendition's URL something only the API hands out.
+        stem, ext = os.path.splitext(filename)
+        return super().get_upload_to(f"{stem}.{secrets.token_urlsafe(9)}{ext}")
+
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 

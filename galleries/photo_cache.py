@@ -1,17 +1,18 @@
 """The client API's photo pages (`GET /api/client/galleries/{id}/photos/`), cached as rendered JSON.
 
 A page's body depends on the gallery (its ready photos, their sets and order, its sort and watermark flag),
-the studio's watermark, the query (set, cursor, limit) and the host its media URLs are made absolute with;
-never on who asks (favourites and selections have their own endpoints). So one cached body serves every
-client of the gallery. Access checks (token, studio, live, expiry) run on every request before the cache
-is read: only the body is cached.
+the studio's watermark and what metadata it keeps (both name the renditions), the query (set, cursor, limit)
+and the host its media URLs are made absolute with; never on who asks (favourites and selections have their
+own endpoints). So one cached body serves every client of the gallery. Access checks (token, studio, live,
+expiry) run on every request before the cache is read: only the body is cached.
 
 Invalidation is by version: each gallery and each studio has a random version token in the cache, and a
 page is used only while both tokens it was built under are current. Whatever changes a page replaces the
-gallery's token (or, for the watermark, the studio's); old pages are never read again and simply expire.
-Saves and deletes of galleries, photos, sets, images and the watermark do this through signals (connect());
-new renditions, and changes made with `QuerySet.update()` or `bulk_create()`, send none: the code making them
-calls forget_gallery_photo_pages(), as the pipeline does after each photo.
+gallery's token (or, for the watermark and the studio's settings, the studio's); old pages are never read
+again and simply expire. Saves and deletes of galleries, photos, sets, images, the watermark and the studio
+do this through signals (connect()); new renditions, and changes made with `QuerySet.update()` or
+`bulk_create()`, send none: the code making them calls forget_gallery_photo_pages(), as the pipeline does
+after each photo.
 """
 
 import hashlib
@@ -24,6 +25,8 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from studios.models import Studio
 
 from .models import Gallery, GalleryPhoto, GallerySet, StudioImage, WatermarkSettings
 
@@ -143,6 +146,12 @@ def _watermark_changed(sender, instance, **kwargs):
     forget_studio_photo_pages(instance.studio_id)
 
 
+def _studio_changed(sender, instance, **kwargs):
+    # Whether client files keep the credit names every rendition (galleries.renditions). Studios are saved
+    # rarely, so any save will do rather than tracking that one field.
+    forget_studio_photo_pages(instance.pk)
+
+
 def connect():
     uid = "focusflow-photo-pages"
     for model, receiver in (
@@ -154,3 +163,4 @@ def connect():
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete-{model.__name__}")
     post_save.connect(_image_changed, sender=StudioImage, dispatch_uid=f"{uid}-save-StudioImage")
     post_save.connect(_watermark_changed, sender=WatermarkSettings, dispatch_uid=f"{uid}-save-WatermarkSettings")
+    post_save.connect(_studio_changed, sender=Studio, dispatch_uid=f"{uid}-save-Studio")

@@ -1,5 +1,6 @@
 """The image pipeline: one decode of an uploaded photo gives the checks, EXIF, blurhash and the whole
-rendition set (thumb, preview, watermarked), saved as ordinary Wagtail renditions (docs/architecture.md)."""
+rendition set (thumb, preview, watermarked), saved as ordinary Wagtail renditions (docs/architecture.md).
+Every rendition is a client file: watermarked when the gallery's watermark is on, sRGB, no private metadata."""
 
 import hashlib
 import io
@@ -18,9 +19,10 @@ from PIL import Image, ImageOps
 
 from studios.errors import INVALID, DomainError
 
+from .client_files import client_info, to_srgb
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
-from .renditions import PREVIEW, THUMB, WATERMARKED_BOX, rendition_specs
+from .renditions import PREVIEW_BOX, THUMB_BOX, WATERMARKED_BOX, rendition_specs
 from .watermark import WatermarkLook, apply_watermark
 
 pillow_heif.register_heif_opener()
@@ -87,12 +89,14 @@ def _flatten(img: Image.Image) -> Image.Image:
     return img
 
 
-def _encode(img: Image.Image, fmt: str) -> bytes:
+def _encode(img: Image.Image, fmt: str, info: dict) -> bytes:
+    """`info`: the sRGB profile and the kept EXIF (client_files.client_info), the file's only metadata."""
     out = io.BytesIO()
     if fmt == "jpeg":
-        img.save(out, "JPEG", quality=getattr(settings, "WAGTAILIMAGES_JPEG_QUALITY", 76), progressive=True)
+        quality = getattr(settings, "WAGTAILIMAGES_JPEG_QUALITY", 76)
+        img.save(out, "JPEG", quality=quality, progressive=True, **info)
     else:
-        img.save(out, "WEBP", quality=getattr(settings, "WAGTAILIMAGES_WEBP_QUALITY", 80))
+        img.save(out, "WEBP", quality=getattr(settings, "WAGTAILIMAGES_WEBP_QUALITY", 80), **info)
     return out.getvalue()
 
 
@@ -102,10 +106,11 @@ def _resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[int, int], Image.Exif]:
+def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[int, int], Image.Exif, bytes | None]:
     """Check and decode once, at the smallest JPEG draft scale that still covers `box`.
 
-    Returns the upright RGB image, the upright size of the ORIGINAL and its EXIF."""
+    Returns the upright RGB image (without any of the file's metadata), the upright size of the ORIGINAL,
+    its EXIF, and the colour profile still to convert from (None: the image is in sRGB)."""
     if not data:
         raise PhotoRejected("The file is empty (0 bytes). Upload the photo again.")
     max_pixels = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
@@ -120,6 +125,7 @@ def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[
             if width * height > max_pixels:
                 raise _bomb(width, height, max_pixels)
             exif = img.getexif()
+            icc = img.info.get("icc_profile")
             turned = exif.get(0x0112, 1) in (5, 6, 7, 8)
             upright = (height, width) if turned else (width, height)
             if img.format == "JPEG":
@@ -140,7 +146,12 @@ def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[
             f"The file is damaged or incomplete ({exc}). Export it again from your editor and re-upload."
         ) from None
     img = ImageOps.exif_transpose(img)
-    return _flatten(img), upright, exif
+    if icc and img.mode not in ("RGB", "RGBA"):
+        # The profile is for these channels (CMYK, grey): convert now. RGB photos are converted once resized.
+        img, icc = to_srgb(img, icc), None
+    img = _flatten(img)
+    img.info = {}  # what a client file carries is chosen in _encode(), nothing rides along (a JPEG comment)
+    return img, upright, exif, icc
 
 
 def _bomb(width: int, height: int, limit: int) -> PhotoRejected:
@@ -151,20 +162,31 @@ def _bomb(width: int, height: int, limit: int) -> PhotoRejected:
 
 
 def render_set(
-    img: Image.Image, upright: tuple[int, int], watermarked: str, watermark: WatermarkLook | None
+    img: Image.Image,
+    upright: tuple[int, int],
+    specs: dict[str, str],
+    watermark: WatermarkLook | None,
+    info: dict,
+    icc: bytes | None = None,
 ) -> tuple[list[Rendered], Image.Image]:
-    """The default set as a cascade 2400 → 1600 → 400 from the one decoded image."""
+    """The default set as a cascade 2400 → 1600 → 400 from the one decoded image.
+
+    The colours are converted to sRGB (from `icc`) once, on the 2400 px image: fewer pixels than the decode.
+    With the watermark on (`watermark-` in the specs) it is drawn once, on that image too, and the smaller
+    sizes are made from it: every size carries it, at the same relative size, for no extra work.
+    Returns the renditions and the thumb image (for the blurhash)."""
     out = []
     big_size = fit_within(upright, WATERMARKED_BOX)
-    big = _resize(img, big_size)
-    marked = apply_watermark(big, watermark) if watermark is not None and "|watermark-" in watermarked else big
-    out.append(Rendered(watermarked, _encode(marked, "jpeg"), "jpg", *big_size))
-    preview_size = fit_within(upright, 1600)
+    big = to_srgb(_resize(img, big_size), icc)
+    if watermark is not None and "|watermark-" in specs["watermarked"]:
+        big = apply_watermark(big, watermark)
+    out.append(Rendered(specs["watermarked"], _encode(big, "jpeg", info), "jpg", *big_size))
+    preview_size = fit_within(upright, PREVIEW_BOX)
     preview = _resize(big, preview_size)
-    out.append(Rendered(PREVIEW, _encode(preview, "webp"), "webp", *preview_size))
-    thumb_size = fit_within(upright, 400)
+    out.append(Rendered(specs["preview"], _encode(preview, "webp", info), "webp", *preview_size))
+    thumb_size = fit_within(upright, THUMB_BOX)
     thumb = _resize(preview, thumb_size)
-    out.append(Rendered(THUMB, _encode(thumb, "webp"), "webp", *thumb_size))
+    out.append(Rendered(specs["thumb"], _encode(thumb, "webp", info), "webp", *thumb_size))
     return out, thumb
 
 
@@ -213,9 +235,11 @@ def _capture_time(value: str, offset, tz):
     return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
-def process_bytes(data: bytes, watermarked: str, watermark: WatermarkLook | None, tz=UTC) -> Processed:
-    img, upright, exif = decode(data)
-    renditions, thumb = render_set(img, upright, watermarked, watermark)
+def process_bytes(
+    data: bytes, specs: dict[str, str], watermark: WatermarkLook | None, keep_credit: bool = True, tz=UTC
+) -> Processed:
+    img, upright, exif, icc = decode(data)
+    renditions, thumb = render_set(img, upright, specs, watermark, client_info(exif, keep_credit), icc)
     try:
         details = read_exif(exif, tz)
     except Exception:  # noqa: BLE001 - odd maker notes must not cost the photographer the photo
@@ -258,10 +282,11 @@ def process_gallery_photo(photo_id: int) -> str:
 def _process(photo: GalleryPhoto) -> str:
     image = photo.image
     version, look = watermark_for(photo.studio)
-    specs = list(rendition_specs(photo.gallery, version).values())
+    keep_credit = photo.studio.keep_copyright_metadata
+    specs = rendition_specs(photo.gallery, version, keep_credit)
     if image.status == StudioImage.Status.READY and photo.sha256:
-        have = set(image.renditions.filter(filter_spec__in=specs).values_list("filter_spec", flat=True))
-        if have == set(specs):
+        have = set(image.renditions.filter(filter_spec__in=specs.values()).values_list("filter_spec", flat=True))
+        if have == set(specs.values()):
             return image.status
 
     if image.status != StudioImage.Status.READY:
@@ -274,7 +299,7 @@ def _process(photo: GalleryPhoto) -> str:
         return _fail(image, "The uploaded file is missing from storage. Upload the photo again.")
 
     try:
-        result = process_bytes(data, specs[2], look, photo.studio.tz)
+        result = process_bytes(data, specs, look, keep_credit, photo.studio.tz)
     except PhotoRejected as exc:
         return _fail(image, exc.reason)
 

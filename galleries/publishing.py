@@ -9,6 +9,7 @@ from billing.limits import PlanLimitReached, check_limit
 from studios import events
 
 from .models import Gallery
+from .tasks import rerender_gallery
 
 
 def refuse_publish_over_limit(request, page):
@@ -30,6 +31,9 @@ def refuse_publish_over_limit(request, page):
 
 
 def on_page_published(sender, instance, **kwargs):
+    # Its watermark may have been turned on or off: clients get other renditions, made now (a no-op when
+    # every photo has them).
+    rerender_gallery(instance.pk)
     events.publish(instance.studio, "gallery.published", instance)
 
 

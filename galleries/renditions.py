@@ -1,31 +1,59 @@
 """The rendition contract (docs/architecture.md, "The image pipeline"): the names `thumb`, `preview` and
 `watermarked`, their Wagtail filter specs, and how an image is summarised with its renditions.
 
+A gallery photo's specs are what its clients may see: each carries `client-<credit>` (sRGB with an embedded
+profile, no private metadata; galleries.client_files) and, when the gallery's watermark is on,
+`watermark-<version>`. So turning the watermark on or off, editing it, or changing what metadata the studio
+keeps names other renditions: a client is never handed one made under the old choice.
+
 The pipeline renders these specs; the API and the page blocks read them. Renditions are read from
 the prefetched set (`prefetch_renditions`), so a listing costs no query per image."""
 
-THUMB = "max-400x400|format-webp"
-PREVIEW = "max-1600x1600|format-webp"
-WATERMARKED_BOX = 2400
+THUMB_BOX, PREVIEW_BOX, WATERMARKED_BOX = 400, 1600, 2400
+# Web-size downloads, by the name clients ask for.
+WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}
 
-# What a studio's public site may show (never the watermark-free full size).
+# The public site's images (portfolio): the studio published them, so no watermark, but the same
+# colour and metadata treatment as any file a visitor can save. No credit either: they are WebP, which
+# Wagtail (Willow) writes without EXIF anyway.
+THUMB = "max-400x400|client-public|format-webp"
+PREVIEW = "max-1600x1600|client-public|format-webp"
 PUBLIC_RENDITIONS = {"thumb": THUMB, "preview": PREVIEW}
 
-
-def watermarked_spec(version: int | None) -> str:
-    """The `watermarked` rendition's spec; the version changes whenever the studio's watermark does."""
-    if version is None:
-        return f"max-{WATERMARKED_BOX}x{WATERMARKED_BOX}|format-jpeg"
-    return f"max-{WATERMARKED_BOX}x{WATERMARKED_BOX}|watermark-{version}|format-jpeg"
+KEEP_CREDIT, STRIP_CREDIT = "client-keep", "client-strip"
 
 
-def rendition_specs(gallery, watermark_version: int | None) -> dict[str, str]:
-    """The contract names mapped to this gallery's filter specs."""
+def client_spec(box: int, fmt: str, watermark_version: int | None, keep_credit: bool) -> str:
+    """`max-<box>x<box>[|watermark-<version>]|client-<keep|strip>|format-<fmt>`: the watermark is drawn at
+    the final size, then the colours and metadata are made client-safe."""
+    ops = [f"max-{box}x{box}"]
+    if watermark_version is not None:
+        ops.append(f"watermark-{watermark_version}")
+    ops += [KEEP_CREDIT if keep_credit else STRIP_CREDIT, f"format-{fmt}"]
+    return "|".join(ops)
+
+
+def gallery_watermark(gallery, watermark_version: int | None) -> int | None:
+    """The watermark version the gallery's client files carry, or None when its watermark is off."""
+    return watermark_version if gallery.watermark else None
+
+
+def rendition_specs(gallery, watermark_version: int | None, keep_credit: bool | None = None) -> dict[str, str]:
+    """The contract names mapped to this gallery's filter specs (`watermark_version`: the studio's;
+    `keep_credit`: the studio's keep_copyright_metadata, read from the gallery's studio if not given)."""
+    version = gallery_watermark(gallery, watermark_version)
+    keep = gallery.studio.keep_copyright_metadata if keep_credit is None else keep_credit
     return {
-        "thumb": THUMB,
-        "preview": PREVIEW,
-        "watermarked": watermarked_spec(watermark_version if gallery.watermark else None),
+        "thumb": client_spec(THUMB_BOX, "webp", version, keep),
+        "preview": client_spec(PREVIEW_BOX, "webp", version, keep),
+        "watermarked": client_spec(WATERMARKED_BOX, "jpeg", version, keep),
     }
+
+
+def web_download_spec(gallery, watermark_version: int | None, size: str) -> str:
+    """A web-size download (`size` one of WEB_SIZES): a JPEG with the gallery's watermark, if on."""
+    version = gallery_watermark(gallery, watermark_version)
+    return client_spec(WEB_SIZES[size], "jpeg", version, gallery.studio.keep_copyright_metadata)
 
 
 def rendition_urls(image, request=None, specs: dict[str, str] = PUBLIC_RENDITIONS) -> dict:

@@ -2,10 +2,12 @@
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Count, Q
 
 from . import pipeline
-from .models import GalleryPhoto, StudioImage
+from .models import Gallery, GalleryPhoto, StudioImage, WatermarkSettings
 from .proofing import send_expiry_reminders
+from .renditions import rendition_specs
 
 # Worth another try: the database or the storage blinked. A bad file is not: it is marked failed.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -43,6 +45,39 @@ def rerender_watermarked(studio) -> int:
     )
     for photo_id in ids:
         queue_photo(photo_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def render_gallery_renditions(gallery_id: int) -> int:
+    """Queue the gallery's photos that lack a rendition its clients now get (the watermark was turned on or
+    off, the studio changed what metadata it keeps). One query finds them; the others are left alone."""
+    gallery = Gallery.objects.select_related("studio").filter(pk=gallery_id).first()
+    if gallery is None:
+        return 0
+    specs = list(rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version).values())
+    ids = list(
+        GalleryPhoto.objects.for_studio(gallery.studio)
+        .filter(gallery=gallery, image__status=StudioImage.Status.READY)
+        .annotate(have=Count("image__renditions", filter=Q(image__renditions__filter_spec__in=specs)))
+        .filter(have__lt=len(specs))
+        .values_list("pk", flat=True)
+    )
+    for photo_id in ids:
+        queue_photo(photo_id)
+    return len(ids)
+
+
+def rerender_gallery(gallery_id: int) -> None:
+    """Once the change commits, make the gallery's missing client renditions."""
+    transaction.on_commit(lambda: render_gallery_renditions.delay(gallery_id))
+
+
+def rerender_studio(studio) -> int:
+    """After a studio-wide change to its client files: every gallery with photos gets its missing renditions."""
+    ids = list(Gallery.objects.for_studio(studio).filter(photos__isnull=False).distinct().values_list("pk", flat=True))
+    for gallery_id in ids:
+        rerender_gallery(gallery_id)
     return len(ids)
 
 

@@ -10,6 +10,7 @@ from studios.models import Studio
 
 from . import admin_views
 from .admin_listing import GalleryListingViewSet
+from .client_files import ClientFileOperation
 from .dashboard import GalleryActivityPanel
 from .models import ClientGalleryIndexPage, Gallery
 from .publishing import refuse_publish_over_limit
@@ -22,8 +23,8 @@ def add_client_galleries_page(studio, home):
 
 
 @hooks.register("register_image_operations")
-def register_watermark_operation():
-    return [("watermark", WatermarkOperation)]
+def register_image_operations():
+    return [("watermark", WatermarkOperation), ("client", ClientFileOperation)]
 
 
 @hooks.register("register_admin_urls")

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from billing.limits import is_read_only
+from galleries.tasks import rerender_studio
 from studios.dashboard import studio_site_url
 from studios.models import Membership, StudioDomain
 from studios.tenancy import admin_studio
@@ -61,6 +62,9 @@ class StudioSettingsView(StudioSettingsMixin, WagtailAdminTemplateMixin, Templat
             messages.error(request, "The studio settings could not be saved: see the errors below.")
             return self.render_to_response(self.get_context_data(profile_form=form), status=400)
         form.save()
+        if "keep_copyright_metadata" in form.changed_data:
+            # Every client file changes (galleries.renditions): the galleries' photos are made again.
+            rerender_studio(self.studio)
         messages.success(request, "Studio settings saved. Your site shows the changes now.")
         return redirect("cms_studio_settings")
 

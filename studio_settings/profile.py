@@ -84,6 +84,7 @@ class StudioProfileForm(forms.ModelForm):
             "accent_color",
             "font_family",
             "white_label",
+            "keep_copyright_metadata",
             "preview_url",
             "time_zone",
             "currency",

@@ -63,6 +63,14 @@ class Studio(models.Model):
     )
     # White-label sites hide "Powered by FocusFlow" (cms.theme.shows_powered_by).
     white_label = models.BooleanField(default=False)
+    # What of a photo's metadata its client files keep (galleries.client_files): GPS, serial numbers and
+    # maker notes never leave; the photographer's credit (artist, copyright) does unless they say not.
+    keep_copyright_metadata = models.BooleanField(
+        "Keep copyright in photos",
+        default=True,
+        help_text="Client files (previews, web downloads) keep the photo's artist and copyright. GPS position, "
+        "camera serial numbers and maker notes are always removed.",
+    )
     # Headless preview: the studio's own client site renders drafts here.
     preview_url = models.URLField(
         blank=True, help_text="Your client site's preview page, e.g. https://example.com/preview"

@@ -26,7 +26,7 @@ from studios.client_address import client_ip
 from .. import downloads, photo_cache, proofing
 from ..access import gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
-from ..pipeline import rendition_specs
+from ..renditions import rendition_specs
 from . import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from .auth import GalleryTokenAuthentication
 from .serializers import (
@@ -349,7 +349,7 @@ class PhotoDownloadView(APIView):
         downloads.log_download(gallery, access, kind, photo=photo, ip=client_ip(request))
         if size == "full":
             return HttpResponseRedirect(downloads.original_url(request, photo))
-        rendition = photo.image.get_rendition(downloads.web_spec(size))
+        rendition = photo.image.get_rendition(downloads.web_spec(gallery, size))
         stem = photo.filename.rsplit(".", 1)[0]
         return FileResponse(
             rendition.file.open("rb"), as_attachment=True, filename=f"{stem}.jpg", content_type="image/jpeg"

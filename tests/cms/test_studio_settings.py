@@ -48,6 +48,8 @@ def profile_data(studio, **changes):
     }
     if studio.white_label:
         data["white_label"] = "on"
+    if studio.keep_copyright_metadata:
+        data["keep_copyright_metadata"] = "on"
     data.update(changes)
     return {k: v for k, v in data.items() if v is not False}
 

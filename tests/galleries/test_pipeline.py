@@ -8,7 +8,7 @@ from PIL import Image
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from galleries.pipeline import process_gallery_photo
-from galleries.renditions import PREVIEW, THUMB, rendition_specs
+from galleries.renditions import rendition_specs
 
 from .factories import image_bytes, jpeg, make_gallery, upload
 
@@ -84,7 +84,7 @@ def test_changing_the_watermark_changes_the_spec(gallery):
     after = rendition_specs(gallery, settings_.version)["watermarked"]
     assert after != before and after.startswith("max-2400x2400|watermark-")
     gallery.watermark = False
-    assert rendition_specs(gallery, settings_.version)["watermarked"] == "max-2400x2400|format-jpeg"
+    assert rendition_specs(gallery, settings_.version)["watermarked"] == "max-2400x2400|client-keep|format-jpeg"
 
 
 @pytest.mark.parametrize(
@@ -195,9 +195,10 @@ def test_capture_time_without_offset_is_read_in_the_studio_zone(gallery):
 def test_portrait_photos_are_auto_oriented(gallery):
     photo = reload(upload(gallery, exif_jpeg(orientation=6)))
     assert (photo.image.width, photo.image.height) == (400, 600)
-    thumb = photo.image.renditions.get(filter_spec=THUMB)
+    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    thumb = photo.image.renditions.get(filter_spec=specs["thumb"])
     assert (thumb.width, thumb.height) == (266, 400)
-    preview = photo.image.renditions.get(filter_spec=PREVIEW)
+    preview = photo.image.renditions.get(filter_spec=specs["preview"])
     assert (preview.width, preview.height) == (400, 600)  # never enlarged
 
 

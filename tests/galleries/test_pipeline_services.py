@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 
 from galleries.models import GalleryPhoto, StudioImage
+from galleries.renditions import rendition_specs
 from galleries.uploads import add_upload, complete_direct_upload, start_direct_upload
 
 from .factories import jpeg, make_gallery
@@ -99,7 +100,7 @@ def test_admin_upload_to_s3_is_processed_and_renditions_are_served(s3, studio):
         photo = add_upload(gallery, SimpleUploadedFile("IMG_9.jpg", jpeg(9, 1000, 700)))
     image = StudioImage.objects.get(pk=photo.image_id)
     assert image.status == "ready", image.failure_reason
-    thumb = image.renditions.get(filter_spec="max-400x400|format-webp")
+    thumb = image.renditions.get(filter_spec=rendition_specs(gallery, 1)["thumb"])
     assert "X-Amz-Signature=" in thumb.url
     fetched = requests.get(thumb.url, timeout=10)
     assert fetched.status_code == 200 and fetched.content[8:12] == b"WEBP"
