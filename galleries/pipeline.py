@@ -301,9 +301,7 @@ def _process(photo: GalleryPhoto) -> str:
 def _fail(image: StudioImage, reason: str) -> str:
     # A rejected upload keeps its row and reason for the photographer; its bytes go (and leave the quota).
     discard_upload(image)
-    StudioImage.objects.filter(pk=image.pk).update(
-        status=StudioImage.Status.FAILED, failure_reason=reason, file_size=0
-    )
+    StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.FAILED, failure_reason=reason, file_size=0)
     return StudioImage.Status.FAILED
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from studios.errors import INVALID, TOO_LARGE, DomainError
 
 from .models import GalleryPhoto, GallerySet, StudioImage
-from .quota import check_room_for
+from .quota import check_room_for, human_bytes
 from .tasks import queue_photo
 
 
@@ -31,7 +31,7 @@ def _check_size(size: int) -> None:
     limit = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
     if size > limit:
         raise UploadTooLarge(
-            f"This file is {size / 1e6:.0f} MB; photos may be up to {limit / 1e6:.0f} MB. "
+            f"This file is {human_bytes(size)}; photos may be up to {human_bytes(limit)}. "
             "Export it smaller and upload it again."
         )
 
