@@ -230,18 +230,3 @@ def test_s3_originals_never_go_through_an_unsigned_custom_domain(s3, settings, s
 
     assert "cdn.example.test" not in url and "X-Amz-Signature=" in url
     assert requests.get(url, timeout=10).status_code == 200
-
-
-def test_s3_bucket_settings_set_no_acl_and_sign_every_url():
-    """What production's settings give django-storages when a bucket is configured (config/settings/base.py)."""
-    import os
-
-    env = {"AWS_STORAGE_BUCKET_NAME": "media", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
-    with mock.patch.dict(os.environ, env):
-        import config.settings.base as base
-
-        base = importlib.reload(base)
-        default = base.STORAGES["default"]
-    importlib.reload(base)
-    assert default["BACKEND"] == "studios.media.PrivateS3Storage"
-    assert default["OPTIONS"]["default_acl"] in (None, "private") and default["OPTIONS"]["querystring_auth"]
