@@ -16,6 +16,7 @@ from studios.admin_views import (
     StudioPageTypesUsageReportView,
     studio_tag_autocomplete,
 )
+from studios.media_views import public_media, signed_media
 
 from .health import healthz
 
@@ -64,10 +65,11 @@ urlpatterns = [
     path("invoices/<token:token>/pay/", invoice_pay, name="invoice_pay"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Local storage in every environment: renditions by their plain URL, any other file only by a signed,
+# expiring link (studios/media.py). On S3 the bucket is private and these answer 404.
+urlpatterns += [path("private-media/<str:token>/<str:filename>", signed_media, name="signed_media")]
+if settings.MEDIA_URL.startswith("/"):
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_media, name="public_media")]
 
 urlpatterns += [
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),

@@ -63,6 +63,19 @@ class StudioImage(AbstractImage):
         super().save(*args, **kwargs)
 
 
+# Wagtail's resizing operations: a rendition made without one (`original`, `format-png`…) is the full-size photo.
+RESIZING_OPERATIONS = ("max-", "min-", "fill-", "width-", "height-", "scale-")
+
+
+def keeps_full_size(filter_spec: str) -> bool:
+    for operation in filter_spec.split("|"):
+        if operation.startswith("scale-"):
+            return not operation[6:].isdigit() or int(operation[6:]) >= 100
+        if operation.startswith(RESIZING_OPERATIONS):
+            return False
+    return True
+
+
 class StudioRendition(AbstractRendition):
     image = models.ForeignKey(StudioImage, on_delete=models.CASCADE, related_name="renditions")
 
@@ -71,7 +84,12 @@ class StudioRendition(AbstractRendition):
         # `IMG_1.max-1600x1600.watermark-3.….webp` could guess the unwatermarked one's name. A random part
         # makes a rendition's URL something only the API hands out.
         stem, ext = os.path.splitext(filename)
-        return super().get_upload_to(f"{stem}.{secrets.token_urlsafe(9)}{ext}")
+        path = super().get_upload_to(f"{stem}.{secrets.token_urlsafe(9)}{ext}")
+        if keeps_full_size(self.filter_spec or ""):
+            # The original's pixels under another name (the admin's image page makes `original`): as
+            # private as the original, so outside the public `images/` folder (studios/media.py).
+            return os.path.join("original_images", "renditions", os.path.basename(path))
+        return path
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)

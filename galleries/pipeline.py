@@ -289,6 +289,8 @@ def _process(photo: GalleryPhoto) -> str:
         if have == set(specs.values()):
             return image.status
 
+    if image.status == StudioImage.Status.FAILED:
+        return image.status  # its file was discarded (_fail): a repeated task keeps the first reason
     if image.status != StudioImage.Status.READY:
         # A ready photo being re-watermarked stays visible to clients meanwhile.
         StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.PROCESSING)
@@ -322,8 +324,15 @@ def _process(photo: GalleryPhoto) -> str:
 
 
 def _fail(image: StudioImage, reason: str) -> str:
-    StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.FAILED, failure_reason=reason)
+    # A rejected upload keeps its row and reason for the photographer; its bytes go (and leave the quota).
+    discard_upload(image)
+    StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.FAILED, failure_reason=reason, file_size=0)
     return StudioImage.Status.FAILED
+
+
+def discard_upload(image: StudioImage) -> None:
+    if image.file.name:
+        image.file.storage.delete(image.file.name)
 
 
 def _save_image(image: StudioImage, result: Processed, data: bytes) -> None:

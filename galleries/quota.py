@@ -51,12 +51,12 @@ def check_room_for(studio, incoming_bytes: int) -> None:
     used = storage_used_bytes(studio)
     if used + incoming_bytes > quota:
         raise QuotaExceeded(
-            f"Your storage is full: {_human(used)} of {_human(quota)} used, and this file needs "
-            f"{_human(incoming_bytes)}. Delete old galleries or upgrade your plan, then upload again."
+            f"Your storage is full: {human_bytes(used)} of {human_bytes(quota)} used, and this file needs "
+            f"{human_bytes(incoming_bytes)}. Delete old galleries or upgrade your plan, then upload again."
         )
 
 
-def _human(n: int) -> str:
+def human_bytes(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"

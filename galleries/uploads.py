@@ -3,13 +3,14 @@
 import os
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from studios.errors import INVALID, DomainError
+from studios.errors import INVALID, TOO_LARGE, DomainError
 
 from .models import GalleryPhoto, GallerySet, StudioImage
-from .quota import check_room_for
+from .quota import check_room_for, human_bytes
 from .tasks import queue_photo
 
 
@@ -19,6 +20,20 @@ class UploadRejected(DomainError):
 
     def __init__(self, message: str):
         super().__init__(message=message)
+
+
+class UploadTooLarge(UploadRejected):
+    kind = TOO_LARGE
+
+
+def _check_size(size: int) -> None:
+    """Refused before a byte is stored: a rejected upload must leave nothing behind."""
+    limit = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
+    if size > limit:
+        raise UploadTooLarge(
+            f"This file is {human_bytes(size)}; photos may be up to {human_bytes(limit)}. "
+            "Export it smaller and upload it again."
+        )
 
 
 def _next_order(gallery) -> int:
@@ -49,6 +64,7 @@ def _pending_image(gallery, filename: str, size: int) -> StudioImage:
 def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> GalleryPhoto:
     """Store the original as a pending StudioImage in the gallery and queue its processing."""
     _check_set(gallery, photo_set)
+    _check_size(uploaded.size)
     check_room_for(gallery.studio, uploaded.size)
     filename = os.path.basename(uploaded.name)[:255]
     image = _pending_image(gallery, filename, uploaded.size)
@@ -70,6 +86,7 @@ def start_direct_upload(gallery, filename: str, size: int, photo_set: GallerySet
     _check_set(gallery, photo_set)
     if not hasattr(default_storage, "bucket"):
         raise UploadRejected("Direct uploads need S3 storage; upload through the admin instead.")
+    _check_size(size)
     check_room_for(gallery.studio, size)
     filename = os.path.basename(filename)[:200] or "photo.jpg"
     key = f"original_images/{uuid.uuid4().hex}/{filename}"
@@ -102,6 +119,7 @@ def complete_direct_upload(photo: GalleryPhoto) -> GalleryPhoto:
         default_storage.delete(image.file.name)
         StudioImage.objects.filter(pk=image.pk).update(
             status=StudioImage.Status.FAILED,
+            file_size=0,
             failure_reason=f"The file is bigger than announced ({size} > {image.file_size} bytes). Upload it again.",
         )
         raise UploadRejected("The uploaded file is bigger than announced; it was discarded. Upload it again.")

@@ -12,6 +12,7 @@ PLATFORM_PATHS = (
     "/django-admin/",
     "/static/",
     "/media/",
+    "/private-media/",  # the admin's signed links to originals and documents (studios/media.py)
     "/billing/",
     "/api/schema",
     "/api/docs",

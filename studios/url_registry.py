@@ -38,7 +38,7 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (PUBLIC, "healthz"),
     (PUBLIC, "favicon.ico"),
     (PUBLIC, "static/"),
-    (PUBLIC, "media/"),  # DEBUG only; production serves media from storage
+    (PUBLIC, "media/"),  # renditions only, on local storage (studios/media_views.py); anything else is 404
     (PUBLIC, "api/schema/"),
     (PUBLIC, "api/docs/"),
     (PUBLIC, "api/redoc/"),
@@ -64,6 +64,8 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (STUDIO, "billing/"),
     (STUDIO, "contracts/<token:token>/"),  # the client's pages by secret link, looked up within the host's studio
     (STUDIO, "invoices/<token:token>/"),
+    # One studio's private file (original, document, contract PDF) by a signed, expiring link (studios/media.py).
+    (STUDIO, "private-media/"),
     (STUDIO, "documents/"),  # Wagtail's document serving: collection privacy
     (STUDIO, "^((?:[\\w\\-]+/)*)$"),  # Wagtail's page serving, by the host's site
 )

@@ -177,9 +177,13 @@ if AWS_STORAGE_BUCKET_NAME:
         "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
         "file_overwrite": False,
     }
-    DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    # A private bucket: no ACL is set (objects stay private), every URL is presigned (studios/media.py).
+    DEFAULT_STORAGE = {"BACKEND": "studios.media.PrivateS3Storage", "OPTIONS": _s3_options}
 else:
-    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Renditions public under MEDIA_URL, every other file only by a signed link (studios/media.py).
+    DEFAULT_STORAGE = {"BACKEND": "studios.media.LocalMediaStorage"}
+# How long a link to a private file (an original, a document, a contract PDF) works, on any storage.
+PRIVATE_MEDIA_URL_SECONDS = env.int("PRIVATE_MEDIA_URL_SECONDS", default=600)
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -249,6 +253,10 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=200_000_000
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "heif", "tif", "tiff", "gif", "avif"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt", "zip", "jpg", "png"]
+# Documents always download (never shown inline on our origin), through Wagtail's view: it checks the
+# collection's privacy and sends nosniff; on S3 it redirects to a short presigned link (studios/media.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view" if not AWS_STORAGE_BUCKET_NAME else "redirect"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Avatars from Gravatar would be a request to the internet on every admin page.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

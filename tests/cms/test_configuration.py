@@ -59,7 +59,7 @@ def test_defaults_need_nothing_but_python():
     assert s["engine"] == "django.db.backends.sqlite3"
     assert s["db_name"].endswith("db.sqlite3")
     assert s["eager"] is True and s["broker"] == "memory://"
-    assert s["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert s["storage"] == "studios.media.LocalMediaStorage"  # renditions public, other files by signed link
     assert s["email"] == "django.core.mail.backends.console.EmailBackend"
     assert s["debug"] is True
 
@@ -74,10 +74,11 @@ def test_postgres_and_redis_from_the_environment():
 
 def test_s3_storage_when_a_bucket_is_named():
     s = settings_for(AWS_STORAGE_BUCKET_NAME="media", AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000")
-    assert s["storage"] == "storages.backends.s3.S3Storage"
+    assert s["storage"] == "studios.media.PrivateS3Storage"
     assert s["storage_options"]["bucket_name"] == "media"
     assert s["storage_options"]["endpoint_url"] == "http://127.0.0.1:9000"
     assert s["storage_options"]["querystring_auth"] is True  # originals stay private
+    assert s["storage_options"]["default_acl"] is None  # no public-read: objects keep the private bucket's ACL
 
 
 def test_email_stripe_and_domain_from_the_environment():

@@ -1,4 +1,9 @@
+import socket
+import time
+
+import boto3
 import pytest
+from django.test import override_settings
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from galleries.renditions import rendition_specs
@@ -75,3 +80,48 @@ def bulk_ready_photos(gallery, count: int) -> list[GalleryPhoto]:
         GalleryPhoto(studio=gallery.studio, gallery=gallery, image=image, order=i, sha256=f"{image.pk:064d}")
         for i, image in enumerate(images)
     )
+
+
+# --- S3 (moto's server on loopback) ------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, settings):
+    """A fresh bucket, private as production's (no ACL set), as the default storage (config/settings/base.py)."""
+    bucket = f"media-{time.time_ns()}"
+    boto3.client(
+        "s3", endpoint_url=s3_server, region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+    ).create_bucket(Bucket=bucket)
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": s3_server,
+        "region_name": "us-east-1",
+        "access_key": "k",
+        "secret_key": "s",
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 3600,
+        "file_overwrite": False,
+    }
+    storages = {**settings.STORAGES, "default": {"BACKEND": "studios.media.PrivateS3Storage", "OPTIONS": options}}
+    with override_settings(STORAGES=storages):
+        yield bucket

@@ -1,13 +1,11 @@
 """The pipeline against real services: a Celery worker on Redis, and S3 through django-storages on moto's server."""
 
-import socket
 import time
 
-import boto3
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.test import TestCase
 
 from galleries.models import GalleryPhoto, StudioImage
 from galleries.renditions import rendition_specs
@@ -53,44 +51,7 @@ def test_a_real_worker_processes_each_photo_and_a_bad_one_blocks_nothing(celery_
 # --- S3 (moto's server on loopback) ------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_server, settings):
-    bucket = f"media-{time.time_ns()}"
-    boto3.client(
-        "s3", endpoint_url=s3_server, region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
-    ).create_bucket(Bucket=bucket)
-    options = {
-        "bucket_name": bucket,
-        "endpoint_url": s3_server,
-        "region_name": "us-east-1",
-        "access_key": "k",
-        "secret_key": "s",
-        "addressing_style": "path",
-        "signature_version": "s3v4",
-        "default_acl": None,
-        "querystring_auth": True,
-        "file_overwrite": False,
-    }
-    storages = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
-    with override_settings(STORAGES=storages):
-        yield bucket
+# The `s3` fixture (a fresh private bucket on moto's server) is in tests/galleries/conftest.py.
 
 
 @pytest.mark.django_db
