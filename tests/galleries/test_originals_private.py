@@ -3,6 +3,7 @@ other file (originals, documents, contract PDFs) by a signed link that expires; 
 and an original's link is presigned, short-lived and downloads as an attachment. Nothing uploaded is ever
 shown inline as HTML or SVG."""
 
+import re
 import importlib
 import io
 import time
@@ -58,7 +59,7 @@ def test_an_original_is_not_served_at_its_media_path_but_its_renditions_are(clie
     response, _ = fetch(client, f"/media/{image.file.name}", studio.hostname)
     assert response.status_code == 404
 
-    thumb = image.renditions.get(filter_spec="max-400x400|format-webp")
+    thumb = image.renditions.get(filter_spec__startswith="max-400x400|", filter_spec__endswith="|format-webp")
     response, body = fetch(client, thumb.url, studio.hostname)
     assert response.status_code == 200 and body[8:12] == b"WEBP"
     assert response["Content-Type"] == "image/webp" and response["X-Content-Type-Options"] == "nosniff"
@@ -110,7 +111,8 @@ def test_the_admin_image_page_makes_no_public_full_size_copy(client, dev_urls, a
     assert fetch(client, f"/media/{full_size.file.name}", studio.hostname)[0].status_code == 404
     assert full_size.url.startswith("/private-media/")
     html = page.content.decode()
-    assert "/media/images/IMG_0005.original" not in html and "/IMG_0005.original.jpg" in html
+    assert "/media/images/IMG_0005.original" not in html
+    assert re.search(r'"/private-media/[^"/]+/IMG_0005\.original\.[\w-]+\.jpg"', html)
 
 
 def test_documents_and_contract_pdfs_are_not_served_at_media_paths(client, dev_urls, studio):
@@ -215,7 +217,7 @@ def test_s3_original_urls_are_presigned_short_lived_attachments(s3, studio, admi
     assert fetched.status_code == 200 and fetched.content == data
     assert fetched.headers["Content-Disposition"].startswith("attachment;")
     # A rendition stays a plain (presigned) image link.
-    thumb = StudioImage.objects.get(pk=photo.image_id).renditions.get(filter_spec="max-400x400|format-webp")
+    thumb = StudioImage.objects.get(pk=photo.image_id).renditions.get(filter_spec__startswith="max-400x400|", filter_spec__endswith="|format-webp")
     assert "response-content-disposition" not in thumb.url
 
 
