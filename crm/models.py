@@ -103,6 +103,7 @@ class Activity(StudioOwned):
         GALLERY_VIEWED = "gallery_viewed", "Gallery viewed"
         GALLERY_DOWNLOADED = "gallery_downloaded", "Gallery downloaded"
         STAGE_CHANGED = "stage_changed", "Stage changed"
+        EMAIL_FAILED = "email_failed", "E-mail failed"
         NOTE = "note", "Note"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="client_activities")

@@ -5,9 +5,15 @@ and eager mode never loops."""
 import http.client
 import time
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from studios.background import publish_quietly
 
 from . import outbound
 from .models import WebhookDelivery
@@ -74,11 +80,21 @@ def deliver_webhook(delivery_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def retry_due_webhooks() -> int:
+    """Beat: queue failed deliveries whose time has come, and pending ones nobody sent: their publish after
+    commit was lost (Redis down) or their worker died mid-attempt. This sweep, not the publish, is what
+    guarantees a committed delivery is attempted."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS)
+    never_sent = Q(status=WebhookDelivery.Status.PENDING, created_at__lte=stale) & (
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=stale)
+    )
+    # An attempt in flight (begun within twice the HTTP timeout) is left to finish: no second POST meanwhile.
+    in_flight = Q(last_attempt_at__gt=now - timedelta(seconds=2 * TIMEOUT_SECONDS))
     due = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)[:500]
+        WebhookDelivery.objects.filter(Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now) | never_sent)
+        .exclude(in_flight)
+        .values_list("pk", flat=True)[:500]
     )
     for pk in due:
-        deliver_webhook.delay(pk)
+        publish_quietly(deliver_webhook, pk)
     return len(due)
