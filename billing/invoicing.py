@@ -18,8 +18,8 @@ from django.utils import timezone
 from contracts.models import Contract
 from crm.activity import record_activity
 from studios.errors import CONFLICT, DomainMessageError
-from studios.outbox import queue_studio_mail
 from studios.models import Studio
+from studios.outbox import queue_studio_mail
 
 from .limits import StudioReadOnly, check_writable
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment

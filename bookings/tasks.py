@@ -112,7 +112,9 @@ def send_reminder(booking_id: int) -> bool:
         )
         if booking is None or booking.start <= timezone.now():
             return False
-        _send("booking_reminder", _load(booking.pk), [booking.client.email], key=f":{booking.start:%Y%m%dT%H%M}", ics=True)
+        _send(
+            "booking_reminder", _load(booking.pk), [booking.client.email], key=f":{booking.start:%Y%m%dT%H%M}", ics=True
+        )
         booking.reminder_sent_at = timezone.now()
         booking.save(update_fields=["reminder_sent_at"])
         BookingEvent.objects.create(studio_id=booking.studio_id, booking=booking, kind=BookingEvent.Kind.REMINDER_SENT)

@@ -4,13 +4,12 @@ and eager mode never loops."""
 
 import http.client
 import time
-
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from studios.background import publish_quietly
@@ -88,13 +87,12 @@ def retry_due_webhooks() -> int:
     never_sent = Q(status=WebhookDelivery.Status.PENDING, created_at__lte=stale) & (
         Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=stale)
     )
-    # An attempt in flight (begun within twice the HTTP timeout) is left to finish: no second POST meanwhile.
-    in_flight = Q(last_attempt_at__gt=now - timedelta(seconds=2 * TIMEOUT_SECONDS))
-    due = list(
-        WebhookDelivery.objects.filter(Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now) | never_sent)
-        .exclude(in_flight)
-        .values_list("pk", flat=True)[:500]
+    # A retry in flight (begun after it fell due, within twice the HTTP timeout) is left to finish: no second POST.
+    in_flight = Q(
+        last_attempt_at__gte=F("next_attempt_at"), last_attempt_at__gt=now - timedelta(seconds=2 * TIMEOUT_SECONDS)
     )
+    retry_due = Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now) & ~in_flight
+    due = list(WebhookDelivery.objects.filter(retry_due | never_sent).values_list("pk", flat=True)[:500])
     for pk in due:
         publish_quietly(deliver_webhook, pk)
     return len(due)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from studios.background import queue_after_commit
 from studios.models import Studio
 
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import WebhookDelivery, WebhookEndpoint
 from .payloads import payload_for
 from .tasks import deliver_webhook
 from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, sign, verify_signature

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from studios.outbox import queue_studio_mail
 from studios.models import Membership
+from studios.outbox import queue_studio_mail
 
 
 def password_setup_link(user) -> str:

@@ -74,9 +74,8 @@ def deliver(email_id: int) -> str:
     now = timezone.now()
     claimable = Q(state=State.PENDING) & (Q(attempts=0) | Q(next_attempt_at__lte=now))
     claimable |= Q(state=State.SENDING, leased_until__lt=now)  # its worker died mid-send
-    claimed = (
-        OutgoingEmail.objects.filter(claimable, pk=email_id)
-        .update(state=State.SENDING, leased_until=now + _seconds("EMAIL_OUTBOX_LEASE_SECONDS"), attempts=F("attempts") + 1)
+    claimed = OutgoingEmail.objects.filter(claimable, pk=email_id).update(
+        state=State.SENDING, leased_until=now + _seconds("EMAIL_OUTBOX_LEASE_SECONDS"), attempts=F("attempts") + 1
     )
     email = OutgoingEmail.objects.select_related("studio").filter(pk=email_id).first()
     if email is None:

@@ -190,7 +190,9 @@ def _mail_outbox_as_committed(request, _dj_autoclear_mailbox):
 
     marker = request.node.get_closest_marker("django_db")
     outbox = _OutboxAsCommitted()
-    outbox.db_allowed = marker is not None or bool({"db", "transactional_db", "live_server"} & set(request.fixturenames))
+    outbox.db_allowed = marker is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
     if outbox.db_allowed:
         # Django's test case setup replaces mail.outbox: set ours after it.
         request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "_django_db_helper")

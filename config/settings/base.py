@@ -379,6 +379,17 @@ STRIPE_EVENT_SWEEP_AFTER_SECONDS = env.float("STRIPE_EVENT_SWEEP_AFTER_SECONDS",
 # Outgoing webhooks (frontend_api): a delivery still pending this long after it was written is swept.
 WEBHOOK_SWEEP_AFTER_SECONDS = env.float("WEBHOOK_SWEEP_AFTER_SECONDS", default=60.0)
 DURABLE_SWEEP_SECONDS = env.float("DURABLE_SWEEP_SECONDS", default=30.0)
+# With the broker unreachable, a publish tries once more after 0.2 s and gives up, instead of kombu's default
+# of reconnecting for 4 s (studios.background.publish_quietly logs it; the row waits for its sweeper). Only
+# producers read these options; the worker's own connection keeps Celery's broker_connection_* retries.
+# Merged into any transport options set above (the visibility timeout).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "connect_retries_timeout": 1.0,
+}
 CELERY_BEAT_SCHEDULE["retry-due-emails"] = {
     "task": "studios.tasks.retry_due_emails",
     "schedule": DURABLE_SWEEP_SECONDS,
