@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
@@ -19,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import events
-from .background import queue_after_commit, retry_delay
+from .background import publish_quietly, queue_after_commit, retry_delay
 from .mail import build_studio_mail
 from .models import OutgoingEmail, Studio
 
@@ -62,9 +63,6 @@ def queue_studio_mail(
         },
     )
     if created:
-        # Imported here: the task module imports this one.
-        from .tasks import deliver_email
-
         queue_after_commit(deliver_email, email.pk)
     return email
 
@@ -130,9 +128,6 @@ def retry(email: OutgoingEmail) -> None:
     OutgoingEmail.objects.filter(pk=email.pk, state=State.FAILED).update(
         state=State.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
-    # Imported here: the task module imports this one.
-    from .tasks import deliver_email
-
     queue_after_commit(deliver_email, email.pk)
 
 
@@ -159,3 +154,25 @@ def _stored_attachment(filename: str, content, mimetype: str) -> dict:
 
 def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
+
+
+# The outbox's tasks, beside what they run (studios.tasks imports them, so every worker registers them).
+# ignore_result: publishing then never waits on the result backend (a Redis outage would hold it for 20 s).
+@shared_task(name="studios.tasks.deliver_email", acks_late=True, ignore_result=True)
+def deliver_email(email_id: int) -> str:
+    """One attempt; a failure is recorded on the row and the sweeper retries it. Even when recording fails
+    (the database is down), the row keeps its lease and the sweeper sends it once the lease ends."""
+    try:
+        return deliver(email_id)
+    except Exception:
+        logger.exception("Could not send or record e-mail %s; the sweeper retries it", email_id)
+        return "error"
+
+
+@shared_task(name="studios.tasks.retry_due_emails", ignore_result=True)
+def retry_due_emails() -> int:
+    """Beat: queue every e-mail that is due (new and missed, retrying, or abandoned by a dead worker)."""
+    due = due_for_sending()
+    for email_id in due:
+        publish_quietly(deliver_email, email_id)
+    return len(due)
