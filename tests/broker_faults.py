@@ -19,15 +19,20 @@ def broker_refusing(*tasks):
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        with mock.patch.multiple("celery.app.task.Task", apply_async=_refuse) if not tasks else _patch_each(tasks):
+        with _patch_each(tasks):
             yield
     finally:
         app.conf.task_always_eager = eager
 
 
+def _real(task):
+    return task._get_current_object() if hasattr(task, "_get_current_object") else task
+
+
 @contextmanager
 def _patch_each(tasks):
-    patches = [mock.patch.object(task, "apply_async", _refuse) for task in tasks]
+    # A shared_task is a proxy: patch the task object behind it.
+    patches = [mock.patch.object(_real(task), "apply_async", _refuse) for task in tasks]
     for patch in patches:
         patch.start()
     try:

@@ -107,8 +107,7 @@ def private_redis(tmp_path):
 
 
 def _forget_connections():
-    # Celery keeps a connection pool and a producer pool for the old broker URL; make it open new ones.
-    app.pool.force_close_all()
+    # Celery caches its connection and producer pools (kombu keeps them per broker URL, open): look them up again.
     app._pool = None
     app.amqp._producer_pool = None
 
