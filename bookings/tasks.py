@@ -100,7 +100,7 @@ def send_booking_confirmation(booking_id: int) -> None:
         mail_booking_confirmed(booking)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True)
 def send_reminder(booking_id: int) -> bool:
     """Queue one reminder; the row lock and `reminder_sent_at` make a second run (or a retry) a no-op, and the
     e-mail commits with `reminder_sent_at` (a rescheduled session is reminded again: its start is in the key)."""
