@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_studio_moved_to_studios_app'),
+        ("billing", "0003_studio_moved_to_studios_app"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stripeevent',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, db_index=True, help_text='When the sweeper queues it again if it is not applied.', null=True),
+            model_name="stripeevent",
+            name="next_attempt_at",
+            field=models.DateTimeField(
+                blank=True, db_index=True, help_text="When the sweeper queues it again if it is not applied.", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='stripeevent',
-            name='status',
-            field=models.CharField(choices=[('received', 'Received'), ('processed', 'Processed'), ('ignored', 'Ignored (type not handled)'), ('refused', 'Refused'), ('failed', 'Failed (will retry)'), ('dead', 'Dead-lettered (gave up; retry from the admin)')], db_index=True, default='received', max_length=10),
+            model_name="stripeevent",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("received", "Received"),
+                    ("processed", "Processed"),
+                    ("ignored", "Ignored (type not handled)"),
+                    ("refused", "Refused"),
+                    ("failed", "Failed (will retry)"),
+                    ("dead", "Dead-lettered (gave up; retry from the admin)"),
+                ],
+                db_index=True,
+                default="received",
+                max_length=10,
+            ),
         ),
     ]

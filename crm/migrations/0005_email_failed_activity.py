@@ -4,15 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0004_studio_moved_to_studios_app'),
+        ("crm", "0004_studio_moved_to_studios_app"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='kind',
-            field=models.CharField(choices=[('inquiry_received', 'Inquiry received'), ('booking_made', 'Booking made'), ('booking_confirmed', 'Booking confirmed'), ('booking_rescheduled', 'Booking rescheduled'), ('booking_cancelled', 'Booking cancelled'), ('booking_completed', 'Session completed'), ('contract_sent', 'Contract sent'), ('contract_viewed', 'Contract viewed'), ('contract_signed', 'Contract signed'), ('contract_countersigned', 'Contract countersigned'), ('invoice_sent', 'Invoice sent'), ('payment_received', 'Payment received'), ('invoice_paid', 'Invoice paid'), ('gallery_viewed', 'Gallery viewed'), ('gallery_downloaded', 'Gallery downloaded'), ('stage_changed', 'Stage changed'), ('email_failed', 'E-mail failed'), ('note', 'Note')], db_index=True, max_length=30),
+            model_name="activity",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("inquiry_received", "Inquiry received"),
+                    ("booking_made", "Booking made"),
+                    ("booking_confirmed", "Booking confirmed"),
+                    ("booking_rescheduled", "Booking rescheduled"),
+                    ("booking_cancelled", "Booking cancelled"),
+                    ("booking_completed", "Session completed"),
+                    ("contract_sent", "Contract sent"),
+                    ("contract_viewed", "Contract viewed"),
+                    ("contract_signed", "Contract signed"),
+                    ("contract_countersigned", "Contract countersigned"),
+                    ("invoice_sent", "Invoice sent"),
+                    ("payment_received", "Payment received"),
+                    ("invoice_paid", "Invoice paid"),
+                    ("gallery_viewed", "Gallery viewed"),
+                    ("gallery_downloaded", "Gallery downloaded"),
+                    ("stage_changed", "Stage changed"),
+                    ("email_failed", "E-mail failed"),
+                    ("note", "Note"),
+                ],
+                db_index=True,
+                max_length=30,
+            ),
         ),
     ]

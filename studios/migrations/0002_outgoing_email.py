@@ -5,40 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('studios', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("studios", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutgoingEmail',
+            name="OutgoingEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='One logical message: queueing the same key again sends nothing.', max_length=200)),
-                ('template', models.CharField(max_length=100)),
-                ('to', models.JSONField(default=list)),
-                ('reply_to', models.JSONField(blank=True, default=list)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('html', models.TextField(blank=True)),
-                ('attachments', models.JSONField(blank=True, default=list, help_text='[{filename, mimetype, base64}]')),
-                ('about_id', models.CharField(blank=True, max_length=40)),
-                ('state', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed (gave up)')], db_index=True, default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(db_index=True, help_text='When the sweeper sends it if nothing has.')),
-                ('leased_until', models.DateTimeField(blank=True, help_text='A worker is sending it until then.', null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('about_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype')),
-                ('studio', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outgoing_emails', to='studios.studio')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="One logical message: queueing the same key again sends nothing.", max_length=200
+                    ),
+                ),
+                ("template", models.CharField(max_length=100)),
+                ("to", models.JSONField(default=list)),
+                ("reply_to", models.JSONField(blank=True, default=list)),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                ("html", models.TextField(blank=True)),
+                ("attachments", models.JSONField(blank=True, default=list, help_text="[{filename, mimetype, base64}]")),
+                ("about_id", models.CharField(blank=True, max_length=40)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed (gave up)"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(db_index=True, help_text="When the sweeper sends it if nothing has."),
+                ),
+                (
+                    "leased_until",
+                    models.DateTimeField(blank=True, help_text="A worker is sending it until then.", null=True),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "about_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "studio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outgoing_emails", to="studios.studio"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['studio', 'state', '-created_at'], name='outgoing_email_studio_state')],
-                'constraints': [models.UniqueConstraint(fields=('studio', 'key'), name='unique_outgoing_email_key')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["studio", "state", "-created_at"], name="outgoing_email_studio_state")
+                ],
+                "constraints": [models.UniqueConstraint(fields=("studio", "key"), name="unique_outgoing_email_key")],
             },
         ),
     ]
