@@ -18,8 +18,8 @@ from django.utils import timezone
 from contracts.models import Contract
 from crm.activity import record_activity
 from studios.errors import CONFLICT, DomainMessageError
-from studios.mail import send_studio_mail
 from studios.models import Studio
+from studios.outbox import queue_studio_mail
 
 from .limits import StudioReadOnly, check_writable
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, PaymentInstallment
@@ -300,14 +300,13 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
     record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
-    transaction.on_commit(lambda: send_invoice_email.delay(invoice.pk, link))
+    mail_invoice(invoice, link)  # into the outbox, committed with the invoice's new status
     return invoice
 
 
-def mail_invoice(invoice_id: int, link: str) -> None:
-    invoice = Invoice.objects.select_related("studio", "client").get(pk=invoice_id)
+def mail_invoice(invoice: Invoice, link: str) -> None:
     context = {"invoice": invoice, "studio": invoice.studio, "link": link}
-    _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}")
+    _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}", key=f"invoice:{invoice.pk}:billing_invoice")
 
 
 # Defined beside send_invoice (billing.tasks imports webhooks → payments → this module), under its old name so
@@ -315,13 +314,11 @@ def mail_invoice(invoice_id: int, link: str) -> None:
 @shared_task(
     name="billing.tasks.send_invoice_email",
     acks_late=True,
-    autoretry_for=(ConnectionError,),
-    retry_backoff=True,
-    max_retries=5,
+    ignore_result=True,
 )
 def send_invoice_email(invoice_id: int, link: str) -> None:
-    """The e-mail with the invoice's secret link (send_invoice queues it on commit)."""
-    mail_invoice(invoice_id, link)
+    """Kept for messages queued before the outbox (the outbox key makes a repeat a no-op)."""
+    mail_invoice(Invoice.objects.select_related("studio", "client").get(pk=invoice_id), link)
 
 
 @transaction.atomic
@@ -335,13 +332,16 @@ def void_invoice(invoice: Invoice) -> Invoice:
     return invoice
 
 
-def _mail(template: str, invoice: Invoice, context: dict, subject: str) -> None:
+def _mail(template: str, invoice: Invoice, context: dict, subject: str, *, key: str) -> None:
+    """Queue an e-mail about `invoice` to its client in the outbox (sent after commit, retried if it fails)."""
     studio = invoice.studio
-    send_studio_mail(
+    queue_studio_mail(
         studio,
         [invoice.client.email],
         template,
         context,
+        key=key,
+        about=invoice,
         subject=f"{subject} from {studio.name}",
         reply_to=[studio.contact_email] if studio.contact_email else None,
     )

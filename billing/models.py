@@ -290,6 +290,7 @@ class StripeEvent(models.Model):
         IGNORED = "ignored", "Ignored (type not handled)"
         REFUSED = "refused", "Refused"
         FAILED = "failed", "Failed (will retry)"
+        DEAD = "dead", "Dead-lettered (gave up; retry from the admin)"
 
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=100, db_index=True)
@@ -300,6 +301,9 @@ class StripeEvent(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the sweeper queues it again if it is not applied."
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

@@ -155,16 +155,16 @@ def record_succeeded(payment: Payment, *, payment_intent_id: str, amount: int, c
     )
     if invoice.status == Invoice.Status.PAID and not was_paid:
         events.publish(invoice.studio, "invoice.paid", invoice)
-    transaction.on_commit(lambda: send_receipt(payment.pk))
+    send_receipt(payment, invoice)
     return True
 
 
-def send_receipt(payment_id: int) -> None:
-    payment = Payment.objects.select_related("invoice__client", "invoice__studio").get(pk=payment_id)
+def send_receipt(payment: Payment, invoice: Invoice) -> None:
+    """Queue the client's receipt in the outbox, in the transaction that records the payment (so once)."""
     if payment.receipt_sent_at:
         return
-    invoice = payment.invoice
-    _mail("billing_receipt", invoice, {"invoice": invoice, "studio": invoice.studio, "payment": payment}, "Receipt")
+    context = {"invoice": invoice, "studio": invoice.studio, "payment": payment}
+    _mail("billing_receipt", invoice, context, "Receipt", key=f"payment:{payment.pk}:billing_receipt")
     Payment.objects.filter(pk=payment.pk).update(receipt_sent_at=timezone.now())
 
 

@@ -1,26 +1,22 @@
-"""The Stripe webhook endpoint: verify, store in the ledger, hand to Celery, answer at once."""
+"""The Stripe webhook endpoint: verify, commit to the ledger, hand to Celery, answer at once.
+
+Stripe does not redeliver an event it got 200 for, so 200 means "committed": the ledger row is written in its
+own transaction before the answer. Queueing the task cannot fail or hold up the answer (a broker outage leaves
+the row `received` and the sweeper, `billing.tasks.retry_due_stripe_events`, applies it later)."""
 
 import logging
 
 import stripe
-from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from studios.background import queue_after_commit
+
 from . import webhooks
-from .models import StripeEvent
 from .tasks import process_stripe_event
 
 logger = logging.getLogger(__name__)
-
-
-def _enqueue(event_pk: int) -> None:
-    try:
-        process_stripe_event.delay(event_pk)
-    except Exception:
-        # The event is in the ledger; Stripe's redelivery or the next replay picks it up again.
-        logger.exception("Could not apply Stripe event %s now", event_pk)
 
 
 @csrf_exempt
@@ -36,6 +32,6 @@ def stripe_webhook(request):
         return JsonResponse(
             {"error": {"code": "bad_signature", "message": "Signature missing, wrong or stale."}}, status=400
         )
-    if created or event.status in (StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED):
-        transaction.on_commit(lambda: _enqueue(event.pk))
+    if created or event.status in webhooks.UNFINISHED:
+        queue_after_commit(process_stripe_event, event.pk)
     return JsonResponse({"received": True, "duplicate": not created})

@@ -1,14 +1,22 @@
 """Stripe webhooks: verify and store each event once (the ledger), then apply it in a Celery task.
 
+The ledger row is committed before Stripe hears 200; applying it is at-least-once (the task queued after commit,
+then `retry_due_stripe_events` on beat for what that missed or what failed, with back-off, until the event is
+dead-lettered after STRIPE_EVENT_MAX_ATTEMPTS) and its effects exactly-once (the row lock and its status).
+
 Handlers are idempotent and order-tolerant: subscription and account snapshots older than the last
 applied one are skipped, and a payment succeeds once whichever of `checkout.session.completed` or
 `payment_intent.succeeded` arrives first."""
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from studios.background import retry_delay
 
 from . import stripe_gateway
 from .connect import apply_account_snapshot
@@ -61,11 +69,20 @@ def record_event(payload: bytes, signature: str | None) -> tuple[StripeEvent, bo
         return StripeEvent.objects.get(event_id=event["id"]), False
 
 
+# Final: applying such an event again changes nothing.
+DONE = (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED, StripeEvent.Status.REFUSED)
+# Worth queueing again when Stripe redelivers it.
+UNFINISHED = (StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED, StripeEvent.Status.DEAD)
+
+
 def process_event(event_pk: int) -> str:
-    """Apply a stored event exactly once; returns its final status. Raises on a transient failure."""
+    """Apply a stored event exactly once; returns its final status. Raises on a transient failure.
+
+    The row lock serialises concurrent runs (Stripe's retry, the sweeper, a redelivered message): the first
+    applies it, the others wait and find it done."""
     with transaction.atomic():
         row = StripeEvent.objects.select_for_update().get(pk=event_pk)
-        if row.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED, StripeEvent.Status.REFUSED):
+        if row.status in DONE:
             return row.status
         row.attempts += 1
         handler = HANDLERS.get(row.type)
@@ -80,13 +97,57 @@ def process_event(event_pk: int) -> str:
                 logger.warning("Refused Stripe event %s (%s): %s", row.event_id, row.type, exc)
                 row.status, row.error = StripeEvent.Status.REFUSED, str(exc)
         row.processed_at = timezone.now()
+        row.next_attempt_at = None
         row.save()
         return row.status
 
 
-def record_failure(event_pk: int, error: str) -> None:
-    StripeEvent.objects.filter(pk=event_pk).exclude(status=StripeEvent.Status.PROCESSED).update(
-        status=StripeEvent.Status.FAILED, error=error[:2000]
+def record_failure(event_pk: int, error: str) -> str | None:
+    """Count the failed attempt (its own transaction rolled back) and schedule the next, or dead-letter it."""
+    with transaction.atomic():
+        row = StripeEvent.objects.select_for_update().filter(pk=event_pk).exclude(status__in=DONE).first()
+        if row is None:
+            return None
+        row.attempts += 1
+        row.error = error[:2000]
+        if row.attempts >= settings.STRIPE_EVENT_MAX_ATTEMPTS:
+            logger.error("Stripe event %s (%s) dead-lettered after %s attempts", row.event_id, row.type, row.attempts)
+            row.status, row.next_attempt_at = StripeEvent.Status.DEAD, None
+        else:
+            row.status = StripeEvent.Status.FAILED
+            row.next_attempt_at = timezone.now() + retry_delay(
+                row.attempts,
+                base_seconds=settings.STRIPE_EVENT_RETRY_SECONDS,
+                max_seconds=settings.STRIPE_EVENT_RETRY_MAX_SECONDS,
+            )
+        row.save(update_fields=["attempts", "error", "status", "next_attempt_at"])
+        return row.status
+
+
+def claim_due_events(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """The sweeper's share: events never applied (their message lost, their worker killed) a while after they
+    arrived, and failed ones whose retry time has come. Each is pushed back by the sweep delay, so the next
+    sweep does not queue it again while it waits in the queue."""
+    now = now or timezone.now()
+    sweep_after = timedelta(seconds=settings.STRIPE_EVENT_SWEEP_AFTER_SECONDS)
+    due = Q(status__in=[StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED]) & (
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=now - sweep_after)
+    )
+    with transaction.atomic():
+        ids = list(
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        StripeEvent.objects.filter(pk__in=ids).update(next_attempt_at=now + sweep_after)
+    return ids
+
+
+def retry_now(event: StripeEvent) -> None:
+    """Platform staff's "retry": a dead-lettered or failed event gets a new series of attempts."""
+    StripeEvent.objects.filter(pk=event.pk, status__in=UNFINISHED).update(
+        status=StripeEvent.Status.RECEIVED, attempts=0, next_attempt_at=timezone.now(), error=""
     )
 
 

@@ -20,7 +20,7 @@ from studios.models import Studio
 
 from .availability import busy_spans, day_counts, within_hours
 from .models import Booking, BookingEvent, SessionType
-from .tasks import send_booking_confirmation, send_booking_emails
+from .tasks import mail_booking_confirmed, mail_booking_made
 
 OVERLAP_CONSTRAINT = "booking_no_overlap_per_studio"
 
@@ -126,13 +126,15 @@ def book(
             # contracts, billing): they run here, in this transaction, so all of it commits or none of it does.
             topics = ["booking.created", "booking.confirmed"] if confirmed else ["booking.created"]
             events.publish_together(studio, topics, booking, by=by)
+            # The e-mails join the outbox after the subscribers, so they carry the contract and invoice links;
+            # they commit with the booking and are sent after commit (studios.outbox).
+            mail_booking_made(booking)
     except IntegrityError as exc:
         if _is_overlap(exc):
             raise BookingError(
                 "slot_taken", "Sorry, that time was just booked. Please choose another slot.", CONFLICT
             ) from exc
         raise
-    send_booking_emails.delay(booking.pk)
     return booking
 
 
@@ -194,7 +196,7 @@ def confirm(booking: Booking, *, by=None) -> Booking:
             booking.client, "booking_confirmed", str(booking.session_type), data={"booking": booking.pk}, user=by
         )
         events.publish(booking.studio, "booking.confirmed", booking, by=by)
-    send_booking_confirmation.delay(booking.pk)
+        mail_booking_confirmed(booking)
     return booking
 
 

@@ -1,4 +1,5 @@
-"""Booking e-mails and reminders, off the request path. Each task is safe to run twice."""
+"""Booking e-mails and reminders. The e-mails are written to the outbox (studios.outbox) in the transaction
+that books, confirms or reminds, once per logical message; each task is safe to run twice."""
 
 from datetime import timedelta
 
@@ -9,12 +10,13 @@ from django.utils import timezone
 from wagtail import hooks
 
 from crm.clients import photographer_addresses
-from studios.mail import send_studio_mail
+from studios.outbox import queue_studio_mail
 
 from .calendar import booking_ics
 from .models import Booking, BookingEvent
 
-RETRY = {"acks_late": True, "autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
+# Sending is the outbox's job (it retries); these tasks only write rows, and are kept for queued messages.
+TASK = {"acks_late": True, "ignore_result": True}
 
 
 def _load(booking_id: int) -> Booking | None:
@@ -44,45 +46,64 @@ def _context(booking: Booking) -> dict:
     }
 
 
-def _send(template: str, booking: Booking, to: list[str], *, ics: bool = False, reply_to=None) -> None:
+def _send(template: str, booking: Booking, to: list[str], *, key: str, ics: bool = False, reply_to=None) -> None:
     attachments = [(f"session-{booking.pk}.ics", booking_ics(booking), "text/calendar; method=PUBLISH")] if ics else []
     # Dates in e-mails read in the studio's zone.
-    send_studio_mail(
-        booking.studio, to, template, _context(booking), attachments=attachments, reply_to=reply_to, studio_time=True
+    queue_studio_mail(
+        booking.studio,
+        to,
+        template,
+        _context(booking),
+        key=f"booking:{booking.pk}:{template}{key}",
+        about=booking,
+        attachments=attachments,
+        reply_to=reply_to,
+        studio_time=True,
     )
 
 
-@shared_task(**RETRY)
-def send_booking_emails(booking_id: int) -> None:
-    """After a client books: the client hears back (with the .ics if auto-confirmed), the photographer is told."""
-    booking = _load(booking_id)
-    if booking is None:
-        return
+def mail_booking_made(booking: Booking) -> None:
+    """After a client books: the client hears back (with the .ics if auto-confirmed), the photographer is told.
+    Called in the booking's transaction, after its subscribers (the contract and invoice links are in it)."""
     if booking.status == Booking.Status.CONFIRMED:
         _send(
             "booking_confirmed",
             booking,
             [booking.client.email],
+            key="",
             ics=True,
             reply_to=photographer_addresses(booking.studio)[:1],
         )
     else:
-        _send("booking_requested", booking, [booking.client.email])
+        _send("booking_requested", booking, [booking.client.email], key="")
     recipients = photographer_addresses(booking.studio)
     if recipients:
-        _send("booking_new", booking, recipients, reply_to=[booking.client.email])
+        _send("booking_new", booking, recipients, key="", reply_to=[booking.client.email])
 
 
-@shared_task(**RETRY)
+def mail_booking_confirmed(booking: Booking) -> None:
+    if booking.status == Booking.Status.CONFIRMED:
+        _send("booking_confirmed", booking, [booking.client.email], key="", ics=True)
+
+
+@shared_task(**TASK)
+def send_booking_emails(booking_id: int) -> None:
+    booking = _load(booking_id)
+    if booking is not None:
+        mail_booking_made(booking)
+
+
+@shared_task(**TASK)
 def send_booking_confirmation(booking_id: int) -> None:
     booking = _load(booking_id)
-    if booking is not None and booking.status == Booking.Status.CONFIRMED:
-        _send("booking_confirmed", booking, [booking.client.email], ics=True)
+    if booking is not None:
+        mail_booking_confirmed(booking)
 
 
-@shared_task(**RETRY)
+@shared_task(acks_late=True)
 def send_reminder(booking_id: int) -> bool:
-    """Send one reminder; the row lock and `reminder_sent_at` make a second run (or a retry) a no-op."""
+    """Queue one reminder; the row lock and `reminder_sent_at` make a second run (or a retry) a no-op, and the
+    e-mail commits with `reminder_sent_at` (a rescheduled session is reminded again: its start is in the key)."""
     with transaction.atomic():
         booking = (
             Booking.objects.select_for_update()
@@ -91,7 +112,9 @@ def send_reminder(booking_id: int) -> bool:
         )
         if booking is None or booking.start <= timezone.now():
             return False
-        _send("booking_reminder", _load(booking.pk), [booking.client.email], ics=True)
+        _send(
+            "booking_reminder", _load(booking.pk), [booking.client.email], key=f":{booking.start:%Y%m%dT%H%M}", ics=True
+        )
         booking.reminder_sent_at = timezone.now()
         booking.save(update_fields=["reminder_sent_at"])
         BookingEvent.objects.create(studio_id=booking.studio_id, booking=booking, kind=BookingEvent.Kind.REMINDER_SENT)

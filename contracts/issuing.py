@@ -10,7 +10,7 @@ from studios.formatting import format_duration, format_money
 
 from . import sandbox
 from .models import Contract, ContractLocked, ContractTemplate, sha256_hex
-from .tasks import send_contract_link
+from .tasks import mail_contract_link
 
 
 def contract_variables(booking: Booking) -> dict[str, str]:
@@ -76,7 +76,7 @@ def issue_contract(
         user=user,
     )
     if notify:
-        transaction.on_commit(lambda: send_contract_link.delay(contract.pk))
+        mail_contract_link(contract)  # into the outbox, committed with the contract
     return contract
 
 

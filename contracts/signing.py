@@ -14,10 +14,11 @@ from PIL import Image, UnidentifiedImageError
 
 from crm.activity import record_activity
 from studios import events
+from studios.background import queue_after_commit
 from studios.errors import CONFLICT, INVALID, DomainError
 
 from .models import Contract, Signature
-from .tasks import finalise_signed_contract, notify_photographer_signed
+from .tasks import finalise_signed_contract, mail_photographer_signed
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 200 * 1024
@@ -162,8 +163,8 @@ def sign_as_client(
             at=now,
         )
         events.publish(locked.studio, "contract.signed", locked)
-    if notify:
-        transaction.on_commit(lambda: notify_photographer_signed.delay(locked.pk))
+        if notify:
+            mail_photographer_signed(locked)  # into the outbox, committed with the signature
     contract.refresh_from_db()
     return signature
 
@@ -199,6 +200,7 @@ def countersign(
             data={"contract": locked.pk}, user=user, at=now,
         )  # fmt: skip
     if notify:
-        transaction.on_commit(lambda: finalise_signed_contract.delay(locked.pk))
+        # The PDF is made off the request path; if this publish is lost, finalise_missed_contracts (beat) runs it.
+        queue_after_commit(finalise_signed_contract, locked.pk)
     contract.refresh_from_db()
     return signature

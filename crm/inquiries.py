@@ -10,7 +10,7 @@ from studios.models import Studio
 from .activity import record_activity
 from .clients import client_for_contact
 from .models import Activity, Inquiry
-from .tasks import notify_photographer_of_inquiry
+from .tasks import mail_photographer_about_inquiry
 
 
 def receive_inquiry(
@@ -45,5 +45,6 @@ def receive_inquiry(
             data={"inquiry": inquiry.pk, "event_date": event_date.isoformat() if event_date else None},
         )
         events.publish(studio, "inquiry.created", inquiry)
-    notify_photographer_of_inquiry.delay(inquiry.pk)
+        # In the outbox with the inquiry: committed together, sent after commit, retried if the mail fails.
+        mail_photographer_about_inquiry(inquiry)
     return inquiry

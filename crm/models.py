@@ -104,6 +104,7 @@ class Activity(StudioOwned):
         GALLERY_DOWNLOADED = "gallery_downloaded", "Gallery downloaded"
         GALLERY_LOCKED = "gallery_locked", "Gallery PIN paused after wrong attempts"
         STAGE_CHANGED = "stage_changed", "Stage changed"
+        EMAIL_FAILED = "email_failed", "E-mail failed"
         NOTE = "note", "Note"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="client_activities")

@@ -1,10 +1,13 @@
 """The client timeline's subscriptions to domain events (registered in CrmConfig.ready): moments that happen
 in higher apps (bookings) land on the timeline without those apps calling down for it."""
 
+from django.db.models import Q
+
 from studios import events
 from studios.formatting import format_moment
 
 from .activity import record_activity
+from .models import Client
 
 # First of all subscribers, so the timeline entry precedes the webhook, the contract and the invoice.
 ORDER = 10
@@ -24,6 +27,33 @@ def booking_cancelled(studio, topic, booking, *, by=None, reason: str = "", **co
     record_activity(booking.client, "booking_cancelled", reason[:300], data={"booking": booking.pk}, user=by)
 
 
+def email_failed(studio, topic, email, **context) -> None:
+    """An e-mail gave up (studios.outbox): the photographer sees it on the client's timeline, with the reason."""
+    client = _client_of(studio, email)
+    if client is None:
+        return
+    recipients = ", ".join(email.to)
+    record_activity(
+        client,
+        "email_failed",
+        f"E-mail to {recipients} failed: {email.subject} — {email.last_error}",
+        data={"email": email.pk, "template": email.template, "error": email.last_error[:500]},
+    )
+
+
+def _client_of(studio, email) -> Client | None:
+    """The client the message is about (a booking's, a contract's, an invoice's), else the one it went to."""
+    about = email.about
+    client = about if isinstance(about, Client) else getattr(about, "client", None)
+    if isinstance(client, Client) and client.studio_id == studio.pk:
+        return client
+    to_any = Q()
+    for address in email.to:
+        to_any |= Q(email__iexact=address)
+    return Client.objects.for_studio(studio).filter(to_any).first() if email.to else None
+
+
 def subscribe() -> None:
     events.subscribe("booking.created", booking_made, order=ORDER)
     events.subscribe("booking.cancelled", booking_cancelled, order=ORDER)
+    events.subscribe("email.failed", email_failed, order=ORDER)

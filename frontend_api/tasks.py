@@ -4,10 +4,15 @@ and eager mode never loops."""
 
 import http.client
 import time
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+
+from studios.background import publish_quietly
 
 from . import outbound
 from .models import WebhookDelivery
@@ -74,11 +79,20 @@ def deliver_webhook(delivery_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def retry_due_webhooks() -> int:
-    due = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)[:500]
+    """Beat: queue failed deliveries whose time has come, and pending ones nobody sent: their publish after
+    commit was lost (Redis down) or their worker died mid-attempt. This sweep, not the publish, is what
+    guarantees a committed delivery is attempted."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS)
+    never_sent = Q(status=WebhookDelivery.Status.PENDING, created_at__lte=stale) & (
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=stale)
     )
+    # A retry in flight (begun after it fell due, within twice the HTTP timeout) is left to finish: no second POST.
+    in_flight = Q(
+        last_attempt_at__gte=F("next_attempt_at"), last_attempt_at__gt=now - timedelta(seconds=2 * TIMEOUT_SECONDS)
+    )
+    retry_due = Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now) & ~in_flight
+    due = list(WebhookDelivery.objects.filter(retry_due | never_sent).values_list("pk", flat=True)[:500])
     for pk in due:
-        deliver_webhook.delay(pk)
+        publish_quietly(deliver_webhook, pk)
     return len(due)

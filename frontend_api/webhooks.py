@@ -6,9 +6,9 @@ Receivers verify it with `verify_signature()` (or the snippet in docs/api.md).""
 import json
 import uuid
 
-from django.db import transaction
 from django.utils import timezone
 
+from studios.background import queue_after_commit
 from studios.models import Studio
 
 from .models import WebhookDelivery, WebhookEndpoint
@@ -35,7 +35,8 @@ def emit(studio: Studio, event: str, data) -> list[WebhookDelivery]:
         WebhookDelivery(studio=studio, endpoint=e, event_id=event_id, event=event, payload=payload) for e in endpoints
     )
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+        # Never fails the caller: with Redis down the row stays pending and retry_due_webhooks sends it.
+        queue_after_commit(deliver_webhook, delivery.pk)
     return deliveries
 
 
@@ -44,7 +45,7 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=None, error=""
     )
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
+    queue_after_commit(deliver_webhook, delivery.pk)
     delivery.refresh_from_db()
     return delivery
 

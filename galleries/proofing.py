@@ -1,6 +1,7 @@
 """What clients do with photos: favourites in named lists, a selection up to the gallery's limit
 (submitted and locked, the photographer told by e-mail), comments; the Lightroom export of a selection."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from studios import events
 from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
-from studios.mail import send_studio_mail
+from studios.outbox import queue_studio_mail
 
 from .models import Comment, ExpiryReminder, Favorite, Gallery, GalleryPhoto, Selection, SelectionItem
 
@@ -105,7 +106,7 @@ def submit_selection(gallery, email: str) -> Selection:
     selection.submitted_at = timezone.now()
     selection.save(update_fields=["locked", "submitted_at"])
     events.publish(gallery.studio, "selection.submitted", selection)
-    transaction.on_commit(lambda: notify_selection_submitted(selection.pk))
+    notify_selection_submitted(selection.pk)  # into the outbox, committed with the submission
     return selection
 
 
@@ -136,7 +137,14 @@ def notify_selection_submitted(selection_id: int) -> None:
         "filenames": lightroom_filenames(selection),
         "admin_url": f"{settings.WAGTAILADMIN_BASE_URL}/admin/galleries/{gallery.pk}/activity/",
     }
-    send_studio_mail(gallery.studio, recipients, "gallery_selection_submitted", context)
+    queue_studio_mail(
+        gallery.studio,
+        recipients,
+        "gallery_selection_submitted",
+        context,
+        key=f"selection:{selection.pk}:submitted:{selection.submitted_at:%Y%m%dT%H%M%S.%f}",
+        about=gallery,
+    )
 
 
 # --- Comments --------------------------------------------------------------
@@ -161,7 +169,9 @@ def notify_gallery_ready(gallery) -> bool:
     if client is None or not client.email:
         return False
     context = {"gallery": gallery, "client": client, "studio": gallery.studio, "url": gallery_link(gallery)}
-    send_studio_mail(gallery.studio, [client.email], "gallery_ready", context)
+    # Each press of "send" is its own message.
+    key = f"gallery:{gallery.pk}:gallery_ready:{uuid.uuid4().hex}"
+    queue_studio_mail(gallery.studio, [client.email], "gallery_ready", context, key=key, about=gallery)
     return True
 
 
@@ -189,13 +199,20 @@ def send_expiry_reminders(now=None) -> int:
         days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
         if days not in REMINDER_DAYS or not gallery.client.email:
             continue
-        try:
-            with transaction.atomic():
-                ExpiryReminder.objects.create(gallery=gallery, days_before=days)
-        except IntegrityError:
-            continue  # already sent today
         context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
         context["url"] = gallery_link(gallery)
-        send_studio_mail(gallery.studio, [gallery.client.email], "gallery_expiring", context)
+        try:
+            with transaction.atomic():  # the reminder's row and its e-mail commit together
+                reminder = ExpiryReminder.objects.create(gallery=gallery, days_before=days)
+                queue_studio_mail(
+                    gallery.studio,
+                    [gallery.client.email],
+                    "gallery_expiring",
+                    context,
+                    key=f"gallery:{gallery.pk}:gallery_expiring:{reminder.pk}",
+                    about=gallery,
+                )
+        except IntegrityError:
+            continue  # already sent today
         sent += 1
     return sent

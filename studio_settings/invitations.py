@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from studios.mail import send_studio_mail
 from studios.models import Membership
+from studios.outbox import queue_studio_mail
 
 
 def password_setup_link(user) -> str:
@@ -19,7 +19,8 @@ def password_setup_link(user) -> str:
 
 
 def send_invitation(membership: Membership, *, invited_by) -> None:
-    """Someone who has never set a password gets a link to set one; others are told to sign in as usual."""
+    """Someone who has never set a password gets a link to set one; others are told to sign in as usual.
+    Queued in the outbox (sent after commit, retried on failure), once per seat."""
     user = membership.user
     context = {
         "studio": membership.studio,
@@ -29,4 +30,5 @@ def send_invitation(membership: Membership, *, invited_by) -> None:
         "setup_link": None if user.has_usable_password() else password_setup_link(user),
         "admin_url": settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home"),
     }
-    send_studio_mail(membership.studio, [user.email], "team_invite", context)
+    key = f"membership:{membership.pk}:team_invite"
+    queue_studio_mail(membership.studio, [user.email], "team_invite", context, key=key)

@@ -8,9 +8,10 @@ from studios.models import Membership
 from .invitations import send_invitation
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, ignore_result=True)
 def send_team_invitation(membership_id: int, invited_by_id: int) -> None:
-    """studio_settings.team.invite_member queues this once the new member is committed."""
+    """Kept for messages queued before the outbox (invite_member now queues the e-mail itself; the outbox key
+    makes a repeat a no-op)."""
     membership = Membership.objects.select_related("studio", "user").filter(pk=membership_id).first()
     if membership is not None:  # removed again before the mail went out: nothing to say
         send_invitation(membership, invited_by=get_user_model().objects.get(pk=invited_by_id))

@@ -16,7 +16,7 @@ from billing.limits import PlanLimitReached, check_limit, check_writable
 from studios.models import Membership, Studio
 from studios.provisioning import add_member, remove_member
 
-from .tasks import send_team_invitation
+from .invitations import send_invitation
 
 LAST_OWNER = (
     "A studio needs at least one owner, and this is the only one. Make someone else an owner first, "
@@ -78,7 +78,7 @@ def invite_member(studio: Studio, email: str, role: str, *, invited_by) -> Membe
     with transaction.atomic():  # a refused seat takes the new account back with it
         user = _user_for_email(email)
         membership = seat_member(studio, user, role)
-    transaction.on_commit(lambda: send_team_invitation.delay(membership.pk, invited_by.pk))
+        send_invitation(membership, invited_by=invited_by)  # into the outbox, committed with the seat
     return membership
 
 

@@ -6,7 +6,8 @@ look up DNS itself) and mark it verified here, after which StudioMiddleware answ
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import Studio, StudioDomain
+from . import outbox
+from .models import OutgoingEmail, Studio, StudioDomain
 
 
 @admin.register(Studio)
@@ -33,3 +34,32 @@ class StudioDomainAdmin(admin.ModelAdmin):
     def mark_unverified(self, request, queryset):
         count = queryset.filter(is_verified=True).update(is_verified=False, verified_at=None)
         messages.success(request, f"{count} domain(s) switched off.")
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The e-mail outbox across studios: what is waiting, what failed and why; "send again" for a failed one."""
+
+    list_display = ["created_at", "studio", "template", "recipients", "state", "attempts", "next_attempt_at"]
+    list_filter = ["state", "template"]
+    search_fields = ["key", "subject", "to", "studio__slug", "last_error"]
+    # A client's message itself is not staff reading: only its envelope and its fate.
+    exclude = ["body", "html", "attachments"]
+    readonly_fields = [
+        f.name for f in OutgoingEmail._meta.fields if f.name not in ("id", "body", "html", "attachments")
+    ]
+    actions = ["send_again"]
+
+    @admin.display(description="To")
+    def recipients(self, obj):
+        return ", ".join(obj.to)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send again (failed e-mails get a new series of attempts)")
+    def send_again(self, request, queryset):
+        failed = list(queryset.filter(state=OutgoingEmail.State.FAILED))
+        for email in failed:
+            outbox.retry(email)
+        messages.success(request, f"{len(failed)} e-mail(s) queued again.")

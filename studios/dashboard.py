@@ -10,12 +10,15 @@ A panel subclasses `StudioPanel`: it gets the studio already resolved and
 renders nothing when `is_shown()` is False. Every query in a panel must start
 from `studio` (`Model.objects.for_studio(studio)`)."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
 
-from .models import Studio
+from .models import OutgoingEmail, Studio
 from .tenancy import admin_studio
 
 HOOK_NAME = "register_studio_dashboard_panel"
@@ -97,6 +100,33 @@ class RecentPagesPanel(StudioPanel):
         return {"pages": self.pages()}
 
 
+class FailedEmailsPanel(StudioPanel):
+    """E-mails that gave up (studios.outbox) lately: the photographer learns that a client was not told."""
+
+    name = "failed_emails"
+    heading = "E-mails that could not be sent"
+    order = 15
+    template_name = "studios/dashboard/failed_emails.html"
+    days = 30
+    limit = 10
+
+    def emails(self) -> list[OutgoingEmail]:
+        if not hasattr(self, "_emails"):
+            since = timezone.now() - timedelta(days=self.days)
+            self._emails = list(
+                OutgoingEmail.objects.for_studio(self.studio)
+                .filter(state=OutgoingEmail.State.FAILED, created_at__gte=since)
+                .order_by("-created_at")[: self.limit]
+            )
+        return self._emails
+
+    def is_shown(self) -> bool:
+        return bool(self.emails())
+
+    def get_panel_context(self):
+        return {"emails": self.emails()}
+
+
 def studio_panels(request, studio: Studio) -> list[StudioPanel]:
     panels = []
     for make_panel in hooks.get_hooks(HOOK_NAME):
@@ -116,6 +146,11 @@ def recent_pages_panel(request, studio):
     return RecentPagesPanel(studio, request)
 
 
+@hooks.register(HOOK_NAME)
+def failed_emails_panel(request, studio):
+    return FailedEmailsPanel(studio, request)
+
+
 @hooks.register("construct_homepage_panels")
 def studio_dashboard(request, panels):
     studio = admin_studio(request)
@@ -126,6 +161,7 @@ def studio_dashboard(request, panels):
 
 # Where other apps' panels go, so the dashboard reads top to bottom as the business does.
 ORDER_HINTS = {
+    "failed_emails": 15,
     "upcoming_sessions": 30,
     "unsigned_contracts": 40,
     "unpaid_invoices": 50,

@@ -36,6 +36,7 @@ TOPICS: dict[str, str] = {
     "invoice.paid": "An invoice became paid in full (billing.payments).",
     "gallery.published": "A client gallery was published (galleries.publishing).",
     "selection.submitted": "A client submitted a proofing selection (galleries.proofing).",
+    "email.failed": "An e-mail gave up after its last attempt (studios.outbox); the object is the OutgoingEmail.",
 }
 
 

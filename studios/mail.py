@@ -1,8 +1,9 @@
 """A studio's templated e-mail: subject, text (and HTML where a template exists) from `templates/email/`,
 sent through Django's mail API (django-anymail in production, see docs/architecture.md).
 
-Every app's e-mail goes through `send_studio_mail`; `send_studio_mail_on_commit` sends once the current
-transaction commits (nothing when it rolls back)."""
+Every app's e-mail is rendered here (`build_studio_mail`) and queued in the outbox (`studios.outbox.
+queue_studio_mail`), which sends it after commit and retries it. `send_studio_mail` sends at once and
+`send_studio_mail_on_commit` once the transaction commits: neither retries, so app code uses the outbox."""
 
 import re
 from collections.abc import Iterable, Sequence

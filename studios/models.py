@@ -5,6 +5,8 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -160,3 +162,44 @@ class StudioDomain(StudioOwned):
 
 def normalise_hostname(value: str) -> str:
     return value.strip().lower().rstrip(".").split(":")[0]
+
+
+class OutgoingEmail(StudioOwned):
+    """The e-mail outbox: one row per logical message, written in the transaction that decides to send it,
+    rendered then, delivered after commit and retried by a beat sweeper until it is sent or gives up
+    (`studios/outbox.py`)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up)"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="outgoing_emails")
+    key = models.CharField(max_length=200, help_text="One logical message: queueing the same key again sends nothing.")
+    template = models.CharField(max_length=100)
+    to = models.JSONField(default=list)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True, help_text="[{filename, mimetype, base64}]")
+    # What the message is about (a booking, a contract, an invoice…): the failure lands on its client's timeline.
+    about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    about_id = models.CharField(max_length=40, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True, help_text="When the sweeper sends it if nothing has.")
+    leased_until = models.DateTimeField(null=True, blank=True, help_text="A worker is sending it until then.")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["studio", "key"], name="unique_outgoing_email_key")]
+        indexes = [models.Index(fields=["studio", "state", "-created_at"], name="outgoing_email_studio_state")]
+
+    def __str__(self):
+        return f"{self.template} to {', '.join(self.to)} ({self.get_state_display()})"

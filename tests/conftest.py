@@ -137,6 +137,75 @@ def celery_worker(transactional_db):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+class _OutboxAsCommitted(list):
+    """`django.core.mail.outbox` as a user would see it once the test's transaction committed.
+
+    E-mails are outbox rows sent after commit (studios.outbox); a test's own transaction never commits, so
+    reading this list first sends the rows that are new (never attempted), as the after-commit task would.
+    Rows scheduled for a retry are left to the test. Rolled-back rows are gone, so they are never sent."""
+
+    def _deliver_new(self):
+        if getattr(self, "_delivering", False) or not getattr(self, "db_allowed", False):
+            return
+        from studios import outbox
+        from studios.models import OutgoingEmail
+
+        self._delivering = True
+        try:
+            new = OutgoingEmail.objects.filter(state=OutgoingEmail.State.PENDING, attempts=0).order_by("pk")
+            for email_id in new.values_list("pk", flat=True):
+                outbox.deliver(email_id)
+        finally:
+            self._delivering = False
+
+    def __iter__(self):
+        self._deliver_new()
+        return super().__iter__()
+
+    def __len__(self):
+        self._deliver_new()
+        return super().__len__()
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __getitem__(self, index):
+        self._deliver_new()
+        return super().__getitem__(index)
+
+    def __contains__(self, item):
+        self._deliver_new()
+        return super().__contains__(item)
+
+    def __eq__(self, other):
+        self._deliver_new()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+
+@pytest.fixture(autouse=True)
+def _mail_outbox_as_committed(request, _dj_autoclear_mailbox):
+    from django.core import mail
+
+    marker = request.node.get_closest_marker("django_db")
+    outbox = _OutboxAsCommitted()
+    outbox.db_allowed = marker is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if outbox.db_allowed:
+        # Django's test case setup replaces mail.outbox: set ours after it.
+        request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "_django_db_helper")
+    mail.outbox = outbox
+    yield outbox
+    mail.outbox = []
+
+
+@pytest.fixture
+def mailoutbox(_mail_outbox_as_committed, django_mail_patch_dns):
+    return _mail_outbox_as_committed
+
+
 @pytest.fixture(autouse=True)
 def _platform_plans(request):
     """billing's data migration creates the plans; the flush after every transactional (e.g. live-server)

@@ -138,10 +138,12 @@ class StripeEventViewSet(ModelViewSet):
     name = "billing_stripe_event"
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["event_id", "type", "account", "status", "created", "attempts"]
+    list_display = ["event_id", "type", "account", "status", "created", "attempts", "next_attempt_at"]
     list_filter = ["status", "type"]
     search_fields = ["event_id", "type", "account", "error"]
-    inspect_view_fields = ["event_id", "type", "account", "status", "error", "attempts", "created", "payload"]
+    inspect_view_fields = [
+        "event_id", "type", "account", "status", "error", "attempts", "next_attempt_at", "created", "payload"
+    ]  # fmt: skip
     form_fields = ["status"]  # never editable: the policy allows viewing only
 
     @cached_property

@@ -390,3 +390,46 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- Work that must not be lost (issue 13, durable intake; docs/architecture.md). --------------------------
+# Each row below is committed before anyone is told "done"; these beat sweepers queue what the publish after
+# commit missed (Redis down, a worker killed) and retry failures with exponential back-off.
+# E-mail outbox (studios.outbox): retry after 1, 2, 4 … minutes (at most an hour), give up after 6 attempts.
+EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=6)
+EMAIL_OUTBOX_RETRY_SECONDS = env.float("EMAIL_OUTBOX_RETRY_SECONDS", default=60.0)
+EMAIL_OUTBOX_RETRY_MAX_SECONDS = env.float("EMAIL_OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
+# A new e-mail the after-commit task has not sent by then is the sweeper's; a sender holds a row this long.
+EMAIL_OUTBOX_SWEEP_AFTER_SECONDS = env.float("EMAIL_OUTBOX_SWEEP_AFTER_SECONDS", default=60.0)
+EMAIL_OUTBOX_LEASE_SECONDS = env.float("EMAIL_OUTBOX_LEASE_SECONDS", default=600.0)
+# Stripe event ledger (billing.webhooks): the same shape; after the last attempt the event is dead-lettered.
+STRIPE_EVENT_MAX_ATTEMPTS = env.int("STRIPE_EVENT_MAX_ATTEMPTS", default=8)
+STRIPE_EVENT_RETRY_SECONDS = env.float("STRIPE_EVENT_RETRY_SECONDS", default=30.0)
+STRIPE_EVENT_RETRY_MAX_SECONDS = env.float("STRIPE_EVENT_RETRY_MAX_SECONDS", default=3600.0)
+STRIPE_EVENT_SWEEP_AFTER_SECONDS = env.float("STRIPE_EVENT_SWEEP_AFTER_SECONDS", default=60.0)
+# Outgoing webhooks (frontend_api): a delivery still pending this long after it was written is swept.
+WEBHOOK_SWEEP_AFTER_SECONDS = env.float("WEBHOOK_SWEEP_AFTER_SECONDS", default=60.0)
+DURABLE_SWEEP_SECONDS = env.float("DURABLE_SWEEP_SECONDS", default=30.0)
+# With the broker unreachable, a publish tries once more after 0.2 s and gives up, instead of kombu's default
+# of reconnecting for 4 s (studios.background.publish_quietly logs it; the row waits for its sweeper). Only
+# producers read these options; the worker's own connection keeps Celery's broker_connection_* retries.
+# Merged into any transport options set above (the visibility timeout).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "connect_retries_timeout": 1.0,
+}
+CELERY_BEAT_SCHEDULE["retry-due-emails"] = {
+    "task": "studios.tasks.retry_due_emails",
+    "schedule": DURABLE_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["retry-due-stripe-events"] = {
+    "task": "billing.tasks.retry_due_stripe_events",
+    "schedule": DURABLE_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["retry-due-webhooks"]["schedule"] = DURABLE_SWEEP_SECONDS
+CELERY_BEAT_SCHEDULE["finalise-missed-contracts"] = {
+    "task": "contracts.tasks.finalise_missed_contracts",
+    "schedule": DURABLE_SWEEP_SECONDS * 4,
+}

@@ -9,13 +9,15 @@ SECRET_KEY = "test-only-key"
 DEBUG = False
 DEFAULT_STUDIO_SLUG = ""
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The fault suite's worker sends through tests.mail_backends.FlakyBackend (tests/faults/).
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 # A Celery worker started by the tests is given the same folder through the environment.
 MEDIA_ROOT = env("MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="focusflow-test-media-")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests run tasks in-process; the pipeline tests start a real worker on
 # REDIS_URL themselves (tests/conftest.py: celery_worker fixture).
-CELERY_TASK_ALWAYS_EAGER = True
+# The fault suite's worker and beat publish for real (CELERY_TASK_ALWAYS_EAGER=false in their environment).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 STORAGES = {
     "default": {"BACKEND": "studios.media.LocalMediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -150,7 +150,7 @@ def test_countersign_makes_the_pdf_and_mails_both(
     assert contract.body_sha256.encode() in pdf  # in the metadata; the audit page shows it too
     assert b"/Subtype /Image" in pdf  # the drawn signature
 
-    final = mailoutbox[-1]
+    [final] = [m for m in mailoutbox if m.attachments]  # the signed PDF, to both
     assert set(final.to) == {"ava@example.test", "owner@northlight.test"}
     assert final.attachments[0][2] == "application/pdf" and final.attachments[0][1] == pdf
     assert contract.pdf_emailed_at is not None

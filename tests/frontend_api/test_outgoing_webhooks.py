@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from frontend_api import webhooks
 from frontend_api.models import WebhookDelivery, WebhookEndpoint
-from frontend_api.tasks import retry_due_webhooks
+from frontend_api.tasks import deliver_webhook, retry_due_webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,40 @@ def test_signatures_expire():
     assert not webhooks.verify_signature("whsec_x", body, old)
     assert not webhooks.verify_signature("whsec_x", body, "garbage")
     assert webhooks.verify_signature("whsec_x", body, webhooks.sign("whsec_x", body))
+
+
+def test_with_the_broker_down_a_delivery_stays_pending_and_the_sweeper_sends_it(studio, receiver, committed):
+    """Before: the publish after commit raised out of the request (a 500 after the booking committed) and a
+    pending delivery was never swept. Now the row waits and retry_due_webhooks sends it, once."""
+    from tests.broker_faults import broker_refusing
+
+    WebhookEndpoint.objects.create(studio=studio, url=receiver.url)
+    with broker_refusing(deliver_webhook):
+        committed(webhooks.emit, studio, "invoice.paid", {"id": 4})  # no exception
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 0) and not receiver.requests
+
+    assert retry_due_webhooks() == 0  # the after-commit task may still be on its way
+    WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(seconds=61))
+    assert retry_due_webhooks() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and len(receiver.requests) == 1
+    assert retry_due_webhooks() == 0
+
+
+def test_a_retry_in_flight_is_not_sent_a_second_time(studio, receiver, committed):
+    WebhookEndpoint.objects.create(studio=studio, url=receiver.url)
+    receiver.codes = [500]
+    committed(webhooks.emit, studio, "invoice.paid", {"id": 5})
+    delivery = WebhookDelivery.objects.get()
+    # A worker has just started the retry (attempt counted, not finished) when the sweeper runs.
+    due = timezone.now() - timedelta(seconds=5)
+    WebhookDelivery.objects.update(next_attempt_at=due, last_attempt_at=timezone.now(), attempts=2)
+    assert retry_due_webhooks() == 0
+    # That worker died: after twice the timeout the sweeper sends it again.
+    WebhookDelivery.objects.update(
+        next_attempt_at=timezone.now() - timedelta(seconds=30), last_attempt_at=timezone.now() - timedelta(seconds=21)
+    )
+    assert retry_due_webhooks() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and len(receiver.requests) == 2
