@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("studios", "0001_initial"),
+        ("studios", "0002_studio_keep_copyright_metadata"),
     ]
 
     operations = [
