@@ -5,6 +5,7 @@ import uuid
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from studios.errors import INVALID, DomainError
 
@@ -56,6 +57,7 @@ def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> Galler
     # broken file must reach the pipeline (which explains the problem) rather than fail here.
     field = image.file.field
     image.file.name = field.storage.save(field.generate_filename(image, filename), uploaded)
+    image.queued_at = timezone.now()  # from now on the sweeper makes sure it gets processed
     image.save()
     photo = GalleryPhoto.objects.create(
         studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
@@ -105,7 +107,7 @@ def complete_direct_upload(photo: GalleryPhoto) -> GalleryPhoto:
             failure_reason=f"The file is bigger than announced ({size} > {image.file_size} bytes). Upload it again.",
         )
         raise UploadRejected("The uploaded file is bigger than announced; it was discarded. Upload it again.")
-    StudioImage.objects.filter(pk=image.pk).update(file_size=size)
+    StudioImage.objects.filter(pk=image.pk).update(file_size=size, queued_at=timezone.now())
     with transaction.atomic():
         queue_photo(photo.pk)
     return photo
