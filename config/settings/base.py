@@ -124,9 +124,13 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing open (a miss, a dropped write) while Redis is unreachable: the
+            # site keeps answering without its cache (config/cache.py). Short timeouts: a black-holed Redis
+            # costs a request half a second once, then is skipped for RETRY_AFTER seconds.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "focusflow",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0, "RETRY_AFTER": 5},
         }
     }
 else:

@@ -16,6 +16,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests run tasks in-process; the pipeline tests start a real worker on
 # REDIS_URL themselves (tests/conftest.py: celery_worker fixture).
 CELERY_TASK_ALWAYS_EAGER = True
+# Worker processes started by the fault tests publish for real (the sweeper's re-queues): they set it off.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
