@@ -111,8 +111,7 @@ def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[
     Returns the upright RGB image, the upright size of the ORIGINAL and its EXIF."""
     if not data:
         raise PhotoRejected("The file is empty (0 bytes). Upload the photo again.")
-    max_pixels = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    max_pixels = settings.MAX_IMAGE_PIXELS  # Pillow's own guard is set from it too (galleries/pixels.py)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from studios.errors import INVALID, DomainError
 
+from . import pixels
 from .models import GalleryPhoto, GallerySet, StudioImage
 from .quota import check_room_for
 from .tasks import queue_photo
@@ -51,6 +52,9 @@ def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> Galler
     """Store the original as a pending StudioImage in the gallery and queue its processing."""
     _check_set(gallery, photo_set)
     check_room_for(gallery.studio, uploaded.size)
+    if (size := pixels.header_size(uploaded)) and pixels.too_many(*size):
+        # Refused now, from the header alone, rather than accepted and failed by the pipeline later.
+        raise UploadRejected(f"This image is {pixels.describe(*size)}. Export it smaller and upload it again.")
     filename = os.path.basename(uploaded.name)[:255]
     image = _pending_image(gallery, filename, uploaded.size)
     # Straight to storage: Django's ImageField would decode the file to read its size, and a
