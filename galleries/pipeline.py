@@ -283,7 +283,9 @@ def _process(photo: GalleryPhoto) -> str:
         attempts = StudioImage.objects.filter(pk=image.pk).values_list("pipeline_attempts", flat=True).first()
         if not started:
             return ready
-        if attempts > settings.PHOTO_MAX_ATTEMPTS:  # a photo that kills its worker each time (redelivered)
+        # A photo that kills its worker every time is redelivered at once (reject_on_worker_lost), not swept:
+        # bounded here. (+1: the sweeper's last re-queue, which counts as an attempt, still gets its run.)
+        if attempts > settings.PHOTO_MAX_ATTEMPTS + 1:
             return _fail(image, gave_up_reason(attempts - 1))
     try:
         with image.file.open("rb") as f:
