@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('galleries', '0004_studio_moved_to_studios_app'),
+        ("galleries", "0004_studio_moved_to_studios_app"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='studioimage',
-            name='pipeline_attempts',
+            model_name="studioimage",
+            name="pipeline_attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='studioimage',
-            name='queued_at',
+            model_name="studioimage",
+            name="queued_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
     ]
