@@ -1,4 +1,11 @@
-"""`GET /healthz`: is the database, the broker and the media storage reachable?"""
+"""`GET /healthz`: is the database, the broker and the media storage reachable?
+
+Only the database is critical: without it no page can be served, so the instance answers 503 ("down")
+and the load balancer takes it out of rotation. Redis (cache + broker) and the media storage are not:
+pages still answer without them (the cache fails open, queued work waits in PostgreSQL), so the
+instance answers 200 with `"status": "degraded"` and the failing check. A 503 there would make the load
+balancer pull EVERY instance at once (they all share the one Redis) and turn a degraded site into no site;
+monitoring alerts on "degraded" instead."""
 
 import time
 
@@ -27,7 +34,7 @@ def _database():
 def _broker():
     if not settings.REDIS_URL:
         return  # eager mode: tasks run in-process, nothing to reach
-    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
 
 
 def _storage():
@@ -37,5 +44,7 @@ def _storage():
 @require_GET
 def healthz(request):
     checks = {"database": _check(_database), "broker": _check(_broker), "storage": _check(_storage)}
+    if not checks["database"]["ok"]:
+        return JsonResponse({"status": "down", "checks": checks}, status=503)
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200)

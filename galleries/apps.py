@@ -9,8 +9,9 @@ class GalleriesConfig(AppConfig):
         # These modules import models, which needs the app registry ready.
         from billing.limits import register_usage_counter
 
-        from . import photo_cache, publishing, quota
+        from . import photo_cache, pixels, publishing, quota
 
+        pixels.connect()
         publishing.connect()
         photo_cache.connect()
         register_usage_counter("storage_bytes", quota.measured_storage_bytes)

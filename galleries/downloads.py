@@ -1,7 +1,9 @@
 """Client downloads: permission and the gallery's download allowance (atomic), one photo at web or full size, a
 whole gallery or set as a streamed ZIP, originals only through signed expiring URLs; every download logged."""
 
+import logging
 import os
+from contextlib import contextmanager
 
 from django.core import signing
 from django.core.files.storage import default_storage
@@ -12,8 +14,11 @@ from zipstream import ZIP_STORED, ZipStream
 from crm.activity import record_activity
 from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, DomainError
 
+from . import pixels
 from .models import DownloadAllowance, DownloadEvent, GalleryPhoto, WatermarkSettings
 from .renditions import WEB_SIZES, web_download_spec
+
+logger = logging.getLogger(__name__)
 
 ORIGINAL_URL_SECONDS = 600
 ORIGINAL_SALT = "galleries.original"
@@ -61,6 +66,24 @@ def use_one_download(gallery) -> None:
             f"You have used all {limit} downloads for this gallery. Ask your photographer for more.",
             LIMIT,
         )
+
+
+def give_back_download(gallery) -> None:
+    """Undo use_one_download for a download that was not delivered (it failed, or the client went away)."""
+    if gallery.download_limit is None:
+        return
+    DownloadAllowance.objects.filter(gallery=gallery, used__gt=0).update(used=F("used") - 1)
+
+
+@contextmanager
+def one_download(gallery):
+    """Count one download for the work inside the block; given back if the block fails."""
+    use_one_download(gallery)
+    try:
+        yield
+    except BaseException:
+        give_back_download(gallery)
+        raise
 
 
 def downloads_left(gallery) -> int | None:
@@ -137,6 +160,43 @@ def _unique(name: str, seen: set[str]) -> str:
         candidate = f"{stem} ({n}){ext}"
     seen.add(candidate.lower())
     return candidate
+
+
+def check_zip(photos, size: str) -> None:
+    """Every entry must be one we can produce, checked before the first byte is sent: once the ZIP is
+    streaming its status (200) is out and a failure can only cut it short. Web sizes are rendered from the
+    original, so an original above the pixel limit cannot be in one."""
+    if size != "full":
+        for photo in photos:
+            pixels.check_renderable(photo)
+
+
+class DeliveredZip:
+    """The ZIP's bytes for a StreamingHttpResponse, with the download counted only if they were all sent.
+
+    The view takes one download before the first byte (so the limit holds under concurrent requests); the
+    server closes the response when it is done, and close() settles it: a complete stream is logged as a
+    download, one that failed or that the client abandoned gives its download back (and is logged as an
+    error). Never a used-up allowance for a ZIP the client did not get."""
+
+    def __init__(self, gallery, photos, size: str, access, photo_set=None, ip=None):
+        self.gallery, self.photos, self.size = gallery, photos, size
+        self.access, self.photo_set, self.ip = access, photo_set, ip
+        self.complete = self.settled = False
+
+    def __iter__(self):
+        yield from zip_stream(self.gallery, self.photos, self.size)
+        self.complete = True
+
+    def close(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        if self.complete:
+            log_download(self.gallery, self.access, DownloadEvent.Kind.ZIP, photo_set=self.photo_set, ip=self.ip)
+        else:
+            give_back_download(self.gallery)
+            logger.error("ZIP of gallery %s for %r cut short; download given back", self.gallery.pk, self.access.email)
 
 
 def zip_stream(gallery, photos, size: str) -> ZipStream:

@@ -48,6 +48,11 @@ class StudioImage(AbstractImage):
     blurhash = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY, db_index=True)
     failure_reason = models.TextField(blank=True)
+    # The pipeline's bookkeeping (galleries.tasks.sweep_stuck_photos): when the photo was last handed to
+    # the queue (null: not yet, e.g. a direct upload still on its way to S3) and how many times it was
+    # queued again or started; a photo that never finishes is marked failed after PHOTO_MAX_ATTEMPTS.
+    queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    pipeline_attempts = models.PositiveSmallIntegerField(default=0)
 
     admin_form_fields = Image.admin_form_fields
 

@@ -15,6 +15,8 @@ import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.timezone import now
 from PIL import Image, ImageOps
 
 from studios.errors import INVALID, DomainError
@@ -23,6 +25,7 @@ from .client_files import client_info, to_srgb
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
 from .renditions import PREVIEW_BOX, THUMB_BOX, WATERMARKED_BOX, rendition_specs
+from .sweeper import gave_up_reason
 from .watermark import WatermarkLook, apply_watermark
 
 pillow_heif.register_heif_opener()
@@ -113,8 +116,7 @@ def decode(data: bytes, box: int = WATERMARKED_BOX) -> tuple[Image.Image, tuple[
     its EXIF, and the colour profile still to convert from (None: the image is in sRGB)."""
     if not data:
         raise PhotoRejected("The file is empty (0 bytes). Upload the photo again.")
-    max_pixels = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    max_pixels = settings.MAX_IMAGE_PIXELS  # Pillow's own guard is set from it too (galleries/pixels.py)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -279,21 +281,39 @@ def process_gallery_photo(photo_id: int) -> str:
         forget_gallery_photo_pages(photo.gallery_id)
 
 
+def _complete(image: StudioImage, specs: list[str]) -> bool:
+    if image.status != StudioImage.Status.READY:
+        return False
+    have = set(image.renditions.filter(filter_spec__in=specs).values_list("filter_spec", flat=True))
+    return have == set(specs)
+
+
 def _process(photo: GalleryPhoto) -> str:
     image = photo.image
     version, look = watermark_for(photo.studio)
     keep_credit = photo.studio.keep_copyright_metadata
     specs = rendition_specs(photo.gallery, version, keep_credit)
-    if image.status == StudioImage.Status.READY and photo.sha256:
-        have = set(image.renditions.filter(filter_spec__in=specs.values()).values_list("filter_spec", flat=True))
-        if have == set(specs.values()):
-            return image.status
+    if photo.sha256 and _complete(image, list(specs.values())):
+        return image.status
 
     if image.status == StudioImage.Status.FAILED:
         return image.status  # its file was discarded (_fail): a repeated task keeps the first reason
     if image.status != StudioImage.Status.READY:
-        # A ready photo being re-watermarked stays visible to clients meanwhile.
-        StudioImage.objects.filter(pk=image.pk).update(status=StudioImage.Status.PROCESSING)
+        # A ready photo being re-watermarked stays visible to clients meanwhile. Conditional: a run that
+        # finished since we read the row (a re-queued duplicate) is never set back to processing.
+        ready = StudioImage.Status.READY
+        started = (
+            StudioImage.objects.filter(pk=image.pk)
+            .exclude(status=ready)
+            .update(status=StudioImage.Status.PROCESSING, queued_at=now(), pipeline_attempts=F("pipeline_attempts") + 1)
+        )
+        attempts = StudioImage.objects.filter(pk=image.pk).values_list("pipeline_attempts", flat=True).first()
+        if not started:
+            return ready
+        # A photo that kills its worker every time is redelivered at once (reject_on_worker_lost), not swept:
+        # bounded here. (+1: the sweeper's last re-queue, which counts as an attempt, still gets its run.)
+        if attempts > settings.PHOTO_MAX_ATTEMPTS + 1:
+            return _fail(image, gave_up_reason(attempts - 1))
     try:
         with image.file.open("rb") as f:
             data = f.read()
@@ -315,6 +335,10 @@ def _process(photo: GalleryPhoto) -> str:
         return _fail(image, f"This photo is already in the gallery as “{twin.filename}”.")
     try:
         with transaction.atomic():
+            # One run at a time writes the result: a duplicate (re-queued, redelivered) waits here, then
+            # finds the photo complete and leaves it, so it is marked ready and rendered exactly once.
+            if _complete(StudioImage.objects.select_for_update().get(pk=image.pk), list(specs.values())):
+                return StudioImage.Status.READY
             GalleryPhoto.objects.filter(pk=photo.pk).update(sha256=result.sha256)
             _save_image(image, result, data)
     except IntegrityError:

@@ -1,10 +1,15 @@
 """Celery tasks of the image pipeline: one task per photo, idempotent, retried on transient errors."""
 
+import logging
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Q
+from kombu.exceptions import OperationalError as BrokerError
 
-from . import pipeline
+from studios.background import queue_after_commit
+
+from . import pipeline, sweeper
 from .models import Gallery, GalleryPhoto, StudioImage, WatermarkSettings
 from .proofing import send_expiry_reminders
 from .renditions import rendition_specs
@@ -18,10 +23,17 @@ try:
 except ImportError:  # pragma: no cover - boto3 is a dependency
     pass
 
+logger = logging.getLogger(__name__)
+
+# What publishing raises with Redis down: kombu's error for the broker, and Celery's RuntimeError when the
+# Redis result backend gives up ("Retry limit exceeded while trying to reconnect").
+PUBLISH_ERRORS = (BrokerError, RuntimeError, ConnectionError, TimeoutError)
+
 
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
+    ignore_result=True,  # nobody reads it, and a result store that is down would stall the upload's publish
     autoretry_for=TRANSIENT,
     retry_backoff=2,
     retry_backoff_max=120,
@@ -31,9 +43,20 @@ def process_photo(photo_id: int) -> str:
     return pipeline.process_gallery_photo(photo_id)
 
 
+def send_photo(photo_id: int) -> bool:
+    """Hand a photo to the workers. With the broker down the photo stays queued in PostgreSQL (its
+    `queued_at` is set) and sweep_stuck_photos sends it later: an upload never fails because of Redis."""
+    try:
+        process_photo.delay(photo_id)
+    except PUBLISH_ERRORS:
+        logger.warning("Could not queue photo %s (broker unreachable); the sweeper will", photo_id, exc_info=True)
+        return False
+    return True
+
+
 def queue_photo(photo_id: int) -> None:
     """Queue processing once the upload's transaction has committed (the worker must see the row)."""
-    transaction.on_commit(lambda: process_photo.delay(photo_id))
+    transaction.on_commit(lambda: send_photo(photo_id))
 
 
 def rerender_watermarked(studio) -> int:
@@ -70,7 +93,7 @@ def render_gallery_renditions(gallery_id: int) -> int:
 
 def rerender_gallery(gallery_id: int) -> None:
     """Once the change commits, make the gallery's missing client renditions."""
-    transaction.on_commit(lambda: render_gallery_renditions.delay(gallery_id))
+    queue_after_commit(render_gallery_renditions, gallery_id)
 
 
 def rerender_studio(studio) -> int:
@@ -84,3 +107,8 @@ def rerender_studio(studio) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def send_gallery_expiry_reminders() -> int:
     return send_expiry_reminders()
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def sweep_stuck_photos() -> dict:
+    return sweeper.sweep(send_photo)

@@ -6,9 +6,11 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from studios.errors import INVALID, TOO_LARGE, DomainError
 
+from . import pixels
 from .models import GalleryPhoto, GallerySet, StudioImage
 from .quota import check_room_for, human_bytes
 from .tasks import queue_photo
@@ -66,12 +68,16 @@ def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> Galler
     _check_set(gallery, photo_set)
     _check_size(uploaded.size)
     check_room_for(gallery.studio, uploaded.size)
+    if (size := pixels.header_size(uploaded)) and pixels.too_many(*size):
+        # Refused now, from the header alone, rather than accepted and failed by the pipeline later.
+        raise UploadRejected(f"This image is {pixels.describe(*size)}. Export it smaller and upload it again.")
     filename = os.path.basename(uploaded.name)[:255]
     image = _pending_image(gallery, filename, uploaded.size)
     # Straight to storage: Django's ImageField would decode the file to read its size, and a
     # broken file must reach the pipeline (which explains the problem) rather than fail here.
     field = image.file.field
     image.file.name = field.storage.save(field.generate_filename(image, filename), uploaded)
+    image.queued_at = timezone.now()  # from now on the sweeper makes sure it gets processed
     image.save()
     photo = GalleryPhoto.objects.create(
         studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
@@ -123,7 +129,7 @@ def complete_direct_upload(photo: GalleryPhoto) -> GalleryPhoto:
             failure_reason=f"The file is bigger than announced ({size} > {image.file_size} bytes). Upload it again.",
         )
         raise UploadRejected("The uploaded file is bigger than announced; it was discarded. Upload it again.")
-    StudioImage.objects.filter(pk=image.pk).update(file_size=size)
+    StudioImage.objects.filter(pk=image.pk).update(file_size=size, queued_at=timezone.now())
     with transaction.atomic():
         queue_photo(photo.pk)
     return photo

@@ -128,9 +128,13 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing open (a miss, a dropped write) while Redis is unreachable: the
+            # site keeps answering without its cache (config/cache.py). Short timeouts: a black-holed Redis
+            # costs a request half a second once, then is skipped for RETRY_AFTER seconds.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "focusflow",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0, "RETRY_AFTER": 5},
         }
     }
 else:
@@ -143,12 +147,48 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Celery reliability (issue 13; docs/architecture.md "When things fail") ---
+# acks_late: a message is acknowledged when its task ENDS, so a worker that dies mid-task leaves it unacked
+# and it runs again. Every task is therefore written to be idempotent. The settings below make that work.
+CELERY_TASK_ACKS_LATE = True
+# A worker CHILD killed mid-task (OOM killer, kill -9 of the pool process): requeue the message now rather
+# than mark it failed. A poison message that kills its worker every time is bounded by the task itself
+# (galleries: PHOTO_MAX_ATTEMPTS, then the photo is marked failed).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Reserve one message per process: with acks_late, prefetched-but-unstarted messages are stranded with a
+# dead worker until the visibility timeout; one is the least we can strand.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits: the soft one raises SoftTimeLimitExceeded in the task (it can clean up), the hard one kills
+# the child. The slowest real task is one photo's decode + renditions (~30 s for a 200 MP TIFF on one core).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+# Redis redelivers an unacked message after the visibility timeout (a worker killed as a whole, the machine
+# lost). It must be longer than the longest a message can legitimately stay unacked: the hard time limit
+# (6 min) plus the longest retry countdown/ETA a task sets (10 min: retry_backoff_max, billing's 600 s),
+# or a task still running or waiting would be delivered twice. Redis' default (1 h) is what left killed
+# photos "processing" for an hour; photos are also re-queued by the sweeper well before this.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=20 * 60)
+# Short socket timeouts: publishing from a request with Redis down must fail in milliseconds (refused) or
+# about a second (black-holed), not hang the request; the caller records the work and a sweeper sends it.
+_REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, **_REDIS_SOCKET_OPTIONS}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing: one quick retry, then the error reaches the caller (which leaves the row for its sweeper).
+# Celery's default retries three times and the result backend 20 times a second apart: 19 s per request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+    **_REDIS_SOCKET_OPTIONS,
+}
+# A WORKER (not a request) keeps trying to reach the broker for as long as it takes.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tests start their own workers on a queue of their own (tests/faults/_procs_celeryfaults.py).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# --- end of Celery reliability ---------------------------------------------------------------------------
 
 # Wagtail 8 runs its own small jobs (reference index, file clean-up) through
 # django-tasks; they are light, so they run in-process.
@@ -249,7 +289,10 @@ WAGTAIL_SITE_NAME = "FocusFlow"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "galleries.StudioImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=200_000_000)
+# One pixel limit wherever a photo is opened (galleries/pixels.py): upload, pipeline, downloads, ZIPs,
+# Wagtail's upload form, and Pillow's bomb guard in every process (set from it when the app is ready).
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=200_000_000)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "heif", "tif", "tiff", "gif", "avif"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt", "zip", "jpg", "png"]
@@ -332,6 +375,19 @@ CELERY_BEAT_SCHEDULE["gallery-expiry-reminders"] = {
     "task": "galleries.tasks.send_gallery_expiry_reminders",
     "schedule": 3600.0,
 }
+
+# galleries: photos whose processing was lost (issue 13; galleries/sweeper.py) -------------------------
+# Re-queued when pending/processing longer than this (doubling per attempt, at most an hour). Longer than
+# the hard time limit, so a photo still being processed is never taken for a lost one.
+PHOTO_SWEEP_AFTER_SECONDS = env.int("PHOTO_SWEEP_AFTER_SECONDS", default=10 * 60)
+PHOTO_SWEEP_EVERY_SECONDS = env.float("PHOTO_SWEEP_EVERY_SECONDS", default=60.0)
+# Then the photo is marked failed with a reason (a photo that kills or times out its worker every time).
+PHOTO_MAX_ATTEMPTS = env.int("PHOTO_MAX_ATTEMPTS", default=8)
+CELERY_BEAT_SCHEDULE["galleries-sweep-stuck-photos"] = {
+    "task": "galleries.tasks.sweep_stuck_photos",
+    "schedule": PHOTO_SWEEP_EVERY_SECONDS,
+}
+# --- end of galleries: lost photos --------------------------------------------------------------------
 
 # crm
 # Lead-form spam defence: inquiries per client IP (DRF ScopedRateThrottle).

@@ -1,7 +1,7 @@
 """Development: `make run`. A fixed key and DEBUG, localhost answers as the demo studio."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = env.bool("DEBUG", default=True)
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
@@ -12,3 +12,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=["http://localhost:3
 _PORT = env("PORT", default="8000")
 CONTRACT_LINK_URL = env("CONTRACT_LINK_URL", default=f"http://{{host}}:{_PORT}/contracts/{{token}}/")
 INVOICE_LINK_URL = env("INVOICE_LINK_URL", default=f"http://{{host}}:{_PORT}/invoices/{{token}}/")
+# runserver answers each request in a new thread, and a persistent connection belongs to its thread: with
+# CONN_MAX_AGE > 0 every request left one open (20 after a burst, until PostgreSQL ran out). One connection
+# per request, closed when it ends (production keeps them: gunicorn's sync workers, README).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DEV_CONN_MAX_AGE", default=0)

@@ -16,7 +16,7 @@ MEDIA_ROOT = env("MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="focusflow
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests run tasks in-process; the pipeline tests start a real worker on
 # REDIS_URL themselves (tests/conftest.py: celery_worker fixture).
-# The fault suite's worker and beat publish for real (CELERY_TASK_ALWAYS_EAGER=false in their environment).
+# The fault suite's workers and beat publish for real (CELERY_TASK_ALWAYS_EAGER=false in their environment).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 STORAGES = {
     "default": {"BACKEND": "studios.media.LocalMediaStorage"},

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from frontend_api.errors import ApiError
 from studios.client_address import client_ip
 
-from .. import downloads, photo_cache, proofing
+from .. import downloads, photo_cache, pixels, proofing
 from ..access import gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
 from ..renditions import rendition_specs
@@ -300,12 +300,12 @@ class GalleryDownloadView(GalleryAPIView):
         photos = list(photos)
         if not photos:
             raise ApiError("nothing_to_download", "There are no photos to download here yet.", 404)
+        downloads.check_zip(photos, size)
+        # Counted before the first byte (so the limit holds under concurrency), given back if not delivered.
         downloads.use_one_download(gallery)
-        downloads.log_download(
-            gallery, request.auth, DownloadEvent.Kind.ZIP, photo_set=photo_set, ip=client_ip(request)
-        )
+        stream = downloads.DeliveredZip(gallery, photos, size, request.auth, photo_set, client_ip(request))
         name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
-        response = StreamingHttpResponse(downloads.zip_stream(gallery, photos, size), content_type="application/zip")
+        response = StreamingHttpResponse(stream, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
         return response
 
@@ -344,12 +344,14 @@ class PhotoDownloadView(APIView):
         gallery = gallery_for(request, photo.gallery_id)
         size = request.query_params.get("size", "web")
         downloads.check_may_download(gallery, access, size)
-        downloads.use_one_download(gallery)
+        if size != "full":
+            pixels.check_renderable(photo)  # a clear 409, not a 500 from Pillow's bomb guard
+        with downloads.one_download(gallery):  # given back if the rendition fails
+            rendition = None if size == "full" else photo.image.get_rendition(downloads.web_spec(gallery, size))
         kind = DownloadEvent.Kind.FULL if size == "full" else DownloadEvent.Kind.WEB
         downloads.log_download(gallery, access, kind, photo=photo, ip=client_ip(request))
-        if size == "full":
+        if rendition is None:
             return HttpResponseRedirect(downloads.original_url(request, photo))
-        rendition = photo.image.get_rendition(downloads.web_spec(gallery, size))
         stem = photo.filename.rsplit(".", 1)[0]
         return FileResponse(
             rendition.file.open("rb"), as_attachment=True, filename=f"{stem}.jpg", content_type="image/jpeg"

@@ -76,12 +76,21 @@ def test_healthz_reports_each_part(client, settings, monkeypatch):
     ok = client.get("/healthz", HTTP_HOST="localhost").json()
     assert ok["status"] == "ok" and set(ok["checks"]) == {"database", "broker", "storage"}
 
+    # Redis down: degraded but serving (200), or the load balancer would pull every instance at once.
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     response = client.get("/healthz", HTTP_HOST="localhost")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
     assert body["status"] == "degraded" and body["checks"]["broker"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
+
+    # The database down: this instance cannot serve pages; out of rotation.
+    def refuse():
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("config.health._database", refuse)
+    response = client.get("/healthz", HTTP_HOST="localhost")
+    assert response.status_code == 503 and response.json()["status"] == "down"
 
 
 @pytest.mark.parametrize("method", ["get", "post", "delete"])

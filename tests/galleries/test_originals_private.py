@@ -3,9 +3,9 @@ other file (originals, documents, contract PDFs) by a signed link that expires; 
 and an original's link is presigned, short-lived and downloads as an attachment. Nothing uploaded is ever
 shown inline as HTML or SVG."""
 
-import re
 import importlib
 import io
+import re
 import time
 from unittest import mock
 from urllib.parse import parse_qs, urlsplit
@@ -217,7 +217,9 @@ def test_s3_original_urls_are_presigned_short_lived_attachments(s3, studio, admi
     assert fetched.status_code == 200 and fetched.content == data
     assert fetched.headers["Content-Disposition"].startswith("attachment;")
     # A rendition stays a plain (presigned) image link.
-    thumb = StudioImage.objects.get(pk=photo.image_id).renditions.get(filter_spec__startswith="max-400x400|", filter_spec__endswith="|format-webp")
+    thumb = StudioImage.objects.get(pk=photo.image_id).renditions.get(
+        filter_spec__startswith="max-400x400|", filter_spec__endswith="|format-webp"
+    )
     assert "response-content-disposition" not in thumb.url
 
 
