@@ -13,6 +13,7 @@ PLATFORM_PATHS = (
     "/static/",
     "/media/",
     "/private-media/",  # the admin's signed links to originals and documents (studios/media.py)
+    "/documents/",  # the admin's document links; served to the studio's members only (studios/wagtail_hooks.py)
     "/billing/",
     "/api/schema",
     "/api/docs",

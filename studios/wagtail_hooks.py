@@ -4,6 +4,7 @@ Wagtail's permissions already scope listings by page subtree and collection;
 these hooks close the places it does not (choosers and the explorer show
 other roots: wagtail#1700, #1058, #12969)."""
 
+from django.http import Http404
 from wagtail import hooks
 
 from . import (
@@ -45,3 +46,18 @@ def document_chooser_only_own_studio(documents, request):
     if request.user.is_superuser:
         return documents
     return documents.filter(collection_id__in=owned_collection_ids(request.user))
+
+
+@hooks.register("before_serve_document")
+def serve_only_the_studios_own_documents(document, request):
+    """Wagtail serves `/documents/<id>/<name>` by id on any host; a document is served on its own studio's
+    site, and to the studio's signed-in members (the admin's links, on the platform host), never elsewhere."""
+    studio = getattr(request, "studio", None)
+    if studio is not None and studio.collection_id:
+        if document.collection.path.startswith(studio.collection.path):
+            return None
+        raise Http404
+    user = request.user
+    if user.is_authenticated and (user.is_superuser or document.collection_id in owned_collection_ids(user)):
+        return None
+    raise Http404
