@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -163,8 +164,28 @@ def durable_worker(transactional_db, private_redis, mail_log, durable_settings, 
             raise RuntimeError("the Celery worker did not start")
         return proc
 
+    # The worker runs under a supervisor, as in production (docker-compose `restart: unless-stopped`, Render
+    # restarts a crashed worker): kombu 5.7 can crash a worker whose channel closes while Redis is gone
+    # with a message unacked ("'NoneType' object has no attribute 'hostname'"); that message waits in Redis
+    # for the visibility timeout and the sweepers re-send the work from PostgreSQL, so a restart loses nothing.
+    stopping = threading.Event()
+
+    def supervise():
+        while not stopping.wait(0.5):
+            if procs and procs[-1].poll() is not None:
+                restarts.append(procs[-1].returncode)
+                try:
+                    start()
+                except (AssertionError, RuntimeError):
+                    pass  # not up yet (Redis still down): the next round looks again
+
+    restarts: list[int] = []
     start()
+    supervisor = threading.Thread(target=supervise, daemon=True)
+    supervisor.start()
     yield start
+    stopping.set()
+    supervisor.join(timeout=5)
     for proc in procs:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

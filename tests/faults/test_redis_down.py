@@ -197,11 +197,6 @@ def test_a_photo_uploaded_while_redis_was_down_is_processed_after_it_returns(
     assert photo.image.status == "ready", photo.image.failure_reason
 
 
-@pytest.mark.xfail(
-    reason="bookings and inquiries publish their e-mail tasks in the request: fixed by the e-mail outbox "
-    "(issue 13, helper `durable`); remove this mark once merged",
-    strict=False,
-)
 @pytest.mark.django_db(transaction=True)
 def test_bookings_and_inquiries_answer_while_redis_is_down(
     browser, site, redis_cache, private_redis, celery_on_private_redis
