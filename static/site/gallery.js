@@ -8,6 +8,9 @@
 //   GET  {api}/photos/{id}/download/?size=web|full    (fetched with the token, saved as a file)
 //   GET  {api}/galleries/{id}/download/?set=&token=   (the ZIP: a plain link, streamed to disk by the browser)
 // Every call after unlock carries `Authorization: Bearer <token>`.
+// A gallery with a download PIN opens with the code alone (view only; permissions.pin_required): the first
+// Download asks for the PIN in a dialog and unlocks again with the code the client typed (kept for this tab
+// only, in sessionStorage) and the PIN, which gives a token that may download.
 // Favourites (♥) are the client's own lists, unlimited; the selection (✓) counts against the limit and is
 // what "Submit selection" sends to the photographer.
 
@@ -22,6 +25,8 @@ const $ = (selector, scope = app) => scope.querySelector(selector);
 
 const state = {
   token: null,
+  code: "", // what the client typed to unlock, to unlock again with the download PIN
+  email: "",
   gallery: null,
   set: "",
   photos: [],
@@ -44,9 +49,9 @@ class ApiError extends Error {
   }
 }
 
-async function call(path, { method = "GET", body, raw = false } = {}) {
+async function call(path, { method = "GET", body, raw = false, auth = true } = {}) {
   const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (state.token && auth) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -71,6 +76,7 @@ async function call(path, { method = "GET", body, raw = false } = {}) {
 const permissions = (g) => g.permissions || {};
 const selectionLimit = (g) => permissions(g).selection_limit ?? null;
 const downloadable = (g) => Boolean(permissions(g).downloadable);
+const pinRequired = (g) => Boolean(permissions(g).pin_required);
 const downloadSize = (g) => (permissions(g).download_resolution === "full" ? "full" : "web");
 const setKey = (s) => String(s.id);
 const photoCount = (g) => g.photo_count ?? null;
@@ -91,6 +97,17 @@ function unlockMessage(error, withPin) {
       ? "That code and PIN don’t open a gallery. Check both in your photographer’s e-mail and try again."
       : "We couldn’t find a gallery with that code. Check the code in your photographer’s e-mail and try again.";
   }
+  return error.message;
+}
+
+function pinMessage(error) {
+  const code = error.code || "";
+  if (error.status === 410 || code.includes("expired")) return unlockMessage(error, true);
+  if (code === "too_many_attempts") return error.message;
+  if (error.status === 429) return "Too many tries. Please wait a minute, then try the PIN again.";
+  // The API answers a wrong PIN as it answers a wrong code (galleries/access.py); the code opened the gallery.
+  if (error.status === 404) return "That PIN isn’t right. Check the PIN your photographer gave you and try again.";
+  if (error.fields.pin) return "That PIN isn’t right: a download PIN is 4 digits.";
   return error.message;
 }
 
@@ -120,19 +137,19 @@ async function unlock(event) {
     form.elements.code.focus();
     return;
   }
+  const email = form.elements.email.value.trim();
   const body = { code };
-  if (form.elements.email.value.trim()) body.email = form.elements.email.value.trim();
+  if (email) body.email = email;
   if (form.elements.pin.value.trim()) body.pin = form.elements.pin.value.trim();
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
     state.token = null;
     const { token, gallery } = await call(`${API}/galleries/unlock/`, { method: "POST", body });
-    state.token = token;
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token, gallery: gallery.id }));
+    Object.assign(state, { token, code, email });
+    remember(gallery);
     await openGallery(gallery);
   } catch (error) {
-    if (error.code && error.code.includes("pin")) $("[data-pin-field]").hidden = false;
     message.textContent = unlockMessage(error, Boolean(body.pin));
     message.hidden = false;
     form.elements.code.setAttribute("aria-invalid", "true");
@@ -140,6 +157,11 @@ async function unlock(event) {
   } finally {
     button.disabled = false;
   }
+}
+
+// This tab only: sessionStorage ends with the tab, and "Leave gallery" clears it.
+function remember(gallery) {
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token: state.token, gallery: gallery.id, code: state.code, email: state.email }));
 }
 
 async function resume() {
@@ -150,7 +172,7 @@ async function resume() {
     saved = null;
   }
   if (!saved || !saved.token) return;
-  state.token = saved.token;
+  Object.assign(state, { token: saved.token, code: saved.code || "", email: saved.email || "" });
   try {
     await openGallery(await call(`${API}/galleries/${saved.gallery}/`));
   } catch {
@@ -160,8 +182,12 @@ async function resume() {
 
 function lock() {
   sessionStorage.removeItem(STORAGE_KEY);
+  if (pinDialog.open) pinDialog.close();
+  if (!lightbox.hidden) closeLightbox();
   Object.assign(state, {
     token: null,
+    code: "",
+    email: "",
     gallery: null,
     photos: [],
     next: null,
@@ -514,6 +540,81 @@ function filenameFrom(response, fallback) {
   return match ? decodeURIComponent(match[1] || match[2]) : fallback;
 }
 
+// --- the download PIN: asked for at the first download, in a dialog --------------------
+const pinDialog = $("[data-pin-dialog]");
+const pinForm = $("[data-pin-form]");
+const pinMessageEl = $("[data-pin-message]");
+let pinAnswered = null; // resolves the promise askForPin() returned
+let pinOpener = null;
+
+// Resolves true when this token may download (the PIN was given now or at unlock), false when the client
+// closed the dialog.
+function pinReady() {
+  if (!pinRequired(state.gallery)) return Promise.resolve(true);
+  if (!state.code) {
+    // A token kept from before this tab remembered the code: unlock again, with the PIN this time.
+    lock();
+    const message = $("[data-unlock-message]");
+    message.textContent = "To download, enter your access code again with your download PIN.";
+    message.hidden = false;
+    $("#gallery-pin").focus();
+    return Promise.resolve(false);
+  }
+  pinOpener = document.activeElement;
+  pinForm.reset();
+  showPinError("");
+  pinDialog.showModal();
+  pinForm.elements.pin.focus();
+  return new Promise((resolve) => {
+    pinAnswered = resolve;
+  });
+}
+
+function showPinError(text) {
+  pinMessageEl.textContent = text;
+  pinMessageEl.hidden = !text;
+  const input = pinForm.elements.pin;
+  if (text) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+async function submitPin(event) {
+  event.preventDefault();
+  const pin = pinForm.elements.pin.value.trim();
+  if (!pin) {
+    showPinError("Please enter your download PIN.");
+    pinForm.elements.pin.focus();
+    return;
+  }
+  const button = pinForm.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const body = { code: state.code, pin };
+    if (state.email) body.email = state.email; // the same e-mail keeps the same favourites and selection
+    const { token, gallery } = await call(`${API}/galleries/unlock/`, { method: "POST", body, auth: false });
+    state.token = token;
+    state.gallery = gallery;
+    remember(gallery);
+    pinDialog.close("ok");
+  } catch (error) {
+    showPinError(pinMessage(error));
+    pinForm.elements.pin.select();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// Esc, Cancel or a successful PIN all end here.
+pinDialog.addEventListener("close", () => {
+  const ok = pinDialog.returnValue === "ok";
+  pinDialog.returnValue = "";
+  if (pinOpener?.isConnected) pinOpener.focus();
+  pinAnswered?.(ok);
+  pinAnswered = null;
+});
+pinForm.addEventListener("submit", submitPin);
+$("[data-pin-cancel]").addEventListener("click", () => pinDialog.close());
+
 async function download(url, fallbackName) {
   toast("Preparing your download…");
   try {
@@ -528,6 +629,12 @@ async function download(url, fallbackName) {
     setTimeout(() => URL.revokeObjectURL(link.href), 60000);
     toast("Your download has started.");
   } catch (error) {
+    if (error.code === "pin_required") {
+      // The photographer set a PIN after this client unlocked: ask for it now, then try again.
+      state.gallery.permissions = { ...permissions(state.gallery), pin_required: true };
+      if (await pinReady()) await download(url, fallbackName);
+      return;
+    }
     toast(error.message);
   }
 }
@@ -540,7 +647,8 @@ function downloadAllUrl() {
   return `${API}/galleries/${state.gallery.id}/download/?${params}`;
 }
 
-function downloadAll() {
+async function downloadAll() {
+  if (!(await pinReady())) return;
   const link = document.createElement("a");
   link.href = downloadAllUrl();
   link.download = "";
@@ -642,8 +750,9 @@ $("[data-lightbox-prev]").addEventListener("click", () => step(-1));
 $("[data-lightbox-next]").addEventListener("click", () => step(1));
 $("[data-lightbox-favorite]").addEventListener("click", () => toggleFavorite(state.photos[state.current].id));
 $("[data-lightbox-select]").addEventListener("click", () => toggleSelected(state.photos[state.current].id));
-$("[data-lightbox-download]").addEventListener("click", () => {
+$("[data-lightbox-download]").addEventListener("click", async () => {
   const photo = state.photos[state.current];
+  if (!(await pinReady())) return;
   const size = downloadSize(state.gallery);
   const url = `${API}/photos/${photo.id}/download/?size=${size}`;
   if (size === "full") {

@@ -220,3 +220,91 @@ def test_selection_limit_and_reload_keep_the_client_informed(studio, wedding, op
     page.mouse.up()
     page.wait_for_function("document.querySelector('[data-lightbox-caption]').textContent.startsWith('2 of 14')")
     assert no_horizontal_overflow(page)
+
+
+@pytest.fixture
+def pinned(studio):
+    """A gallery that opens with its code (to view) and downloads only with its PIN."""
+    gallery = make_gallery(studio, title="Ada — Portraits", access_code="PORTRAIT7", download_pin="4321")
+    for n in range(2):
+        upload(gallery, jpeg(n), f"ada-{n:03d}.jpg")
+    return gallery
+
+
+def open_with_code(page, studio, site_url, code="PORTRAIT7"):
+    page.goto(site_url(studio, "/galleries/"))
+    assert page.get_by_label("Download PIN (optional)").is_visible()  # for the clients who have it at hand
+    page.get_by_label("Access code").fill(code)
+    page.get_by_label("Your e-mail").fill("ada@example.test")
+    page.get_by_role("button", name="Open gallery").click()
+    page.get_by_role("heading", name="Ada — Portraits").wait_for()
+
+
+def test_download_asks_for_the_pin_after_a_code_only_unlock(studio, pinned, open_page, site_url):
+    page = open_page()
+    open_with_code(page, studio, site_url)
+    page.locator("[data-grid] .tile .tile-open").first.click()
+    lightbox = page.get_by_role("dialog", name="Photo viewer")
+
+    # Download: the PIN dialog, focused on its field; Esc closes it and nothing is downloaded
+    lightbox.get_by_role("button", name="Download").click()
+    dialog = page.get_by_role("dialog", name="Download PIN")
+    dialog.wait_for()
+    assert page.evaluate("document.activeElement.id") == "pin-dialog-pin"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert lightbox.is_visible()
+
+    # a wrong PIN: told so, still in the dialog
+    lightbox.get_by_role("button", name="Download").click()
+    dialog.get_by_label("Download PIN").fill("1111")
+    dialog.get_by_role("button", name="Download").click()
+    dialog.get_by_text("That PIN isn’t right").wait_for()
+    assert dialog.get_by_label("Download PIN").get_attribute("aria-invalid") == "true"
+    page.screenshot("pin-wrong", full_page=False)
+    assert not DownloadEvent.objects.exists()
+
+    # the right PIN: the photo asked for downloads, with a token that may download
+    dialog.get_by_label("Download PIN").fill("4321")
+    with page.expect_download() as download_info:
+        dialog.get_by_role("button", name="Download").click()
+    assert download_info.value.suggested_filename == "ada-000.jpg"
+    dialog.wait_for(state="hidden")
+    first = pinned.ordered_photos().first()
+    assert list(DownloadEvent.objects.values_list("kind", "photo_id", "email")) == [
+        ("web", first.pk, "ada@example.test")
+    ]
+    assert GalleryAccess.objects.filter(gallery=pinned, pin_ok=True, email="ada@example.test").count() == 1
+
+    # the next downloads, even after a reload, don't ask again
+    page.keyboard.press("Escape")
+    page.reload()
+    page.get_by_role("heading", name="Ada — Portraits").wait_for()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download all").click()
+    assert download_info.value.suggested_filename.endswith(".zip")
+    assert not dialog.is_visible()
+    assert DownloadEvent.objects.filter(gallery=pinned, kind="zip").count() == 1
+    # the only console message is Chromium's note on the wrong PIN's 404
+    assert len(page.console_errors) == 1 and "404" in page.console_errors[0], page.console_errors
+
+
+def test_download_all_asks_for_the_pin_and_shows_the_attempt_limit(studio, pinned, open_page, site_url, settings):
+    settings.GALLERY_PIN_ATTEMPT_LIMITS = ["1/15m"]
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    open_with_code(page, studio, site_url)
+    page.get_by_role("button", name="Download all").click()
+    dialog = page.get_by_role("dialog", name="Download PIN")
+    dialog.get_by_label("Download PIN").fill("0000")
+    dialog.get_by_role("button", name="Download").click()
+    dialog.get_by_text("That PIN isn’t right").wait_for()
+    # past the gallery's limit even the right PIN waits; the server's message says how long
+    dialog.get_by_label("Download PIN").fill("4321")
+    dialog.get_by_role("button", name="Download").click()
+    dialog.get_by_text("Too many attempts on this gallery, try again in").wait_for()
+    assert no_horizontal_overflow(page)
+    page.screenshot("pin-too-many", full_page=False)
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.hasAttribute('data-download-all')")  # focus back on the button
+    assert not DownloadEvent.objects.exists()
