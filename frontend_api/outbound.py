@@ -111,6 +111,19 @@ def validate_webhook_url(url: str) -> None:
         )
 
 
+def endpoint_problem(url: str) -> str | None:
+    """Why an endpoint registered before today's rules can no longer receive events, from the registration
+    checks only (scheme and literal address, no DNS): cheap enough for every row of a listing. None: nothing
+    known against it (a name may still resolve to a private address at delivery)."""
+    try:
+        validate_webhook_url(url)
+    except ValidationError as exc:
+        if exc.code == "scheme":
+            return "it is a plain http address; events go to https addresses only. Change it to https."
+        return exc.messages[0]
+    return None
+
+
 def _resolve_checked(host: str, port: int):
     """One DNS lookup; every answer must be allowed (a name with one private answer is refused whole).
     The first answer, as (family, sockaddr), is the one connected to."""

@@ -18,6 +18,7 @@ from studio_settings.summary import SUMMARY_ROW_HOOK, SummaryRow
 from studios.admin_viewsets import (
     ScopedCreateView,
     ScopedDeleteView,
+    ScopedEditView,
     StudioModelViewSet,
     scope_queryset,
 )
@@ -25,7 +26,7 @@ from studios.tenancy import admin_studio
 
 from .dashboard import DevelopersPanel
 from .models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from .outbound import validate_webhook_url
+from .outbound import endpoint_problem, validate_webhook_url
 from .webhooks import resend
 
 
@@ -107,6 +108,32 @@ class WebhookEndpointForm(forms.ModelForm):
         self.fields["url"].validators.insert(0, validate_webhook_url)
 
 
+CANNOT_RECEIVE = "This endpoint can no longer receive events: {}"
+
+
+def endpoint_status(endpoint) -> str:
+    """The listing's status cell: endpoints registered before https and public addresses were required are
+    refused at delivery, so they say so here (outbound's checks without DNS: no network call per row)."""
+    problem = endpoint_problem(endpoint.url)
+    if problem:
+        return format_html(
+            '<span class="w-status w-status--label">Blocked</span> <span class="w-text-critical-200">{}</span>',
+            CANNOT_RECEIVE.format(problem),
+        )
+    if not endpoint.is_active:
+        return format_html('<span class="w-status w-status--label">Paused</span>')
+    return format_html('<span class="w-status w-status--primary">Active</span>')
+
+
+class WebhookEndpointEditView(ScopedEditView):
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)  # sets self.object; rendered later, with the warning
+        problem = endpoint_problem(self.object.url)
+        if problem:
+            messages.warning(request, CANNOT_RECEIVE.format(problem))
+        return response
+
+
 class WebhookEndpointViewSet(StudioModelViewSet):
     model = WebhookEndpoint
     name = "webhook_endpoints"
@@ -115,9 +142,15 @@ class WebhookEndpointViewSet(StudioModelViewSet):
     menu_label = "Webhook endpoints"
     add_to_admin_menu = False
     form_fields = ["url", "description", "events", "is_active"]
+    edit_view_class = WebhookEndpointEditView
     inspect_view_enabled = True
     inspect_view_fields = ["url", "description", "events", "is_active", "secret", "created_at"]
-    list_display = ["url", "description", "is_active", "created_at"]
+    list_display = [
+        TitleColumn("url", url_name="webhook_endpoints:edit"),
+        "description",
+        Column("status", label="Status", accessor=endpoint_status),
+        DateColumn("created_at", label="Created"),
+    ]
 
     def get_form_class(self, for_update=False):
         return WebhookEndpointForm
@@ -213,8 +246,10 @@ def api_keys_summary_row(studio):
 @hooks.register(SUMMARY_ROW_HOOK)
 def webhooks_summary_row(studio):
     failing = [WebhookDelivery.Status.FAILED, WebhookDelivery.Status.RETRYING]
+    urls = list(WebhookEndpoint.objects.for_studio(studio).values_list("url", flat=True))
     data = {
-        "webhook_endpoints": WebhookEndpoint.objects.for_studio(studio).count(),
+        "webhook_endpoints": len(urls),
+        "blocked_endpoints": sum(1 for url in urls if endpoint_problem(url)),
         "failed_deliveries": WebhookDelivery.objects.for_studio(studio)
         .filter(status__in=failing, created_at__gte=timezone.now() - RECENT_FAILURES)
         .count(),

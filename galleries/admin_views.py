@@ -6,6 +6,7 @@ Every view starts from the photographer's studio: another studio's gallery is a 
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch
@@ -96,19 +97,75 @@ def upload_file(request, gallery_id):
     return JsonResponse(_status(photo), status=201)
 
 
+class PresignForm(forms.Form):
+    """What the uploader announces before sending a file straight to S3: `{"filename", "size", "set"}`."""
+
+    filename = forms.CharField(max_length=255, error_messages={"required": "Send the file's name."})
+    size = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": "Send the file's size in bytes.",
+            "invalid": "The size must be a whole number of bytes.",
+            "min_value": "The file is empty (0 bytes).",
+        },
+    )
+    set = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": "Choose a set of this gallery."})
+
+    def __init__(self, data, *, gallery):
+        super().__init__(data)
+        self.gallery = gallery
+
+    def clean_filename(self):
+        filename = self.cleaned_data["filename"]
+        try:
+            filename.encode()  # a lone surrogate ("\ud800") is valid JSON but no database stores it
+        except UnicodeEncodeError:
+            filename = None
+        if not isinstance(self.data.get("filename"), str) or filename is None:
+            raise forms.ValidationError("The file's name must be text.")
+        return filename
+
+    def clean_size(self):
+        size = self.cleaned_data["size"]
+        if size > settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE:
+            limit = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE // (1024 * 1024)
+            raise forms.ValidationError(f"Photos of up to {limit} MB can be uploaded; this one is bigger.")
+        return size
+
+    def clean_set(self):
+        set_id = self.cleaned_data["set"]
+        if set_id is None:
+            return None
+        photo_set = self.gallery.sets.filter(pk=set_id).first()
+        if photo_set is None:
+            raise forms.ValidationError("That set is not in this gallery.")
+        return photo_set
+
+
+def _json_object(body: bytes) -> dict | None:
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested deeper than Python recurses
+        return None
+    return data if isinstance(data, dict) else None
+
+
 @require_POST
 def presign(request, gallery_id):
-    gallery = studio_gallery(request, gallery_id)
     try:
-        body = json.loads(request.body or b"{}")
-        size = int(body.get("size", 0))
-    except (ValueError, TypeError):
-        return json_error("Send JSON with filename, size and set.", 400)
-    if size <= 0:
-        return json_error("The file is empty (0 bytes).", 400)
+        gallery = studio_gallery(request, gallery_id)
+    except Http404:
+        return json_error("No such gallery.", 404)
+    data = _json_object(request.body)
+    if data is None:
+        return json_error("Send a JSON object with filename, size and set.", 400)
+    form = PresignForm(data, gallery=gallery)
+    if not form.is_valid():
+        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        return JsonResponse({"error": {"message": " ".join(fields[next(iter(fields))]), "fields": fields}}, status=400)
+    filename, size, photo_set = (form.cleaned_data[k] for k in ("filename", "size", "set"))
     try:
-        photo_set = gallery.sets.filter(pk=body["set"]).first() if body.get("set") else None
-        return JsonResponse(start_direct_upload(gallery, str(body.get("filename", "")), size, photo_set), status=201)
+        return JsonResponse(start_direct_upload(gallery, filename, size, photo_set), status=201)
     except QuotaExceeded as exc:
         return json_error(str(exc), 413)
     except UploadRejected as exc:

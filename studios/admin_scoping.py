@@ -9,6 +9,7 @@ Tested in tests/cms/test_admin_isolation.py, so an upgrade that moves them fails
 
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
@@ -115,10 +116,55 @@ class AdminPageScopeMiddleware:
             return None
         if _is_scoped(request.user) and url_registry.is_blocked(match.route):
             raise Http404("No such page.")
+        if match.url_name == "wagtail_bulk_action" and not may_bulk_act(request, view_kwargs):
+            raise Http404("No such page.")
         for name in PAGE_ID_KWARGS:
             if name in view_kwargs and not may_see_page(request.user, view_kwargs[name]):
                 raise Http404("No such page.")
         return None
+
+
+def may_bulk_act(request, view_kwargs) -> bool:
+    """Wagtail's bulk actions (`/admin/bulk/<app>/<model>/<action>/?id=…&childOf=…`) load the rows by id and
+    list those the user may not change by title: every id, and the parent, must be the studio's own.
+    Models that belong to no studio (users) have no bulk actions for a photographer."""
+    user = request.user
+    if not _is_scoped(user):
+        return True
+    try:
+        model = apps.get_model(view_kwargs["app_label"], view_kwargs["model_name"])
+    except (LookupError, KeyError):
+        return True  # Wagtail answers 404 itself
+    rows = owned_rows(model, user)
+    if rows is None:
+        return False
+    ids = [i for i in request.GET.getlist("id") if i != "all"]
+    if any(not i.isdigit() for i in ids) or rows.filter(pk__in=ids).count() != len(set(ids)):
+        return False
+    parent = request.GET.get("childOf")
+    if parent is None:
+        return True
+    if issubclass(model, Page):
+        return parent.isdigit() and may_see_page(user, parent)
+    return parent.isdigit() and int(parent) in owned_collection_ids(user)
+
+
+def _scoped_actionable_objects(original):
+    """`?id=all` takes every row of Wagtail's listing query, which for pages is the whole tree: keep the
+    studio's own rows only (the listing of those without access shows titles)."""
+
+    def get_actionable_objects(self):
+        objects, context = original(self)
+        user = self.request.user
+        if _is_scoped(user):
+            owned = owned_rows(self.model, user)
+            listed = [o.pk for o in objects] + [o.pk for o in context.get("items_with_no_access", [])]
+            keep = set(owned.filter(pk__in=listed).values_list("pk", flat=True)) if owned is not None else set()
+            objects = [o for o in objects if o.pk in keep]
+            context["items_with_no_access"] = [o for o in context.get("items_with_no_access", []) if o.pk in keep]
+        return objects, context
+
+    return get_actionable_objects
 
 
 def _sites(request):
@@ -151,6 +197,7 @@ def popular_tags_for_model(model, count=10):
 def install():
     # Wagtail's admin views import every model: load them from AppConfig.ready(), not at import time.
     from wagtail.admin import filters as admin_filters
+    from wagtail.admin.views.bulk_action import BulkAction
     from wagtail.admin.views.pages import listing
     from wagtail.images.views import chooser as image_chooser
 
@@ -160,3 +207,4 @@ def install():
         filterset.base_filters["edited_by"].queryset = _colleagues
     admin_filters.popular_tags_for_model = popular_tags_for_model
     image_chooser.popular_tags_for_model = popular_tags_for_model
+    BulkAction.get_actionable_objects = _scoped_actionable_objects(BulkAction.get_actionable_objects)

@@ -91,6 +91,11 @@ class Studio(models.Model):
     def hostname(self):
         return f"{self.slug}.{settings.BASE_DOMAIN}"
 
+    def clean(self):
+        # A studio called "app" must not take over app.<BASE_DOMAIN>, the admin's host in production.
+        if self.slug and is_platform_hostname(self.hostname):
+            raise ValidationError({"slug": "This address is reserved for the platform; choose another."})
+
     @property
     def tz(self):
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -156,7 +161,7 @@ class StudioDomain(StudioOwned):
 
     def clean(self):
         self.hostname = normalise_hostname(self.hostname)
-        if self.hostname.endswith("." + settings.BASE_DOMAIN) or self.hostname in settings.PLATFORM_HOSTS:
+        if self.hostname.endswith("." + settings.BASE_DOMAIN) or is_platform_hostname(self.hostname):
             raise ValidationError({"hostname": "This is a platform address; add a domain you own."})
 
 
@@ -203,3 +208,9 @@ class OutgoingEmail(StudioOwned):
 
     def __str__(self):
         return f"{self.template} to {', '.join(self.to)} ({self.get_state_display()})"
+
+
+def is_platform_hostname(hostname: str) -> bool:
+    """The platform's own hosts (the admin's among them): never a studio's site."""
+    platform = {normalise_hostname(h) for h in (*settings.PLATFORM_HOSTS, *settings.ADMIN_HOSTS)}
+    return normalise_hostname(hostname) in platform

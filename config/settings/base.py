@@ -22,6 +22,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 # developers live on PLATFORM_HOSTS.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
 PLATFORM_HOSTS = env.list("PLATFORM_HOSTS", default=["localhost", "127.0.0.1"])
+# The admin (/admin/, /django-admin/) answers only on ADMIN_HOSTS when this is on (studios.admin_hosts):
+# production turns it on; in development the admin answers on every host (northlight.localhost too).
+ADMIN_ON_PLATFORM_HOSTS_ONLY = env.bool("ADMIN_ON_PLATFORM_HOSTS_ONLY", default=False)
+ADMIN_HOSTS = env.list("ADMIN_HOSTS", default=PLATFORM_HOSTS)
 # In development the platform hosts also answer as this studio (the demo).
 DEFAULT_STUDIO_SLUG = env("DEFAULT_STUDIO_SLUG", default="")
 
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     # A nonce per request and the Content-Security-Policy header (strict on the client site).
     "cms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The admin on platform hosts only (production): 404 on a studio's host before the studio is resolved.
+    "studios.admin_hosts.AdminHostMiddleware",
     # The studio is resolved first: CORS answers depend on it (frontend_api.cors).
     "studios.tenancy.StudioMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -11,6 +11,13 @@ if _missing:
     raise ImproperlyConfigured(f"Set {', '.join(_missing)} in the environment for production.")
 
 DEBUG = False
+# The platform's own host (admin, developer API): app.<BASE_DOMAIN> unless set. The admin answers there
+# only, never on a studio's subdomain or custom domain (studios.admin_hosts).
+PLATFORM_HOSTS = env.list("PLATFORM_HOSTS", default=[f"app.{BASE_DOMAIN}"])  # noqa: F405
+ADMIN_HOSTS = env.list("ADMIN_HOSTS", default=PLATFORM_HOSTS)
+ADMIN_ON_PLATFORM_HOSTS_ONLY = env.bool("ADMIN_ON_PLATFORM_HOSTS_ONLY", default=True)
+# Links to the admin in e-mails (invitations, "a client made a selection") point at the admin's host.
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"https://{ADMIN_HOSTS[0]}")
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)  # base's default follows the DEBUG env
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

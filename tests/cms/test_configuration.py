@@ -23,6 +23,10 @@ print(json.dumps({
     "base_domain": settings.BASE_DOMAIN,
     "debug": settings.DEBUG,
     "stripe": settings.STRIPE_SECRET_KEY,
+    "platform_hosts": settings.PLATFORM_HOSTS,
+    "admin_hosts": settings.ADMIN_HOSTS,
+    "admin_on_platform_hosts_only": settings.ADMIN_ON_PLATFORM_HOSTS_ONLY,
+    "admin_base_url": settings.WAGTAILADMIN_BASE_URL,
 }))
 """
 CLEAR = [
@@ -36,6 +40,10 @@ CLEAR = [
     "BASE_DOMAIN",
     "DEBUG",
     "STRIPE_SECRET_KEY",
+    "PLATFORM_HOSTS",
+    "ADMIN_HOSTS",
+    "ADMIN_ON_PLATFORM_HOSTS_ONLY",
+    "WAGTAILADMIN_BASE_URL",
 ]
 
 
@@ -106,3 +114,23 @@ def test_production_starts_when_configured():
         REDIS_URL="redis://r:6379/0",
     )
     assert s["debug"] is False
+
+
+def test_production_serves_the_admin_on_the_platform_host_only():
+    required = {"SECRET_KEY": "x" * 60, "DATABASE_URL": "postgres://x@y/z", "REDIS_URL": "redis://r:6379/0"}
+    s = settings_for("config.settings.production", BASE_DOMAIN="focusflow.example", **required)
+    assert s["admin_on_platform_hosts_only"] is True
+    assert s["platform_hosts"] == s["admin_hosts"] == ["app.focusflow.example"]
+    assert s["admin_base_url"] == "https://app.focusflow.example"
+
+    s = settings_for(
+        "config.settings.production",
+        PLATFORM_HOSTS="focusflow.example",
+        ADMIN_HOSTS="admin.focusflow.example",
+        **required,
+    )
+    assert s["platform_hosts"] == ["focusflow.example"] and s["admin_hosts"] == ["admin.focusflow.example"]
+    assert s["admin_base_url"] == "https://admin.focusflow.example"
+
+    dev = settings_for()
+    assert dev["admin_on_platform_hosts_only"] is False  # make run: the admin on northlight.localhost too

@@ -113,3 +113,33 @@ def test_page_types_usage_report_counts_own_pages(a_admin, studio, b_content):
     response = a_admin.get("/admin/reports/page-types-usage/", HTTP_HOST="localhost")
     assert response.status_code == 200
     assert b"Northlight Portfolio" in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/bulk/wagtailcore/page/delete/?id=all",
+        "/admin/bulk/wagtailcore/page/publish/?id=all&q=Harbour",
+        "/admin/bulk/galleries/studioimage/delete/?id=all",
+        "/admin/bulk/wagtaildocs/document/delete/?id=all",
+    ],
+)
+def test_bulk_actions_on_all_list_only_own_rows(a_admin, b_content, url):
+    assert_nothing_of_b(a_admin.get(url, HTTP_HOST="localhost"))
+
+
+def test_bulk_actions_refuse_other_studios_ids_and_parents(a_admin, b_content, other_photographer, studio):
+    own_page = studio.home_page.get_children().first()
+    for url in [
+        f"/admin/bulk/wagtailcore/page/delete/?id={own_page.pk}&id={b_content['page'].pk}",
+        f"/admin/bulk/wagtailcore/page/delete/?id=all&childOf={b_content['page'].get_parent().pk}",
+        f"/admin/bulk/galleries/studioimage/add_tags/?id={b_content['image'].pk}",
+        f"/admin/bulk/accounts/user/delete/?id={other_photographer.pk}",
+    ]:
+        response = a_admin.get(url, HTTP_HOST="localhost")
+        assert response.status_code == 404, url
+        assert_nothing_of_b(response)
+    page = b_content["page"]
+    a_admin.post(f"/admin/bulk/wagtailcore/page/unpublish/?id={page.pk}", HTTP_HOST="localhost")
+    page.refresh_from_db()
+    assert page.live
