@@ -4,6 +4,7 @@ the same port, and a real Celery worker with embedded beat (the sweepers every s
 Never the machine's shared Redis: the test process's Celery app is pointed at the private server for the
 test and back afterwards."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -174,10 +175,9 @@ def durable_worker(transactional_db, private_redis, mail_log, durable_settings, 
         while not stopping.wait(0.5):
             if procs and procs[-1].poll() is not None:
                 restarts.append(procs[-1].returncode)
-                try:
+                # Not up yet (Redis still down)? The next round looks again.
+                with contextlib.suppress(AssertionError, RuntimeError):
                     start()
-                except (AssertionError, RuntimeError):
-                    pass  # not up yet (Redis still down): the next round looks again
 
     restarts: list[int] = []
     start()
