@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from frontend_api.errors import ApiError
+from frontend_api.idempotency import idempotent
 from frontend_api.parsers import JSONParser
 from frontend_api.studio_api import StudioReadOnlyApiViewSet
 
@@ -101,6 +102,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         summary="Start a direct-to-S3 upload (presigned POST)",
     )
     @action(detail=True, methods=["post"], url_path="uploads")
+    @idempotent
     def start_upload(self, request, pk=None):
         gallery = self.get_object()
         data = UploadRequestSerializer(data=request.data)
@@ -116,6 +118,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
 
     @extend_schema(request=None, responses=PhotoStatusSerializer, summary="The file is in the bucket: process it")
     @action(detail=True, methods=["post"], url_path=r"uploads/(?P<photo_id>\d+)/complete")
+    @idempotent
     def complete_upload(self, request, pk=None, photo_id=None):
         gallery = self.get_object()
         photo = get_object_or_404(GalleryPhoto.objects.select_related("image"), gallery=gallery, pk=photo_id)
@@ -132,6 +135,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         summary="Upload one photo (multipart); it is processed in the background",
     )
     @action(detail=True, methods=["post", "get"], url_path="photos", parser_classes=[MultiPartParser, JSONParser])
+    @idempotent
     def photos(self, request, pk=None):
         gallery = self.get_object()
         if request.method == "GET":
