@@ -47,7 +47,8 @@ class KeyInUse(ApiError):
 
 
 def idempotent(handler):
-    """Decorate a view's POST handler (an APIView method or a viewset action) to honour `Idempotency-Key`."""
+    """Decorate a view's POST handler to honour `Idempotency-Key`: an APIView method, a viewset's `create`, or
+    an `@action` (put it above `@action`, which would drop the schema's header parameter)."""
 
     @functools.wraps(handler)
     def wrapper(view, request, *args, **kwargs):

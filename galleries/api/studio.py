@@ -101,8 +101,8 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         ),
         summary="Start a direct-to-S3 upload (presigned POST)",
     )
+    @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post"], url_path="uploads")
-    @idempotent
     def start_upload(self, request, pk=None):
         gallery = self.get_object()
         data = UploadRequestSerializer(data=request.data)
@@ -117,8 +117,8 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         return Response(post, status=201)
 
     @extend_schema(request=None, responses=PhotoStatusSerializer, summary="The file is in the bucket: process it")
+    @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post"], url_path=r"uploads/(?P<photo_id>\d+)/complete")
-    @idempotent
     def complete_upload(self, request, pk=None, photo_id=None):
         gallery = self.get_object()
         photo = get_object_or_404(GalleryPhoto.objects.select_related("image"), gallery=gallery, pk=photo_id)
@@ -134,8 +134,8 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         responses=PhotoStatusSerializer,
         summary="Upload one photo (multipart); it is processed in the background",
     )
+    @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post", "get"], url_path="photos", parser_classes=[MultiPartParser, JSONParser])
-    @idempotent
     def photos(self, request, pk=None):
         gallery = self.get_object()
         if request.method == "GET":
