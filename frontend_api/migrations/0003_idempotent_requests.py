@@ -7,27 +7,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('frontend_api', '0002_studio_moved_to_studios_app'),
-        ('studios', '0001_initial'),
+        ("frontend_api", "0002_studio_moved_to_studios_app"),
+        ("studios", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotentRequest',
+            name="IdempotentRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('caller', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=255)),
-                ('fingerprint', models.CharField(help_text='SHA-256 of the method, path and body.', max_length=64)),
-                ('status_code', models.PositiveSmallIntegerField()),
-                ('body', models.JSONField(encoder=rest_framework.utils.encoders.JSONEncoder, null=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('studio', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='studios.studio')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("caller", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=255)),
+                ("fingerprint", models.CharField(help_text="SHA-256 of the method, path and body.", max_length=64)),
+                ("status_code", models.PositiveSmallIntegerField()),
+                ("body", models.JSONField(encoder=rest_framework.utils.encoders.JSONEncoder, null=True)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "studio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="studios.studio"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('studio', 'caller', 'key'), name='idempotency_key_once_per_caller')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("studio", "caller", "key"), name="idempotency_key_once_per_caller")
+                ],
             },
         ),
     ]
