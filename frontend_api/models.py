@@ -145,7 +145,7 @@ class IdempotentRequest(StudioOwned):
     object exists; kept for IDEMPOTENCY_KEY_TTL, then purged (`purge_expired_idempotency_keys`)."""
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
-    # Who may replay it: "api-key:<id>", "gallery-access:<id>" or "anonymous" (the path and body still must match).
+    # Who may replay it: "apikey:<id>", "galleryaccess:<id>" or "anonymous" (the path and body still must match).
     caller = models.CharField(max_length=40)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
