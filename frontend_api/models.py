@@ -1,4 +1,4 @@
-"""Studio API keys and outgoing webhooks."""
+"""Studio API keys, outgoing webhooks and the stored answers of idempotent requests."""
 
 import hashlib
 import secrets
@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
 
 from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
 
@@ -135,3 +136,28 @@ class WebhookDelivery(StudioOwned):
 
     def __str__(self):
         return f"{self.event} → {self.endpoint.url} ({self.get_status_display()})"
+
+
+class IdempotentRequest(StudioOwned):
+    """The first answer to a creating POST sent with an `Idempotency-Key` (frontend_api.idempotency).
+
+    Written in the transaction of what the request created, so a retry finds the answer exactly when the
+    object exists; kept for IDEMPOTENCY_KEY_TTL, then purged (`purge_expired_idempotency_keys`)."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    # Who may replay it: "apikey:<id>", "galleryaccess:<id>" or "anonymous" (the path and body still must match).
+    caller = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status_code = models.PositiveSmallIntegerField()
+    # DRF's encoder, as the response was rendered: a replay's body is the first body.
+    body = models.JSONField(encoder=JSONEncoder, null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "caller", "key"], name="idempotency_key_once_per_caller")
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.status_code})"

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, pagination, serializers, viewsets
 
 from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
+from .idempotency import idempotent
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .outbound import validate_webhook_url
 from .parsers import JSONParser
@@ -86,7 +87,9 @@ class StudioApiMixin:
 
 
 class StudioApiViewSet(StudioApiMixin, viewsets.ModelViewSet):
-    pass
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
 
 class StudioReadOnlyApiViewSet(StudioApiMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,6 +1,6 @@
 """Celery tasks for outgoing webhooks. One attempt per task run; failures are
 rescheduled by `retry_due_webhooks` (beat), so retries survive worker restarts
-and eager mode never loops."""
+and eager mode never loops. And the purge of expired idempotency keys."""
 
 import http.client
 import time
@@ -15,7 +15,8 @@ from django.utils import timezone
 from studios.background import publish_quietly
 
 from . import outbound
-from .models import WebhookDelivery
+from .idempotency import expired_before
+from .models import IdempotentRequest, WebhookDelivery
 from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign
 
 TIMEOUT_SECONDS = 10
@@ -96,3 +97,9 @@ def retry_due_webhooks() -> int:
     for pk in due:
         publish_quietly(deliver_webhook, pk)
     return len(due)
+
+
+@shared_task(ignore_result=True)
+def purge_expired_idempotency_keys() -> int:
+    """Stored answers older than IDEMPOTENCY_KEY_TTL_HOURS: their keys may be used again (frontend_api.idempotency)."""
+    return IdempotentRequest.objects.filter(created_at__lt=expired_before()).delete()[0]

@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from cms.client_pages import client_link_missing, render_invoice, request_studio
 from frontend_api.errors import ApiError
+from frontend_api.idempotency import idempotent
 
 from ..invoicing import InvoiceError, invoice_for_token
 from ..models import Invoice
@@ -44,6 +45,7 @@ class ClientInvoiceCheckoutView(ClientInvoiceMixin, GenericAPIView):
     throttle_scope = "invoice_checkout"
 
     @extend_schema(request=None, responses={201: CheckoutSerializer})
+    @idempotent
     def post(self, request, token):
         invoice = self.get_invoice()
         page = f"{request.scheme}://{request.get_host()}/invoices/{invoice.token}/"

@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
+from frontend_api.idempotency import idempotent
 from frontend_api.site import require_studio
 
 from ..availability import free_slots
@@ -75,6 +76,7 @@ class BookingCreateView(APIView):
     throttle_scope = "bookings"
 
     @extend_schema(request=BookingRequestSerializer, responses={201: BookingSerializer})
+    @idempotent
     def post(self, request):
         studio = require_studio(request)
         with timezone.override(studio.tz):

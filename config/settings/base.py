@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as corsheaders_default_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -432,6 +433,15 @@ CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {"task": "frontend_api.tasks.retry_
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
     {"studio_api": env("STUDIO_API_RATE", default="600/min")}
 )
+# A creating POST's `Idempotency-Key` replays its first answer this long (frontend_api.idempotency), as Stripe's.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
+    "task": "frontend_api.tasks.purge_expired_idempotency_keys",
+    "schedule": 3600.0,
+}
+# Browsers on the studio's domains may send the key and read whether the answer was replayed.
+CORS_ALLOW_HEADERS = (*corsheaders_default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Idempotent-Replayed"]
 HEADLESS_PREVIEW_MAX_AGE_SECONDS = env.int("HEADLESS_PREVIEW_MAX_AGE_SECONDS", default=3600)
 # Webhook endpoints must be https; plain http only where allowed (development: dev.py re-reads it).
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)

@@ -7,6 +7,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
+from frontend_api.idempotency import idempotent
 from frontend_api.site import require_studio
 from studios.client_address import client_ip
 
@@ -46,6 +47,7 @@ class ContractSignView(APIView):
     throttle_scope = "contracts"
 
     @extend_schema(request=SignSerializer, responses={200: ContractSerializer})
+    @idempotent
     def post(self, request, token):
         contract = contract_for(request, token)
         serializer = SignSerializer(data=request.data)

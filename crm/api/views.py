@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from frontend_api.idempotency import idempotent
 from frontend_api.site import require_studio
 from studios.client_address import client_ip
 
@@ -21,6 +22,7 @@ class InquiryView(APIView):
     throttle_scope = "inquiries"
 
     @extend_schema(request=InquirySerializer, responses={201: InquiryResponseSerializer})
+    @idempotent
     def post(self, request):
         studio = require_studio(request)
         serializer = InquirySerializer(data=request.data, studio=studio)

@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from frontend_api.errors import ApiError
+from frontend_api.idempotency import idempotent
 from frontend_api.parsers import JSONParser
 from frontend_api.studio_api import StudioReadOnlyApiViewSet
 
@@ -100,6 +101,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         ),
         summary="Start a direct-to-S3 upload (presigned POST)",
     )
+    @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post"], url_path="uploads")
     def start_upload(self, request, pk=None):
         gallery = self.get_object()
@@ -115,6 +117,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         return Response(post, status=201)
 
     @extend_schema(request=None, responses=PhotoStatusSerializer, summary="The file is in the bucket: process it")
+    @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post"], url_path=r"uploads/(?P<photo_id>\d+)/complete")
     def complete_upload(self, request, pk=None, photo_id=None):
         gallery = self.get_object()
@@ -131,6 +134,7 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         responses=PhotoStatusSerializer,
         summary="Upload one photo (multipart); it is processed in the background",
     )
+    @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post", "get"], url_path="photos", parser_classes=[MultiPartParser, JSONParser])
     def photos(self, request, pk=None):
         gallery = self.get_object()

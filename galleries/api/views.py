@@ -21,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from frontend_api.errors import ApiError
+from frontend_api.idempotency import idempotent
 from studios.client_address import client_ip
 
 from .. import downloads, photo_cache, pixels, proofing
@@ -250,6 +251,7 @@ class SelectionView(GalleryAPIView):
 
 class SelectionSubmitView(GalleryAPIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
     def post(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         return Response(selection_payload(proofing.submit_selection(gallery, self.email)))
@@ -270,6 +272,7 @@ class CommentsView(GalleryAPIView):
         return Response({"results": [comment_payload(c) for c in comments]})
 
     @extend_schema(request=CommentInSerializer, responses={201: OpenApiTypes.OBJECT})
+    @idempotent
     def post(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         data = CommentInSerializer(data=request.data)
