@@ -8,6 +8,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from studios import rls
+
 from . import webhooks
 from .models import StripeEvent
 from .tasks import process_stripe_event
@@ -23,6 +25,9 @@ def _enqueue(event_pk: int) -> None:
         logger.exception("Could not apply Stripe event %s now", event_pk)
 
 
+# Every studio's rows: an event names its studio (account, payment, subscription) only once it is read, and
+# applying it finds the payment by Stripe's ids; its task inherits this scope.
+@rls.across_studios
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
