@@ -9,6 +9,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from studios import rls
+
 from . import outbound
 from .models import WebhookDelivery
 from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign
@@ -77,8 +79,9 @@ def retry_due_webhooks() -> int:
     due = list(
         WebhookDelivery.objects.filter(
             status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)[:500]
+        ).values_list("pk", "studio_id")[:500]
     )
-    for pk in due:
-        deliver_webhook.delay(pk)
+    for pk, studio_id in due:
+        with rls.studio(studio_id):  # the sweep sees every studio; each delivery only its own (studios/rls.py)
+            deliver_webhook.delay(pk)
     return len(due)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from studios import events
+from studios import events, rls
 from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
 from studios.mail import send_studio_mail
 
@@ -185,17 +185,23 @@ def send_expiry_reminders(now=None) -> int:
         .select_related("studio", "client")
     )
     for gallery in galleries:
-        tz = gallery.studio.tz
-        days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
-        if days not in REMINDER_DAYS or not gallery.client.email:
-            continue
-        try:
-            with transaction.atomic():
-                ExpiryReminder.objects.create(gallery=gallery, days_before=days)
-        except IntegrityError:
-            continue  # already sent today
-        context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
-        context["url"] = gallery_link(gallery)
-        send_studio_mail(gallery.studio, [gallery.client.email], "gallery_expiring", context)
-        sent += 1
+        with rls.studio(gallery.studio_id):  # the sweep sees every studio; each reminder only its own
+            sent += _remind_before_expiry(gallery, now)
     return sent
+
+
+def _remind_before_expiry(gallery, now) -> int:
+    """E-mail the gallery's client if it closes in one of REMINDER_DAYS (in the studio's zone); 1 if sent."""
+    tz = gallery.studio.tz
+    days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days not in REMINDER_DAYS or not gallery.client.email:
+        return 0
+    try:
+        with transaction.atomic():
+            ExpiryReminder.objects.create(gallery=gallery, days_before=days)
+    except IntegrityError:
+        return 0  # already sent today
+    context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
+    context["url"] = gallery_link(gallery)
+    send_studio_mail(gallery.studio, [gallery.client.email], "gallery_expiring", context)
+    return 1

@@ -128,3 +128,22 @@ def test_every_studio_keyed_table_has_a_forced_policy(db):
     assert set(tables) - protected == set()
     # and running it again changes nothing
     assert rls.apply_policies() == []
+
+
+def test_a_sweep_across_studios_queues_each_item_in_its_own_studio(monkeypatch, studio, other_studio):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings import tasks
+    from tests.factories import BookingFactory
+
+    soon = (timezone.now() + timedelta(hours=3)).replace(microsecond=0)
+    for owner in (studio, other_studio):
+        BookingFactory(studio=owner, start=soon, end=soon + timedelta(hours=1))
+    queued_in = []
+    monkeypatch.setattr(tasks.send_reminder, "delay", lambda pk: queued_in.append(rls.current()))
+    # beat runs the sweep for the platform; each reminder task is queued for its booking's studio only
+    with rls.platform():
+        assert tasks.send_due_reminders() == 2
+    assert sorted(queued_in, key=str) == [rls.for_studios([studio]), rls.for_studios([other_studio])]
