@@ -36,6 +36,8 @@ from django.db import connections
 from django.db.backends.signals import connection_created
 from psycopg.pq import TransactionStatus
 
+from .models import Membership, Studio
+
 logger = logging.getLogger(__name__)
 
 POLICY = "focusflow_studio"
@@ -165,11 +167,8 @@ def admin_scope(user) -> Scope:
         return NOBODY
     if user.is_superuser:
         return PLATFORM
-    # Inside a function: tenancy imports the models, which are not ready when this module is imported.
-    from .tenancy import studios_for_user
-
     with platform():  # the memberships say which studios; they are what we are about to scope by
-        return for_studios(studios_for_user(user))
+        return for_studios(Membership.objects.filter(user=user).values_list("studio_id", flat=True))
 
 
 class RowLevelSecurityMiddleware:
@@ -250,6 +249,15 @@ def _on_connect(sender, connection, **kwargs):
 
 
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+_tenant_table_names: tuple[str, ...] | None = None
+
+
+def _reads_tenant_rows(sql) -> bool:
+    """Whether the statement names a table with a policy (by substring: a false positive only costs a round trip)."""
+    global _tenant_table_names
+    if _tenant_table_names is None:
+        _tenant_table_names = tuple(t.table for t in tenant_tables())
+    return not isinstance(sql, str) or any(name in sql for name in _tenant_table_names)
 
 
 def _send_scope(execute, sql, params, many, context):
@@ -264,6 +272,10 @@ def _send_scope(execute, sql, params, many, context):
     scope = current()
     if (
         connection.rls_applied != scope
+        # A query on no tenant table (the host's studio, the session, the user, Wagtail's pages) runs the same in
+        # every scope: it need not wait for a round trip. The platform's is always sent (it may need the
+        # privileges of the connection's own role: DDL, TRUNCATE).
+        and (scope.platform or _reads_tenant_rows(sql))
         and not statement.startswith(_TRANSACTION_CONTROL)
         and not connection.needs_rollback
         and raw.info.transaction_status != TransactionStatus.INERROR  # the query fails anyway: keep its error
@@ -310,9 +322,6 @@ class TenantTable:
 def tenant_tables() -> list[TenantTable]:
     """Every table holding one studio's rows: those with a studio key, then those whose non-null foreign key
     leads (through any number of parents) to one. A table with a studio key is always filtered by it."""
-    # Inside a function: the models import this module's app, and the registry must be ready.
-    from .models import Studio
-
     models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
     found: dict[str, TenantTable] = {}
     for model in models:
