@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from studios import rls
 from studios.background import queue_after_commit
 
 from . import webhooks
@@ -19,6 +20,9 @@ from .tasks import process_stripe_event
 logger = logging.getLogger(__name__)
 
 
+# Every studio's rows: an event names its studio (account, payment, subscription) only once it is read, and
+# applying it finds the payment by Stripe's ids; its task inherits this scope.
+@rls.across_studios
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):

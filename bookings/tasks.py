@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from crm.clients import photographer_addresses
+from studios import rls
 from studios.outbox import queue_studio_mail
 
 from .calendar import booking_ics
@@ -130,8 +131,9 @@ def send_due_reminders() -> int:
         reminder_sent_at__isnull=True,
         start__gt=now,
         start__lte=now + timedelta(hours=settings.BOOKING_REMINDER_HOURS),
-    ).values_list("pk", flat=True)
+    ).values_list("pk", "studio_id")
     ids = list(due)
-    for booking_id in ids:
-        send_reminder.delay(booking_id)
+    for booking_id, studio_id in ids:
+        with rls.studio(studio_id):  # the sweep sees every studio; each reminder only its own (studios/rls.py)
+            send_reminder.delay(booking_id)
     return len(ids)

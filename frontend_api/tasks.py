@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from studios import rls
 from studios.background import publish_quietly
 
 from . import outbound
@@ -93,9 +94,10 @@ def retry_due_webhooks() -> int:
         last_attempt_at__gte=F("next_attempt_at"), last_attempt_at__gt=now - timedelta(seconds=2 * TIMEOUT_SECONDS)
     )
     retry_due = Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now) & ~in_flight
-    due = list(WebhookDelivery.objects.filter(retry_due | never_sent).values_list("pk", flat=True)[:500])
-    for pk in due:
-        publish_quietly(deliver_webhook, pk)
+    due = list(WebhookDelivery.objects.filter(retry_due | never_sent).values_list("pk", "studio_id")[:500])
+    for pk, studio_id in due:
+        with rls.studio(studio_id):  # the sweep sees every studio; each delivery only its own (studios/rls.py)
+            publish_quietly(deliver_webhook, pk)
     return len(due)
 
 

@@ -86,11 +86,12 @@ def token_from_request(request) -> str:
     return request.META.get("HTTP_X_GALLERY_TOKEN", "").strip()
 
 
-def access_for_token(token: str) -> GalleryAccess:
-    """The unexpired access an unlock token stands for (galleries.api.auth reads the token from the request)."""
+def access_for_token(token: str, studio) -> GalleryAccess:
+    """The unexpired access an unlock token stands for on this studio's site (galleries.api.auth reads the token
+    from the request). Another studio's token answers as an unknown one, as row-level security would have it."""
     access = (
-        GalleryAccess.objects.select_related("gallery")  # its studio is request.studio (gallery_for)
-        .filter(token_hash=hash_token(token), expires_at__gt=timezone.now())
+        GalleryAccess.objects.select_related("gallery")
+        .filter(gallery__studio=studio, token_hash=hash_token(token), expires_at__gt=timezone.now())
         .first()
     )
     if access is None:

@@ -62,7 +62,10 @@ class StudioImage(AbstractImage):
         # Images uploaded through the admin land in a studio's collection:
         # the collection names the owner.
         if self.studio_id is None and self.collection_id:
-            root = self.collection.get_ancestors(inclusive=True).filter(depth=2).first()
+            # From the database: collections are kept in name order, so adding a studio renumbers the paths of
+            # the ones after it, and an in-memory collection's path may already name another studio's.
+            collection = type(self.collection).objects.get(pk=self.collection_id)
+            root = collection.get_ancestors(inclusive=True).filter(depth=2).first()
             if root is not None:
                 self.studio = Studio.objects.filter(collection=root).first()
         super().save(*args, **kwargs)

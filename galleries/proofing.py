@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from studios import events
+from studios import events, rls
 from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
 from studios.outbox import queue_studio_mail
 
@@ -195,24 +195,30 @@ def send_expiry_reminders(now=None) -> int:
         .select_related("studio", "client")
     )
     for gallery in galleries:
-        tz = gallery.studio.tz
-        days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
-        if days not in REMINDER_DAYS or not gallery.client.email:
-            continue
-        context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
-        context["url"] = gallery_link(gallery)
-        try:
-            with transaction.atomic():  # the reminder's row and its e-mail commit together
-                reminder = ExpiryReminder.objects.create(gallery=gallery, days_before=days)
-                queue_studio_mail(
-                    gallery.studio,
-                    [gallery.client.email],
-                    "gallery_expiring",
-                    context,
-                    key=f"gallery:{gallery.pk}:gallery_expiring:{reminder.pk}",
-                    about=gallery,
-                )
-        except IntegrityError:
-            continue  # already sent today
-        sent += 1
+        with rls.studio(gallery.studio_id):  # the sweep sees every studio; each reminder only its own
+            sent += _remind_before_expiry(gallery, now)
     return sent
+
+
+def _remind_before_expiry(gallery, now) -> int:
+    """E-mail the gallery's client if it closes in one of REMINDER_DAYS (in the studio's zone); 1 if queued."""
+    tz = gallery.studio.tz
+    days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days not in REMINDER_DAYS or not gallery.client.email:
+        return 0
+    context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
+    context["url"] = gallery_link(gallery)
+    try:
+        with transaction.atomic():  # the reminder's row and its e-mail commit together
+            reminder = ExpiryReminder.objects.create(gallery=gallery, days_before=days)
+            queue_studio_mail(
+                gallery.studio,
+                [gallery.client.email],
+                "gallery_expiring",
+                context,
+                key=f"gallery:{gallery.pk}:gallery_expiring:{reminder.pk}",
+                about=gallery,
+            )
+    except IntegrityError:
+        return 0  # already sent today
+    return 1

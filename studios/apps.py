@@ -6,6 +6,7 @@ class StudiosConfig(AppConfig):
     verbose_name = "Studios"
 
     def ready(self):
-        from . import admin_scoping  # patches Wagtail's admin views, which need the app registry ready
+        from . import admin_scoping, rls  # patches Wagtail's admin views, which need the app registry ready
 
         admin_scoping.install()
+        rls.install(self)

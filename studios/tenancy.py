@@ -4,6 +4,7 @@ custom domain), or `?site=` on the API. Unknown hosts get 404."""
 from django.conf import settings
 from django.http import Http404, JsonResponse
 
+from . import rls
 from .models import Studio, StudioDomain, normalise_hostname
 
 # Paths that work on a platform host without a studio (the admin, webhooks…).
@@ -37,7 +38,11 @@ def studio_for_host(host: str) -> Studio | None:
         if settings.DEFAULT_STUDIO_SLUG:
             return Studio.objects.select_related("site").filter(slug=settings.DEFAULT_STUDIO_SLUG).first()
         return None
-    domain = StudioDomain.objects.select_related("studio__site").filter(hostname__iexact=host, is_verified=True).first()
+    # Before the studio is known the request acts for nobody: finding it reads every studio's domains.
+    with rls.platform():
+        domain = (
+            StudioDomain.objects.select_related("studio__site").filter(hostname__iexact=host, is_verified=True).first()
+        )
     return domain.studio if domain else None
 
 
@@ -52,7 +57,8 @@ def not_found(request, message: str):
 
 
 class StudioMiddleware:
-    """Sets `request.studio` and points Wagtail's site lookup at the studio's site."""
+    """Sets `request.studio`, points Wagtail's site lookup at the studio's site and scopes the database to the
+    studio for the rest of the request (row-level security, studios/rls.py: no studio, no tenant rows)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,7 +83,9 @@ class StudioMiddleware:
             return not_found(request, "No studio answers at this address.")
         elif not request.path.startswith(PLATFORM_PATHS):
             return not_found(request, "This is the FocusFlow platform address; studio sites live on their own domains.")
-        return self.get_response(request)
+        with rls.request_scope(request, studio):
+            response = self.get_response(request)
+        return rls.keep_scope_while_streaming(request, response)
 
 
 def studio_context(request):

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The admin acts for the signed-in photographer's studios, platform staff for all (studios/rls.py).
+    "studios.rls.RowLevelSecurityMiddleware",
     "studios.admin_scoping.AdminUserMiddleware",
     "studios.admin_scoping.AdminPageScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +132,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL row-level security (studios/rls.py): when the app connects as a superuser (development, CI), a scoped
+# connection switches to this NOLOGIN role, which has table privileges but bypasses no policy.
+ROW_LEVEL_SECURITY_ROLE = env("ROW_LEVEL_SECURITY_ROLE", default="focusflow_app")
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

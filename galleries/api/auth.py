@@ -17,7 +17,7 @@ class GalleryTokenAuthentication(BaseAuthentication):
         if not token:
             return None
         try:
-            access = access_for_token(token)
+            access = access_for_token(token, getattr(request, "studio", None))
         except DomainError as exc:
             raise api_error(exc) from exc  # DRF expects an APIException from authenticate()
         return (None, access)

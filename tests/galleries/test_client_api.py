@@ -193,14 +193,15 @@ def test_other_studio_cannot_reach_this_gallery(
 ):
     data = {"photo": photos[0].pk, "body": "hi"}
     own_token = unlock(studio)
-    # B's token on A's host, B's token on B's host, A's token on B's host: all 404, nothing written.
-    for host_studio, token in (
-        (studio, other_gallery_token),
-        (other_studio, other_gallery_token),
-        (other_studio, own_token),
+    # B's token on A's host and A's token on B's host are unknown tokens there (401, as a made-up one: no hint
+    # that it opens something elsewhere); B's token on B's host does not open A's gallery (404). Nothing written.
+    for host_studio, token, status in (
+        (studio, other_gallery_token, 401),
+        (other_studio, other_gallery_token, 404),
+        (other_studio, own_token, 401),
     ):
         response = api(method, url(name, gallery), host_studio, token, data)
-        assert response.status_code == 404, (host_studio, response.content)
+        assert response.status_code == status, (host_studio, response.content)
         assert b"Emma" not in response.content
     assert Favorite.objects.count() == Comment.objects.count() == SelectionItem.objects.count() == 0
 
@@ -209,8 +210,8 @@ def test_other_studio_cannot_download_this_photo(
     api, studio, other_studio, gallery, photos, other_gallery_token, unlock
 ):
     photo_url = f"/api/client/photos/{photos[0].pk}/download/"
-    assert api("get", photo_url, studio, other_gallery_token).status_code == 404
-    assert api("get", photo_url, other_studio, unlock(studio)).status_code == 404
+    assert api("get", photo_url, studio, other_gallery_token).status_code == 401  # unknown on this site
+    assert api("get", photo_url, other_studio, unlock(studio)).status_code == 401
 
 
 # --- Favourites, selection, comments ----------------------------------------------
