@@ -2,6 +2,7 @@
 galleries client API (galleries/api): photos uploaded and processed by the (eager) pipeline, and every
 favourite, selection and download checked in the database."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -205,6 +206,11 @@ def test_selection_limit_and_reload_keep_the_client_informed(studio, wedding, op
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download all").click()
     assert download_info.value.suggested_filename.endswith(".zip")
+    download_info.value.path()  # waits for the last byte
+    # A ZIP is logged once the server has sent all of it (galleries.downloads.DeliveredZip), just after.
+    deadline = time.monotonic() + 10
+    while not DownloadEvent.objects.filter(gallery=wedding, kind="zip").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert DownloadEvent.objects.filter(gallery=wedding, kind="zip").count() == 1
 
     # swipe in the lightbox

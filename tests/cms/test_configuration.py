@@ -77,7 +77,7 @@ def test_postgres_and_redis_from_the_environment():
     assert s["engine"] == "django.db.backends.postgresql"
     assert s["db_name"] == "focusflow"
     assert s["eager"] is False and s["broker"] == "redis://cache:6379/2"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "config.cache.FailOpenRedisCache"  # Django's RedisCache, failing open (issue 13)
 
 
 def test_s3_storage_when_a_bucket_is_named():
