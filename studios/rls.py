@@ -44,7 +44,8 @@ POLICY = "focusflow_studio"
 STUDIO_IDS = "app.studio_ids"
 BYPASS = "app.rls_bypass"
 # The admin paths whose scope comes from the signed-in user rather than from the host.
-ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+# (Documents and private media on the platform host are the admin's links: served to the signed-in member.)
+ADMIN_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/private-media/")
 TASK_HEADER = "focusflow_rls_scope"
 
 
@@ -198,13 +199,15 @@ def _add_scope_header(sender=None, headers=None, **kwargs):
 
 def _scope_for_task(task) -> Scope | None:
     """The scope the task was queued in; a sweeper beat sends works across studios; None: keep the caller's."""
+    # A beat sweeper works across studios whoever sent it: beat embedded in a worker (`worker -B`) sends it
+    # from a process whose default scope is nobody, and that header must not blind the sweep.
+    if task.name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}:
+        return PLATFORM
     value = getattr(task.request, TASK_HEADER, None) or (task.request.headers or {}).get(TASK_HEADER)
     if value is not None:
         return Scope.decode(value)
     if task.request.is_eager:
         return None  # run in-process (tests, development without a broker): the caller's scope
-    if task.name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}:
-        return PLATFORM
     logger.warning("Task %s arrived without a studio scope; it sees no studio's rows", task.name)
     return NOBODY
 

@@ -90,9 +90,10 @@ def test_a_worker_task_reads_only_the_studio_it_was_queued_for(celery_worker, st
 
     # queued from the other studio's scope, the worker cannot even find the inquiry
     with rls.studio(other_studio):
-        assert notify_photographer_of_inquiry.delay(inquiry.pk).get(timeout=30) is False
+        queued = notify_photographer_of_inquiry.apply_async((inquiry.pk,), ignore_result=False)  # (the task's default)
+        assert queued.get(timeout=30) is False
     with rls.studio(studio):
-        assert notify_photographer_of_inquiry.delay(inquiry.pk).get(timeout=30) is True
+        assert notify_photographer_of_inquiry.apply_async((inquiry.pk,), ignore_result=False).get(timeout=30) is True
 
 
 def test_a_scope_undone_by_a_rolled_back_savepoint_is_sent_again(rows):
