@@ -12,6 +12,17 @@ from galleries.models import DownloadEvent, Favorite, Gallery, GalleryAccess, Se
 from tests.browser.conftest import PHONE, broken_images, no_horizontal_overflow
 from tests.galleries.factories import jpeg, make_gallery, upload
 
+
+def zips_logged(download, gallery) -> int:
+    """ZIP downloads logged for the gallery once the browser has the whole file: the server logs a ZIP when it
+    has sent all of it (galleries.downloads.DeliveredZip), just after the last byte."""
+    download.path()  # waits for the last byte
+    deadline = time.monotonic() + 10
+    while not DownloadEvent.objects.filter(gallery=gallery, kind="zip").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return DownloadEvent.objects.filter(gallery=gallery, kind="zip").count()
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash")]
 
 PAGE = 8  # the viewer asks for 60 photos a page; the tests ask for 8 so 14 photos make two pages
@@ -206,12 +217,7 @@ def test_selection_limit_and_reload_keep_the_client_informed(studio, wedding, op
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download all").click()
     assert download_info.value.suggested_filename.endswith(".zip")
-    download_info.value.path()  # waits for the last byte
-    # A ZIP is logged once the server has sent all of it (galleries.downloads.DeliveredZip), just after.
-    deadline = time.monotonic() + 10
-    while not DownloadEvent.objects.filter(gallery=wedding, kind="zip").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert DownloadEvent.objects.filter(gallery=wedding, kind="zip").count() == 1
+    assert zips_logged(download_info.value, wedding) == 1
 
     # swipe in the lightbox
     tiles.first.locator(".tile-open").click()
@@ -290,7 +296,7 @@ def test_download_asks_for_the_pin_after_a_code_only_unlock(studio, pinned, open
         page.get_by_role("button", name="Download all").click()
     assert download_info.value.suggested_filename.endswith(".zip")
     assert not dialog.is_visible()
-    assert DownloadEvent.objects.filter(gallery=pinned, kind="zip").count() == 1
+    assert zips_logged(download_info.value, pinned) == 1
     # the only console message is Chromium's note on the wrong PIN's 404
     assert len(page.console_errors) == 1 and "404" in page.console_errors[0], page.console_errors
 
