@@ -298,6 +298,8 @@ USE_TZ = True
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "FocusFlow"
+# Photographers sign in with their e-mail address (accounts/forms.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.EmailLoginForm"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "galleries.StudioImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
