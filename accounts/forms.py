@@ -29,4 +29,6 @@ class EmailLoginForm(LoginForm):
         return user.username if user else email
 
     def get_invalid_login_error(self):
-        return forms.ValidationError("Your e-mail address and password didn't match. Please try again.", code="invalid_login")
+        return forms.ValidationError(
+            "Your e-mail address and password didn't match. Please try again.", code="invalid_login"
+        )

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.forms import RadioSelect
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.timesince import timesince, timeuntil
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
@@ -92,6 +93,25 @@ class PhotosColumn(Column):
         return f"{instance.photos_ready} / {instance.photos_total}"
 
 
+class ExpiryColumn(Column):
+    """The expiry date in the studio's zone with how far off it is: 'Tue 16 Mar 2027 (in 3 months)'.
+
+    Wagtail's DateColumn shows time *since* a date, which reads "Just now" for any date in the future."""
+
+    def get_value(self, instance):
+        return expiry_label(instance.expires_at, instance.studio.tz if instance.studio_id else None)
+
+
+def expiry_label(expires_at, tz=None, now=None) -> str:
+    if expires_at is None:
+        return "Never"
+    now = now or timezone.now()
+    day = timezone.localtime(expires_at, tz).strftime("%a %d %b %Y")
+    if expires_at <= now:
+        return f"Expired {day} ({timesince(expires_at, now, depth=1)} ago)"
+    return f"{day} (in {timeuntil(expires_at, now, depth=1)})"
+
+
 class GalleryStatusColumn(StatusTagColumn):
     def get_value(self, instance):
         return gallery_status(instance)
@@ -111,7 +131,7 @@ class GalleryIndexView(IndexView):
     def annotate_queryset(self, pages):
         # Wagtail's version adds `.specific()`, which refetches rows and drops select_related: with the client
         # column that would be a query per row. The queryset is already of Gallery, so skip it.
-        pages = pages.select_related("client").prefetch_related("content_type", "sites_rooted_here")
+        pages = pages.select_related("client", "studio").prefetch_related("content_type", "sites_rooted_here")
         if getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
             pages = pages.prefetch_workflow_states()
         pages = pages.annotate_site_root_state().annotate_approved_schedule()
@@ -182,7 +202,7 @@ class GalleryListingViewSet(PageListingViewSet):
         Column("client", label="Client", accessor="client.name", sort_key="client__name"),
         PhotosColumn("photos", label="Photos (ready / total)", sort_key="photos_total"),
         GalleryStatusColumn("status", label="Status", sort_key="live"),
-        DateColumn("expires_at", label="Expires", sort_key="expires_at"),
+        ExpiryColumn("expires_at", label="Expires", sort_key="expires_at"),
         Column("submitted_selections", label="Submitted selections", sort_key="submitted_selections"),
         DateColumn("latest_revision_created_at", label="Updated", sort_key="latest_revision_created_at"),
     ]

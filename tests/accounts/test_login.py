@@ -22,7 +22,9 @@ def test_login_page_is_branded_and_asks_for_an_email(client):
 def test_photographer_signs_in_with_their_email_in_any_case(client, studio):
     photographer_for(studio, email="Ada@Northlight.test")
 
-    response = client.post("/admin/login/", {"username": "ada@northlight.TEST", "password": "secret-pass-123"}, **ADMIN_HOST)
+    response = client.post(
+        "/admin/login/", {"username": "ada@northlight.TEST", "password": "secret-pass-123"}, **ADMIN_HOST
+    )
 
     assert response.status_code == 302
     assert client.get("/admin/", **ADMIN_HOST).status_code == 200

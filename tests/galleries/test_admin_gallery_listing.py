@@ -109,7 +109,7 @@ def test_listing_shows_own_galleries_with_their_numbers(a_admin, a_galleries):
     # title | client | photos ready / total (one failed) | status | expires | submitted selections (the open
     # one is not counted) | updated
     cells = found["Stone Wedding"].split(" || ")[0].split(" | ")
-    assert cells[2:6] == ["Emma Stone", "2 / 3", "live", ""]
+    assert cells[2:6] == ["Emma Stone", "2 / 3", "live", "Never"]
     assert cells[6] == "1"
     links = found["Stone Wedding"].split(" || ")[1]
     assert f"/admin/pages/{wedding.pk}/edit/" in links
@@ -117,6 +117,23 @@ def test_listing_shows_own_galleries_with_their_numbers(a_admin, a_galleries):
     assert f"/admin/galleries/{wedding.pk}/activity/" in links
     assert found["Old Portraits"].split(" | ")[4] == "expired"
     assert found["Baker Newborn"].split(" | ")[4] == "draft"
+
+
+def test_expiry_reads_as_a_date_in_the_studios_zone_with_how_far_off_it_is(a_admin, studio):
+    # Wagtail's DateColumn says "time since", which read "Just now" for any future date.
+    studio.time_zone = "Europe/London"
+    studio.save()
+    make_gallery(studio, title="Autumn Wedding", access_code="AUTUMN01", expires_at=timezone.now() + timedelta(days=95))
+    make_gallery(studio, title="Old Portraits", access_code="OLD01", expires_at=timezone.now() - timedelta(days=3))
+
+    found = listing(a_admin.get(LISTING))
+    future = found["Autumn Wedding"].split(" | ")[5]
+    past = found["Old Portraits"].split(" | ")[5]
+
+    day = timezone.localtime(timezone.now() + timedelta(days=95), studio.tz).strftime("%a %d %b %Y")
+    assert future == f"{day} (in 3 months)"
+    assert "Just now" not in future
+    assert past.startswith("Expired ") and past.endswith("(3 days ago)")
 
 
 def test_most_recently_updated_first(a_admin, a_galleries):
