@@ -21,3 +21,11 @@ class StudioAdminView(View):
 
     def absolute(self, name: str, *args) -> str:
         return self.request.build_absolute_uri(reverse(name, args=args))
+
+
+class TitledBreadcrumbsMixin:
+    """Wagtail's slim header shows the last breadcrumb as the page's heading: without one for the view itself,
+    billing's screens were headed "Home". Mixed in before WagtailAdminTemplateMixin."""
+
+    def get_breadcrumbs_items(self):
+        return super().get_breadcrumbs_items() + [{"url": "", "label": self.get_page_title()}]

@@ -11,7 +11,7 @@ from .. import payments
 from ..invoicing import InvoiceError, invoice_link, send_invoice, void_invoice
 from ..models import Invoice
 from ..stripe_gateway import StripeUnavailable
-from .base import StudioAdminView
+from .base import StudioAdminView, TitledBreadcrumbsMixin
 
 
 class InvoiceActionView(StudioAdminView):
@@ -44,7 +44,7 @@ class VoidInvoiceView(InvoiceActionView):
         return self.back(invoice)
 
 
-class RefundInvoiceView(InvoiceActionView, WagtailAdminTemplateMixin, TemplateView):
+class RefundInvoiceView(InvoiceActionView, TitledBreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = "Refund"
     header_icon = "undo"
     template_name = "billing/admin/refund.html"

@@ -9,7 +9,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import connect, limits, subscriptions
 from ..models import ConnectedAccount, Plan, StudioSubscription
 from ..stripe_gateway import StripeUnavailable
-from .base import StudioAdminView
+from .base import StudioAdminView, TitledBreadcrumbsMixin
 
 
 def meter(used: int, limit: int | None) -> dict:
@@ -17,7 +17,7 @@ def meter(used: int, limit: int | None) -> dict:
     return {"used": used, "limit": limit, "percent": percent, "over": limit is not None and used > limit}
 
 
-class PlanAndUsageView(StudioAdminView, WagtailAdminTemplateMixin, TemplateView):
+class PlanAndUsageView(StudioAdminView, TitledBreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = "Plan and usage"
     header_icon = "cogs"
     template_name = "billing/admin/plan_and_usage.html"

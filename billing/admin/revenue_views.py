@@ -7,10 +7,10 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import revenue
-from .base import StudioAdminView
+from .base import StudioAdminView, TitledBreadcrumbsMixin
 
 
-class RevenueView(StudioAdminView, WagtailAdminTemplateMixin, TemplateView):
+class RevenueView(StudioAdminView, TitledBreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = "Revenue"
     header_icon = "table"
     template_name = "billing/admin/revenue.html"

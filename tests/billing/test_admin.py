@@ -6,6 +6,7 @@ by the fake in tests/billing/stripe_server.py; refunds go to localstripe's Payme
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -341,3 +342,14 @@ def test_a_lapsed_studio_keeps_its_invoices_but_cannot_add_or_send(a_admin, stud
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert a_admin.get(f"/admin/billing/invoices/inspect/{draft.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url, heading", [("/admin/billing/plan/", "Plan and usage"), ("/admin/billing/revenue/", "Revenue")]
+)
+def test_billing_screens_are_headed_by_their_own_name_not_home(a_admin, studio, plans, url, heading):
+    html = a_admin.get(url).content.decode()
+    # Wagtail's slim header shows the breadcrumbs, the last one being the page's visible heading.
+    trail = html[html.find("data-w-breadcrumbs ") : html.find("</ol>", html.find("data-w-breadcrumbs "))]
+    crumbs = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li.*?</li>", trail, re.S)]
+    assert crumbs == ["Home", heading]
