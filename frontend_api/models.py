@@ -101,6 +101,10 @@ class WebhookEndpoint(StudioOwned):
     class Meta:
         ordering = ["url"]
 
+    def get_events_display(self) -> str:
+        """The admin's listing and inspect screen: 'booking.created, invoice.paid', or 'Every event'."""
+        return ", ".join(self.events) if self.events else "Every event"
+
     def __str__(self):
         return self.url
 

@@ -148,6 +148,7 @@ class WebhookEndpointViewSet(StudioModelViewSet):
     list_display = [
         TitleColumn("url", url_name="webhook_endpoints:edit"),
         "description",
+        Column("events", label="Events", accessor="get_events_display"),
         Column("status", label="Status", accessor=endpoint_status),
         DateColumn("created_at", label="Created"),
     ]
@@ -164,8 +165,9 @@ class WebhookDeliveryViewSet(StudioModelViewSet):
     menu_label = "Webhook deliveries"
     add_to_admin_menu = False
     form_fields = []
-    add_view_enabled = False
-    edit_view_enabled = False
+    # Deliveries are made by the platform: looked at and resent, never added, edited or deleted by hand
+    # (Wagtail 8's ModelViewSet has no add_view_enabled; the permission policy hides the buttons and views).
+    allowed_actions = ("view",)
     inspect_view_enabled = True
     inspect_view_fields = [
         "event",
