@@ -3,8 +3,6 @@ pages): the contract (/contracts/<token>/: read, sign through static/site/contra
 download the PDF, then pay) and the invoice (/invoices/<token>/: lines, totals, the payment schedule, and
 "Pay" straight into Stripe Checkout; works without JavaScript). config/urls.py routes them."""
 
-import base64
-
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -52,12 +50,7 @@ def contract_page(request, token: str):
     except SigningError as exc:  # the stored text no longer matches its hash: never offer it for signing
         problem = exc.message
     signatures = {signature.party: signature for signature in contract.signatures.all()}
-    blocks = contract.body_blocks()
-    for block in blocks:
-        if block["kind"] == "signature" and block["party"] in signatures:
-            signature = block["signature"] = signatures[block["party"]]
-            if signature.image_png:
-                block["signature_src"] = "data:image/png;base64," + base64.b64encode(signature.image_png).decode()
+    blocks = contract.signed_blocks(signatures)
     context = {
         "contract": contract,
         "blocks": blocks,

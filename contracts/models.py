@@ -1,5 +1,6 @@
 """Contract templates (Wagtail content) and the contracts issued from them (frozen, hashed, signed)."""
 
+import base64
 import hashlib
 import secrets
 
@@ -162,6 +163,19 @@ class Contract(StudioOwned):
                 blocks.append({"kind": "list", "items": [line[2:] for line in lines]})
             else:
                 blocks.append({"kind": "paragraph", "lines": lines})
+        return blocks
+
+    def signed_blocks(self, signatures=None) -> list[dict]:
+        """body_blocks() with each party's signature (and its drawn image as a data: URL) where they signed:
+        what the client's contract page and the admin's contract screen show."""
+        if signatures is None:
+            signatures = {signature.party: signature for signature in self.signatures.all()}
+        blocks = self.body_blocks()
+        for block in blocks:
+            if block["kind"] == "signature" and block["party"] in signatures:
+                signature = block["signature"] = signatures[block["party"]]
+                if signature.image_png:
+                    block["signature_src"] = "data:image/png;base64," + base64.b64encode(signature.image_png).decode()
         return blocks
 
     def save(self, *args, **kwargs):

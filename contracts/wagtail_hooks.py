@@ -49,6 +49,7 @@ class ContractInspectView(ScopedInspectView):
         context.update(
             contract=contract,
             signatures=contract.signatures.all(),
+            blocks=contract.signed_blocks(),
             urls={
                 name: reverse(f"contracts:{name}", args=[contract.pk])
                 for name in ("countersign", "void", "new_version", "pdf")
@@ -108,7 +109,8 @@ class ContractViewSet(StudioModelViewSet):
                 messages.error(request, getattr(exc, "message", str(exc)))
                 return redirect("contracts:inspect", pk)
             messages.success(request, success)
-            return redirect("contracts:inspect", getattr(result, "pk", pk))
+            # A new version is a new contract; countersigning returns the signature, whose pk is not a contract's.
+            return redirect("contracts:inspect", result.pk if isinstance(result, Contract) else pk)
 
         return view
 

@@ -222,3 +222,45 @@ def test_a_booking_without_a_contract_template_has_no_issue_button(a_admin, stud
     response = a_admin.post(f"/admin/bookings/{booking.pk}/issue-contract/", HTTP_HOST="localhost", follow=True)
     assert "Choose a contract template for this session type first." in response.content.decode()
     assert not Contract.objects.filter(booking=booking).exists()
+
+
+def test_countersigning_lands_on_the_contract_with_the_signature_shown(
+    a_admin, signed_contract, django_capture_on_commit_callbacks
+):
+    # It used to redirect to /inspect/<the signature's id>/: an "Error 404" page although it had worked.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = a_admin.post(
+            f"/admin/contracts/{signed_contract.pk}/countersign/",
+            {"typed_name": "Olive Owner"},
+            HTTP_HOST="localhost",
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/admin/contracts/inspect/{signed_contract.pk}/"
+    page = response.content.decode()
+    assert "Countersigned: the PDF is on its way to you both." in page
+    assert "Olive Owner" in page
+
+
+@pytest.mark.parametrize("typed_name", ["", "   ", "\n\t"])
+def test_an_empty_countersignature_name_is_refused(a_admin, signed_contract, typed_name):
+    response = a_admin.post(
+        f"/admin/contracts/{signed_contract.pk}/countersign/",
+        {"typed_name": typed_name},
+        HTTP_HOST="localhost",
+        follow=True,
+    )
+    assert "Type your name to sign." in response.content.decode()
+    signed_contract.refresh_from_db()
+    assert signed_contract.countersigned_at is None
+    assert not signed_contract.signatures.filter(party="photographer").exists()
+
+
+def test_the_admin_shows_the_contract_as_formatted_text_not_markup(a_admin, signed_contract):
+    page = a_admin.get(f"/admin/contracts/inspect/{signed_contract.pk}/", HTTP_HOST="localhost").content.decode()
+    text = page[page.find("data-contract-text") : page.find("</article>")]
+    assert "## " not in text and "[signature:" not in text
+    headings = [b["text"] for b in signed_contract.body_blocks() if b["kind"] == "heading"]
+    assert headings and all(f'<h3 class="w-h3">{h}</h3>' in text for h in headings)
+    assert 'data-signature="client"' in text and "Ava Stone" in text  # the client signed
+    assert 'data-signature="photographer"' in text and "Not signed yet" in text
