@@ -2,7 +2,8 @@
 
 Money is integer minor units in the studio's currency; formatting never goes through float."""
 
-ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
+from .money import decimals
+
 SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
 
 
@@ -11,19 +12,23 @@ def format_money(minor_units: int, currency: str) -> str:
     currency = currency.upper()
     symbol = SYMBOLS.get(currency, currency + " ")
     sign = "-" if minor_units < 0 else ""
-    minor_units = abs(minor_units)
-    if currency in ZERO_DECIMAL_CURRENCIES:
-        return f"{sign}{symbol}{minor_units:,}"
-    major, minor = divmod(minor_units, 100)
-    return f"{sign}{symbol}{major:,}.{minor:02d}"
+    return f"{sign}{symbol}{_digits(abs(minor_units), currency)}"
+
+
+def _digits(minor_units: int, currency: str) -> str:
+    """12345050 → '123,450.50' (two decimals), '12,345,050' (JPY), '12,345.050' (KWD)."""
+    places = decimals(currency)
+    if places == 0:
+        return f"{minor_units:,}"
+    major, minor = divmod(minor_units, 10**places)
+    return f"{major:,}.{minor:0{places}d}"
 
 
 def format_amount(minor_units: int, currency: str = "") -> str:
     """1234550, 'gbp' → '12,345.50 GBP': the plain form of the admin's tables and receipts."""
     minor_units = int(minor_units or 0)
     sign = "-" if minor_units < 0 else ""
-    whole, cents = divmod(abs(minor_units), 100)
-    return f"{sign}{whole:,}.{cents:02d} {str(currency).upper()}".strip()
+    return f"{sign}{_digits(abs(minor_units), str(currency))} {str(currency).upper()}".strip()
 
 
 def format_duration(duration) -> str:

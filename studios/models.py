@@ -214,3 +214,10 @@ def is_platform_hostname(hostname: str) -> bool:
     """The platform's own hosts (the admin's among them): never a studio's site."""
     platform = {normalise_hostname(h) for h in (*settings.PLATFORM_HOSTS, *settings.ADMIN_HOSTS)}
     return normalise_hostname(hostname) in platform
+
+
+def studio_currency(studio_id) -> str:
+    """The currency a studio's prices are typed in ("USD" when there is no studio yet, as the field's default)."""
+    if studio_id is None:
+        return "USD"
+    return Studio.objects.filter(pk=studio_id).values_list("currency", flat=True).first() or "USD"

@@ -1,8 +1,18 @@
 """The invoice form: the photographer's own clients and bookings, lines that cannot total below zero."""
 
 from studios.admin_viewsets import StudioOwnedAdminForm
+from studios.models import studio_currency
+from studios.money import use_money_fields
 
 from ..models import InvoiceLine
+
+
+class _MoneyLineMixin:
+    """A line of the invoice: its unit amount typed in the invoice's currency (the formset passes it)."""
+
+    def __init__(self, *args, currency="USD", **kwargs):
+        super().__init__(*args, **kwargs)
+        use_money_fields(self, currency, money=("unit_amount",))
 
 
 class InvoiceAdminForm(StudioOwnedAdminForm):
@@ -12,6 +22,13 @@ class InvoiceAdminForm(StudioOwnedAdminForm):
         super().__init__(*args, **kwargs)
         booking = self.fields["booking"]
         booking.queryset = booking.queryset.select_related("client", "session_type")
+        # Amounts in pounds (the invoice's currency, else the studio's) and tax as a percentage; stored as today
+        # in minor units and basis points.
+        currency = self.instance.currency or studio_currency(self.studio_id)
+        use_money_fields(self, currency, percent_bps=("tax_rate_bps",))
+        lines = self.formsets["lines"]
+        lines.form = type("InvoiceLineMoneyForm", (_MoneyLineMixin, lines.form), {})
+        lines.form_kwargs = {**lines.form_kwargs, "currency": currency}
 
     def is_valid(self):
         # The lines are formsets, validated after the form's own clean(): check the total once both are.

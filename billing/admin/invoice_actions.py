@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from studios.money import to_minor
+
 from .. import payments
 from ..invoicing import InvoiceError, invoice_link, send_invoice, void_invoice
 from ..models import Invoice
@@ -55,7 +57,7 @@ class RefundInvoiceView(InvoiceActionView, TitledBreadcrumbsMixin, WagtailAdminT
     def post(self, request, pk):
         invoice = self.invoice(pk)
         try:
-            amount = parse_amount(request.POST.get("amount", ""))
+            amount = parse_amount(request.POST.get("amount", ""), invoice.currency)
             refunds = payments.refund_invoice(invoice, amount, user=request.user, reason=request.POST.get("reason", ""))
         except (InvoiceError, StripeUnavailable) as exc:
             return self.render_to_response(self.get_context_data(invoice=invoice, error=str(exc)), status=400)
@@ -65,12 +67,12 @@ class RefundInvoiceView(InvoiceActionView, TitledBreadcrumbsMixin, WagtailAdminT
         return self.back(invoice)
 
 
-def parse_amount(text: str) -> int:
-    """'120.50' → 12050 minor units, without floats."""
+def parse_amount(text: str, currency: str) -> int:
+    """'120.50', 'gbp' → 12050 minor units; '5000', 'jpy' → 5000; without floats."""
     try:
         value = Decimal(text.strip().replace(",", ""))
+        return to_minor(value, currency)
     except InvalidOperation as exc:
         raise InvoiceError("Enter the amount as a number, e.g. 120.50.") from exc
-    if value != value.quantize(Decimal("0.01")):
-        raise InvoiceError("Amounts have at most two decimals.")
-    return int(value * 100)
+    except ValueError as exc:
+        raise InvoiceError(str(exc)) from exc

@@ -4,6 +4,8 @@ from django import forms
 
 from crm.models import Client
 from studios.admin_viewsets import StudioOwnedAdminForm
+from studios.models import studio_currency
+from studios.money import use_money_fields
 
 from ..models import SessionType
 
@@ -37,6 +39,11 @@ class PhotographerBookingForm(forms.Form):
 
 
 class SessionTypeAdminForm(StudioOwnedAdminForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Prices are typed in pounds (or the studio's currency), stored in minor units.
+        use_money_fields(self, studio_currency(self.studio_id), money=("price", "deposit_amount"))
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("deposit_percent", 0) > 100:

@@ -8,6 +8,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from studios.admin_viewsets import StudioModelViewSet, StudioOwnedAdminForm
+from studios.formatting import format_money
 
 from ..models import AvailabilityOverride, AvailabilityRule, Booking, CalendarFeed, SessionType
 from ..scheduling import cancel, complete, confirm
@@ -79,8 +80,18 @@ class SessionTypeViewSet(StudioModelViewSet):
     model = SessionType
     icon = "tag"
     menu_label = "Session types"
-    list_display = ["name", "duration", "price", "auto_confirm", "is_active"]
+    list_display = [
+        "name",
+        "duration",
+        Column("price", label="Price", accessor=lambda t: format_money(t.price, t.studio.currency)),
+        "auto_confirm",
+        "is_active",
+    ]
     search_fields = ["name", "description"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=SessionType.objects.select_related("studio"), **kwargs)
+
     edit_handler = ObjectList(
         [
             FieldPanel("name"),

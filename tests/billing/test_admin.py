@@ -131,7 +131,7 @@ def test_create_invoice_in_the_admin(a_admin, studio, other_studio):
         "client": mine.pk,
         "booking": "",
         "due_date": (timezone.now() + timedelta(days=10)).date().isoformat(),
-        "tax_rate_bps": "2000",
+        "tax_rate_bps": "20",
         "notes": "",
         "lines-TOTAL_FORMS": "2",
         "lines-INITIAL_FORMS": "0",
@@ -140,12 +140,12 @@ def test_create_invoice_in_the_admin(a_admin, studio, other_studio):
         "lines-0-kind": "package",
         "lines-0-description": "Wedding",
         "lines-0-quantity": "1",
-        "lines-0-unit_amount": "100000",
+        "lines-0-unit_amount": "1000",
         "lines-0-ORDER": "1",
         "lines-1-kind": "discount",
         "lines-1-description": "Friends",
         "lines-1-quantity": "1",
-        "lines-1-unit_amount": "10000",
+        "lines-1-unit_amount": "100.00",
         "lines-1-ORDER": "2",
     }
     response = a_admin.post("/admin/billing/invoices/new/", data)
@@ -169,7 +169,7 @@ def test_create_invoice_in_the_admin(a_admin, studio, other_studio):
     refused = a_admin.post("/admin/billing/invoices/new/", {**data, "client": theirs.pk})
     assert refused.status_code == 200 and Invoice.objects.count() == 1
     # Discounts beyond the total are refused with a message.
-    too_much = a_admin.post("/admin/billing/invoices/new/", {**data, "lines-1-unit_amount": "200000"})
+    too_much = a_admin.post("/admin/billing/invoices/new/", {**data, "lines-1-unit_amount": "2000"})
     assert "cannot be negative" in too_much.content.decode() and Invoice.objects.count() == 1
 
 
@@ -204,7 +204,7 @@ def test_refund_from_the_admin(a_admin, studio, stripe_api, plans):
     paid(invoice, pi=intent.id)
 
     bad = a_admin.post(f"/admin/billing/invoices/{invoice.pk}/refund/", {"amount": "12.345"})
-    assert bad.status_code == 400 and "at most two decimals" in bad.content.decode()
+    assert bad.status_code == 400 and "at most 2 decimal places" in bad.content.decode()
     too_much = a_admin.post(f"/admin/billing/invoices/{invoice.pk}/refund/", {"amount": "250.01"})
     assert too_much.status_code == 400 and "At most 250.00 GBP" in too_much.content.decode()
     invoice.refresh_from_db()

@@ -119,7 +119,7 @@ def test_session_type_form_offers_only_own_contract_templates(a_admin, studio, o
 
     data = {
         "name": "Mini session", "description": "", "duration": "00:30:00", "slot_interval": "00:30:00",
-        "price": "9900", "deposit_amount": "0", "deposit_percent": "50", "buffer_before": "0", "buffer_after": "0",
+        "price": "99", "deposit_amount": "0", "deposit_percent": "50", "buffer_before": "0", "buffer_after": "0",
         "minimum_notice": "1 00:00:00", "booking_horizon": "90 00:00:00", "max_per_day": "", "location": "",
         "contract_template": str(mine.pk), "is_active": "on",
     }  # fmt: skip
