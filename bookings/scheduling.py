@@ -30,8 +30,16 @@ class BookingError(DomainError):
 
 
 def check_requested_time(
-    studio: Studio, session_type: SessionType, start: datetime, now: datetime, *, by_photographer: bool = False
+    studio: Studio,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime,
+    *,
+    by_photographer: bool = False,
+    outside_hours: bool = False,
 ) -> None:
+    """The rules of the clock. A photographer may also book outside the weekly hours (a Sunday wedding) when they
+    say so explicitly (`outside_hours`); the past and the calendar (no double booking) still apply."""
     if start <= now:
         raise BookingError("in_the_past", "That time has already passed. Please choose a time in the future.")
     if not by_photographer:
@@ -44,6 +52,8 @@ def check_requested_time(
             raise BookingError(
                 "too_far", f"Bookings open {session_type.booking_horizon.days} days ahead; choose an earlier date."
             )
+    if outside_hours and by_photographer:
+        return
     if not within_hours(studio, session_type, start):
         raise BookingError(
             "outside_hours",
@@ -91,6 +101,7 @@ def book(
     client=None,
     by=None,
     confirm_now: bool = False,
+    outside_hours: bool = False,
 ) -> Booking:
     """A client books `start` (or a photographer, `by`, books it for an existing `client`): the booking
     is confirmed at once if the session type auto-confirms or the photographer says so. Photographers
@@ -100,7 +111,7 @@ def book(
         raise BookingError("unknown_session_type", "This session type cannot be booked.", NOT_FOUND)
     if client is not None and client.studio_id != studio.pk:
         raise BookingError("unknown_client", "This client is not one of the studio's.", NOT_FOUND)
-    check_requested_time(studio, session_type, start, now, by_photographer=by is not None)
+    check_requested_time(studio, session_type, start, now, by_photographer=by is not None, outside_hours=outside_hours)
     try:
         with transaction.atomic():
             _serialise_calendar(studio)
@@ -139,14 +150,22 @@ def book(
 
 
 def reschedule(
-    booking: Booking, new_start: datetime, *, by=None, note: str = "", now: datetime | None = None
+    booking: Booking,
+    new_start: datetime,
+    *,
+    by=None,
+    note: str = "",
+    now: datetime | None = None,
+    outside_hours: bool = False,
 ) -> Booking:
     """Move a booking; its old time is kept in the history and the reminder will be sent again."""
     now = now or timezone.now()
     if not booking.is_active or booking.status == Booking.Status.COMPLETED:
         raise BookingError("not_active", "Only upcoming bookings can be rescheduled.", CONFLICT)
     studio, session_type = booking.studio, booking.session_type
-    check_requested_time(studio, session_type, new_start, now, by_photographer=by is not None)
+    check_requested_time(
+        studio, session_type, new_start, now, by_photographer=by is not None, outside_hours=outside_hours
+    )
     previous = (booking.start, booking.end)
     try:
         with transaction.atomic():

@@ -15,6 +15,9 @@ class RescheduleForm(forms.Form):
         label="New start (studio time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     note = forms.CharField(required=False, max_length=300)
+    outside_hours = forms.BooleanField(
+        required=False, label="Outside the studio's hours", help_text="Allow a time outside the weekly hours."
+    )
 
 
 class BookingAdminForm(StudioOwnedAdminForm):
@@ -31,6 +34,11 @@ class PhotographerBookingForm(forms.Form):
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     confirm_now = forms.BooleanField(required=False, initial=True, label="Confirm now (e-mails the client an .ics)")
+    outside_hours = forms.BooleanField(
+        required=False,
+        label="Book outside the studio's hours",
+        help_text="For a session outside your weekly hours (a Sunday wedding). Other bookings still can't overlap.",
+    )
 
     def __init__(self, *args, studio, **kwargs):
         super().__init__(*args, **kwargs)

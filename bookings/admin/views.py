@@ -90,7 +90,7 @@ def book_view(request):
             try:
                 booking = book(
                     studio, data["session_type"], data["start"], client=data["client"], notes=data["notes"],
-                    by=request.user, confirm_now=data["confirm_now"],
+                    by=request.user, confirm_now=data["confirm_now"], outside_hours=data["outside_hours"],
                 )  # fmt: skip
             except BookingError as exc:
                 form.add_error("start", exc.message)
@@ -124,4 +124,5 @@ def do_reschedule(booking, request):
         form = RescheduleForm(request.POST)
         if not form.is_valid():
             raise ValueError("Give the new date and time.")
-    reschedule(booking, form.cleaned_data["start"], by=request.user, note=form.cleaned_data["note"])
+    data = form.cleaned_data
+    reschedule(booking, data["start"], by=request.user, note=data["note"], outside_hours=data["outside_hours"])

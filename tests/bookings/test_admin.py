@@ -205,3 +205,43 @@ def test_admin_views_need_a_login(client, b_rows):
         response = client.post(url, HTTP_HOST="localhost")
         assert response.status_code == 302 and "/login/" in response["Location"]
     assert Booking.objects.get(pk=b_rows["bookings"].pk).status == "booked"
+
+
+def test_photographer_books_a_sunday_wedding_outside_the_weekly_hours_when_they_say_so(
+    a_admin, open_studio, portrait, slot, photographer
+):
+    from tests.factories import ClientFactory
+
+    nora = ClientFactory(studio=open_studio, name="Nora Vale")
+    evening = slot.replace(hour=19)  # the studio is open 09:00–17:00
+    data = {"client": nora.pk, "session_type": portrait.pk, "start": evening.strftime("%Y-%m-%dT%H:%M"), "notes": ""}
+
+    refused = a_admin.post("/admin/bookings/book/", data, HTTP_HOST="localhost")
+    assert refused.status_code == 200 and "outside the studio" in refused.content.decode()
+    assert not Booking.objects.exists()
+    assert "Book outside the studio" in a_admin.get("/admin/bookings/book/", HTTP_HOST="localhost").content.decode()
+
+    booked = a_admin.post("/admin/bookings/book/", {**data, "outside_hours": "on"}, HTTP_HOST="localhost")
+    assert booked.status_code == 302
+    wedding = Booking.objects.get()
+    assert wedding.start == evening
+
+    # The override is about hours only: the same evening cannot be double-booked, nor moved into the past.
+    again = a_admin.post("/admin/bookings/book/", {**data, "outside_hours": "on"}, HTTP_HOST="localhost")
+    assert "just booked" in again.content.decode() and Booking.objects.count() == 1
+
+    # Rescheduling outside hours needs the same explicit tick.
+    later = (evening + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    url = f"/admin/bookings/{wedding.pk}/reschedule/"
+    page = a_admin.post(url, {"start": later}, HTTP_HOST="localhost", follow=True).content.decode()
+    assert "outside the studio" in page
+    a_admin.post(url, {"start": later, "outside_hours": "on"}, HTTP_HOST="localhost")
+    wedding.refresh_from_db()
+    assert wedding.start == evening + timedelta(hours=1)
+
+
+def test_clients_cannot_book_outside_hours_whatever_they_send(open_studio, portrait, slot):
+    from bookings.scheduling import BookingError, book
+
+    with pytest.raises(BookingError, match="outside the studio"):
+        book(open_studio, portrait, slot.replace(hour=19), name="Eve", email="eve@example.test", outside_hours=True)
