@@ -4,7 +4,7 @@ that keep their history), session types, weekly hours and overrides, and the cal
 from django import forms
 from django.urls import path
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from studios.admin_viewsets import StudioModelViewSet, StudioOwnedAdminForm
@@ -18,7 +18,9 @@ from .forms import BookingAdminForm, OverrideAdminForm, SessionTypeAdminForm
 from .views import BookingIndexView, BookingInspectView, book_view, booking_action_view, do_reschedule
 
 
-class LocalStartColumn(Column):
+class LocalStartColumn(TitleColumn):
+    """The session's time in the studio's zone, linking to the booking's page."""
+
     def get_value(self, instance):
         return f"{instance.local_start:%a %d %b %Y %H:%M %Z}"
 
@@ -33,7 +35,7 @@ class BookingViewSet(StudioModelViewSet):
     inspect_view_class = BookingInspectView
     inspect_view_enabled = True
     list_display = [
-        LocalStartColumn("start", label="When", sort_key="start"),
+        LocalStartColumn("start", label="When", sort_key="start", url_name="bookings:inspect"),
         "client",
         "session_type",
         "status",

@@ -198,3 +198,37 @@ def test_site_history_report_shows_only_own_studio_changes(admin_client_for, pho
     report = northlight.get("/admin/reports/site-history/", HTTP_HOST="localhost").content
     assert b"Northlight Nora" in report
     assert b"Harbour Secret" not in report
+
+
+def test_clicking_a_client_opens_their_page_with_links_to_everything(a_admin, studio):
+    from billing.models import Invoice
+    from galleries.models import Gallery
+    from tests.billing.factories import invoice_for
+    from tests.galleries.factories import make_gallery
+
+    nora = ClientFactory(studio=studio, name="Nora Vale")
+    booking = BookingFactory(studio=studio, client=nora, session_type__name="Family portrait")
+    invoice = invoice_for(studio, client=nora, send=False)
+    gallery = make_gallery(studio, title="Vale Family", access_code="VALE0001", client=nora)
+    record_activity(nora, "booking_made", "Family portrait", data={"booking": booking.pk})
+    record_activity(nora, "invoice_sent", "Invoice", data={"invoice": invoice.pk})
+    record_activity(nora, "gallery_viewed", "Vale Family", data={"gallery": gallery.pk, "email": "x@example.test"})
+
+    listing = get(a_admin, "/admin/clients/").content.decode()
+    assert f'href="/admin/clients/inspect/{nora.pk}/"' in listing
+
+    page = get(a_admin, f"/admin/clients/inspect/{nora.pk}/").content.decode()
+    assert f'href="/admin/clients/edit/{nora.pk}/"' in page
+    assert f'href="/admin/bookings/inspect/{booking.pk}/"' in page
+    assert f'href="/admin/billing/invoices/inspect/{invoice.pk}/"' in page
+    assert f'href="/admin/pages/{gallery.pk}/edit/"' in page
+    timeline = page[page.index('class="crm-timeline"') :]
+    for url in (f"/admin/bookings/inspect/{booking.pk}/", f"/admin/billing/invoices/inspect/{invoice.pk}/"):
+        assert f'<a href="{url}">' in timeline
+    assert Invoice.objects.get(pk=invoice.pk).client == nora and Gallery.objects.get(pk=gallery.pk).client == nora
+
+
+def test_clicking_a_booking_row_opens_the_booking(a_admin, studio):
+    booking = BookingFactory(studio=studio, session_type__name="Family portrait")
+    listing = get(a_admin, "/admin/bookings/").content.decode()
+    assert f'href="/admin/bookings/inspect/{booking.pk}/"' in listing
