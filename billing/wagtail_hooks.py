@@ -6,12 +6,14 @@ from django.urls import path, reverse
 from wagtail import hooks
 
 from studios.admin_viewsets import StudioMenuItem
+from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 
 from .admin.invoice_actions import RefundInvoiceView, SendInvoiceView, VoidInvoiceView
 from .admin.plan import BillingPortalView, ConnectOnboardingView, ConnectReturnView, PlanAndUsageView, SubscribeView
 from .admin.read_only import refuse_when_lapsed
 from .admin.revenue_views import RevenueCsvView, RevenueView
 from .admin.viewsets import InvoiceViewSet, StripeEventViewSet
+from .business import revenue_charts
 from .dashboard import PlanUsagePanel, RevenueThisMonthPanel, UnpaidInvoicesPanel
 from .invoicing import booking_next_steps
 
@@ -87,3 +89,8 @@ hooks.register("booking_next_steps", booking_next_steps, order=20)
 
 
 hooks.register("booking_next_steps", booking_next_steps, order=20)
+
+
+@hooks.register(BUSINESS_CHARTS_HOOK)
+def billing_business_charts(studio):
+    return revenue_charts(studio)

@@ -3,7 +3,10 @@ studio, and the upcoming-sessions dashboard panel."""
 
 from wagtail import hooks
 
+from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
+
 from .admin.viewsets import BookingsGroup
+from .business import booking_charts
 from .dashboard import UpcomingSessionsPanel
 from .models import BookingPage
 
@@ -21,3 +24,8 @@ def register_bookings():
 @hooks.register("register_studio_dashboard_panel")
 def upcoming_sessions_panel(request, studio):
     return UpcomingSessionsPanel(studio, request)
+
+
+@hooks.register(BUSINESS_CHARTS_HOOK)
+def bookings_business_charts(studio):
+    return booking_charts(studio)

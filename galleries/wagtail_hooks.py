@@ -6,10 +6,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
+from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 from studios.models import Studio
 
 from . import admin_views
 from .admin_listing import GalleryListingViewSet
+from .business import gallery_charts
 from .client_files import ClientFileOperation
 from .dashboard import GalleryActivityPanel
 from .models import ClientGalleryIndexPage, Gallery
@@ -93,3 +95,8 @@ def gallery_limit_on_edit(request, page):
 @hooks.register("register_studio_dashboard_panel")
 def gallery_activity_panel(request, studio):
     return GalleryActivityPanel(studio, request)
+
+
+@hooks.register(BUSINESS_CHARTS_HOOK)
+def galleries_business_charts(studio):
+    return gallery_charts(studio)

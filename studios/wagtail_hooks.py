@@ -5,6 +5,7 @@ these hooks close the places it does not (choosers and the explorer show
 other roots: wagtail#1700, #1058, #12969)."""
 
 from django.http import Http404
+from django.urls import path, reverse
 from wagtail import hooks
 
 from . import (
@@ -12,6 +13,8 @@ from . import (
     dashboard,  # noqa: F401 - registers the studio dashboard panels
 )
 from .admin_scoping import owned_collection_ids, owned_pages_q
+from .admin_viewsets import StudioMenuItem
+from .business import BusinessCsvView, BusinessView
 
 
 @hooks.register("construct_admin_api", order=100)  # after wagtail.images/documents register theirs
@@ -61,3 +64,16 @@ def serve_only_the_studios_own_documents(document, request):
     if user.is_authenticated and (user.is_superuser or document.collection_id in owned_collection_ids(user)):
         return None
     raise Http404
+
+
+@hooks.register("register_admin_urls")
+def business_urls():
+    return [
+        path("business/", BusinessView.as_view(), name="studio_business"),
+        path("business/<slug:name>.csv", BusinessCsvView.as_view(), name="studio_business_csv"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def business_menu_item():
+    return StudioMenuItem("Business", reverse("studio_business"), icon_name="table", order=310)
