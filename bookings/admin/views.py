@@ -36,7 +36,8 @@ class BookingIndexView(ScopedIndexView):
     @cached_property
     def header_buttons(self):
         book_button = HeaderButton("Book a session", url=reverse("bookings:book"), icon_name="plus")
-        return [book_button, *super().header_buttons]
+        calendar_button = HeaderButton("Calendar", url=reverse("bookings:calendar"), icon_name="date")
+        return [book_button, calendar_button, *super().header_buttons]
 
     def order_queryset(self, queryset):
         if self.request.GET.get("ordering"):

@@ -13,6 +13,7 @@ from studios.formatting import format_money
 from ..models import AvailabilityOverride, AvailabilityRule, Booking, CalendarFeed, SessionType
 from ..scheduling import cancel, complete, confirm
 from .actions import BookingAction, booking_actions
+from .calendar import calendar_view, move_view
 from .filters import BookingFilterSet
 from .forms import BookingAdminForm, OverrideAdminForm, SessionTypeAdminForm
 from .views import BookingIndexView, BookingInspectView, book_view, booking_action_view, do_reschedule
@@ -69,6 +70,8 @@ class BookingViewSet(StudioModelViewSet):
             path("<int:pk>/reschedule/", booking_action_view(do_reschedule, "Booking moved."), name="reschedule"),
             *(self.action_path(action) for action in booking_actions()),
             path("book/", book_view, name="book"),
+            path("calendar/", calendar_view, name="calendar"),
+            path("calendar/move/", move_view, name="calendar_move"),
         ]
 
     @staticmethod
