@@ -77,7 +77,13 @@ def revenue_charts(studio) -> list[Chart]:
         name="owed",
         title="Outstanding and overdue",
         labels=["Outstanding", "Overdue"],
-        series=[Series("Owed", major([owed["outstanding"], owed["overdue"]]), tone="critical")],
+        series=[
+            Series(
+                "Owed",
+                major([owed["outstanding"], owed["overdue"]]),
+                tones=["primary", "critical"],  # only what is late is red
+            )
+        ],
         unit=currency,
         places=places,
         order=30,

@@ -24,6 +24,10 @@ class Series:
     name: str
     values: list  # one number per label
     tone: str = "primary"  # primary | secondary | critical: the CSS class of its bars
+    tones: list[str] | None = None  # one tone per bar where the bars mean different things (owed vs overdue)
+
+    def tone_of(self, i: int) -> str:
+        return self.tones[i] if self.tones else self.tone
 
 
 @dataclass
@@ -61,7 +65,7 @@ class Chart:
         return out.getvalue()
 
     def svg(self) -> str:
-        return mark_safe(bar_chart_svg(self))  # noqa: S308 - every text in it is escaped by bar_chart_svg  # noqa: S308 - every text in it is escaped by bar_chart_svg
+        return mark_safe(bar_chart_svg(self))  # noqa: S308 - every text in it is escaped by bar_chart_svg
 
 
 def _nice_ceiling(value) -> Decimal:
@@ -100,17 +104,32 @@ def bar_chart_svg(chart: Chart) -> str:
             h = float(Decimal(value) / top) * plot_h if value else 0
             x, y = x0 + j * bar_w, TOP + plot_h - h
             parts.append(
-                f'<rect class="bar bar-{escape(series.tone)}" x="{x:.1f}" y="{y:.1f}" width="{max(bar_w - 2, 1):.1f}"'
-                f' height="{h:.1f}"><title>{escape(label)} — {escape(series.name)}: {escape(chart.format(value))}'
+                f'<rect class="bar bar-{escape(series.tone_of(i))}" x="{x:.1f}" y="{y:.1f}"'
+                f' width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}">'
+                f"<title>{escape(label)} — {escape(series.name)}: {escape(chart.format(value))}"
                 f"{' ' + escape(chart.unit) if chart.unit else ''}</title></rect>"
             )
-        short = label if len(label) <= 12 else label[:11] + "…"
-        parts.append(
-            f'<text class="label" x="{LEFT + i * group_w + group_w / 2:.1f}" y="{HEIGHT - BOTTOM + 16}"'
-            f' text-anchor="middle">{escape(short)}</text>'
-        )
+        parts.append(_axis_label(label, LEFT + i * group_w + group_w / 2, HEIGHT - BOTTOM + 16, group_w))
     parts.append("</svg>")
     return "".join(parts)
+
+
+LABEL_CHAR_W = 6.5  # px per character of an axis label at the admin's font size, roughly
+
+
+def _axis_label(label: str, x: float, y: float, room: float) -> str:
+    """The label under its bars: on one line if it fits, else broken at its last space onto two ("Jan" over
+    "2026"), else cut short; twelve months side by side never run into each other."""
+    chars = max(int(room // LABEL_CHAR_W), 3)
+    head, _, tail = label.rpartition(" ")
+    if len(label) <= chars or not head:
+        lines = [label if len(label) <= max(chars, 12) else label[: max(chars, 12) - 1] + "…"]
+    else:
+        lines = [head if len(head) <= chars else head[: chars - 1] + "…", tail]
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if n == 0 else 13}">{escape(line)}</tspan>' for n, line in enumerate(lines)
+    )
+    return f'<text class="label" x="{x:.1f}" y="{y}" text-anchor="middle">{spans}</text>'
 
 
 def last_twelve_months(today: date) -> list[date]:
