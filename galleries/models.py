@@ -19,6 +19,8 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from crm.models import Client
 from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
 
+from .panels import GalleryPhotosPanel
+
 
 class StudioImageQuerySet(StudioOwnedQuerySet, ImageQuerySet):
     def public(self):
@@ -195,6 +197,7 @@ class Gallery(Page):
     sort = models.CharField(max_length=10, choices=Sort.choices, default=Sort.CAPTURED)
 
     content_panels = Page.content_panels + [
+        GalleryPhotosPanel(heading="Photos"),
         FieldPanel("client"),
         FieldPanel("cover"),
         FieldPanel("intro"),
