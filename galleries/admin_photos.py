@@ -23,6 +23,7 @@ from studios.errors import NOT_FOUND, DomainError
 
 from . import curation
 from .admin_views import studio_gallery
+from .proofing import gallery_link
 
 PER_PAGE = 200
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
@@ -85,6 +86,7 @@ def manager(request, gallery_id):
             "counts": curation.status_counts(gallery),
             "manual": gallery.sort == gallery.Sort.MANUAL,
             "direct": hasattr(default_storage, "bucket"),
+            "share_link": gallery_link(gallery),
         },
     )
 

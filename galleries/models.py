@@ -253,6 +253,15 @@ class Gallery(Page):
             self.Sort.MANUAL: ("order", "id"),
         }[self.sort]
 
+    def photo_counts(self) -> dict[str, int]:
+        """All the gallery's photos, those its clients see, hidden and failed ones: one query."""
+        return self.photos.aggregate(
+            total=models.Count("id"),
+            ready=models.Count("id", filter=models.Q(image__status=StudioImage.Status.READY, hidden=False)),
+            hidden=models.Count("id", filter=models.Q(hidden=True)),
+            failed=models.Count("id", filter=models.Q(image__status=StudioImage.Status.FAILED)),
+        )
+
     def ordered_photos(self):
         return self.photos.ready().order_by(*self.photo_order())
 

@@ -2,7 +2,6 @@
 page (the gallery manager, galleries/admin_photos.py). Photos are rows, never page content, so the panel
 shows them rather than editing them."""
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from wagtail.admin.panels import Panel
 
@@ -12,17 +11,9 @@ class GalleryPhotosPanel(Panel):
         template_name = "galleries/admin/photos_panel.html"
 
         def get_context_data(self, parent_context=None):
-            # galleries.models imports this module for the gallery's panels: the model comes from there.
-            from .models import StudioImage  # noqa: PLC0415
-
             context = super().get_context_data(parent_context)
             gallery = self.instance
             if gallery.pk:
                 context["manager_url"] = reverse("galleries_manager", args=[gallery.pk])
-                context["counts"] = gallery.photos.aggregate(
-                    total=Count("id"),
-                    ready=Count("id", filter=Q(image__status=StudioImage.Status.READY, hidden=False)),
-                    hidden=Count("id", filter=Q(hidden=True)),
-                    failed=Count("id", filter=Q(image__status=StudioImage.Status.FAILED)),
-                )
+                context["counts"] = gallery.photo_counts()
             return context

@@ -18,6 +18,19 @@
     message.classList.toggle("is-error", Boolean(isError));
   };
 
+  // --- Share: copy the client's link ---------------------------------------------------------------------
+  const link = root.querySelector("[data-share-link]");
+  root.querySelector("[data-copy-link]")?.addEventListener("click", async () => {
+    const copied = root.querySelector("[data-copied]");
+    try {
+      await navigator.clipboard.writeText(link.value);
+      copied.textContent = "Link copied.";
+    } catch (error) {
+      link.select(); // no clipboard access (an insecure origin): selected, for Ctrl+C
+      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
+    }
+  });
+
   // --- Selection -------------------------------------------------------------------------------------
   const boxes = () => [...grid.querySelectorAll("input[name=photos]")];
   const selectAll = root.querySelector("[data-select-all]");

@@ -39,7 +39,7 @@ def test_drop_thirty_photos_then_reorder_hide_and_delete(studio, open_page, live
     photographer_for(studio, email="demo@northlight.test")
     gallery = make_gallery(studio, sets=["Ceremony", "Reception"], access_code="WEDDING24")
     admin = live_server.url.replace("127.0.0.1", "localhost")
-    page = open_page()
+    page = open_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(f"{admin}/admin/login/")
     page.locator("#id_username").fill("demo@northlight.test")
     page.locator("#id_password").fill("secret-pass-123")
@@ -132,3 +132,10 @@ def test_drop_thirty_photos_then_reorder_hide_and_delete(studio, open_page, live
     page.goto(f"{admin}/admin/galleries/{gallery.pk}/photos/?status=hidden")
     assert sorted(tiles.evaluate_all("els => els.map(e => e.dataset.photo)")) == sorted(hidden)
     page.screenshot("filter-hidden", full_page=False)
+
+    # Share: the client's link, copied.
+    page.get_by_text("Share this gallery").click()
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_text("Link copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == f"https://{studio.hostname}/galleries/?code=WEDDING24"
+    page.screenshot("share", full_page=False)

@@ -72,6 +72,12 @@ def test_gallery_edit_page_links_to_its_photos(a_admin, gallery):
     assert manager_url(gallery).encode() in page.content
 
 
+def test_share_panel_has_the_client_link_with_its_code(a_admin, gallery):
+    html = a_admin.get(manager_url(gallery)).content.decode()
+    assert 'value="https://northlight.localhost/galleries/?code=WEDDING24"' in html
+    assert f'action="/admin/galleries/{gallery.pk}/send-ready/"' in html
+
+
 def test_grid_shows_thumbnails_status_and_failure_reason(a_admin, gallery, photos):
     upload(gallery, b"", "broken.jpg")
     response = a_admin.get(manager_url(gallery))
@@ -112,7 +118,7 @@ def test_grid_queries_do_not_grow_with_the_gallery(a_admin, gallery, count, djan
     a_admin.get(manager_url(gallery))  # the session, the user and Wagtail's per-process caches warm
     # The admin's own (session, user, permissions, profile, locale, collections: 8), the studio, the gallery
     # and its page permissions, sets, watermark, photo count, status counts, the page of photos and their
-    # thumbnails: the same number for 20 photos and 2,000.
+    # thumbnails, the studio's domain for the share link: the same number for 20 photos and 2,000.
     with django_assert_num_queries(QUERIES_PER_GRID):
         response = a_admin.get(manager_url(gallery, "?p=1"))
     assert response.status_code == 200
@@ -120,7 +126,7 @@ def test_grid_queries_do_not_grow_with_the_gallery(a_admin, gallery, count, djan
     assert response.content.decode().count("data-photo=") == min(count, 200)
 
 
-QUERIES_PER_GRID = 18
+QUERIES_PER_GRID = 19
 
 
 def test_the_last_page_of_two_thousand(a_admin, gallery):
