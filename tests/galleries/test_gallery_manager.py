@@ -86,6 +86,7 @@ def test_grid_shows_thumbnails_status_and_failure_reason(a_admin, gallery, photo
     assert grid_names(response) == ["IMG_0001.jpg", "IMG_0002.jpg", "IMG_0003.jpg", "IMG_0004.jpg", "broken.jpg"]
     assert html.count('<img src="/media/images/') == 4  # the four processed photos' thumbnails
     assert "The file is empty (0 bytes)" in html
+    assert html.count('name="action" value="remove"') == 1  # the failed one's own Retry and Remove
     assert "5 photos: 4 ready" in html and "1 failed" in html
 
 
