@@ -129,6 +129,7 @@
     const result = response ? await response.json().catch(() => ({})) : {};
     if (response?.ok && result.ok) {
       say(result.message);
+      root.querySelector("[data-sort]").textContent = "Manual order";
       return;
     }
     before.forEach((t) => grid.appendChild(t)); // back as it was, so the page shows what is saved

@@ -87,6 +87,7 @@ def test_drop_thirty_photos_then_reorder_hide_and_delete(studio, open_page, live
     page.set_viewport_size(DESKTOP)
     page.screenshot("reordered", full_page=False)
     assert tiles.nth(0).get_attribute("data-photo") == moved_id
+    assert page.locator("[data-sort]").inner_text() == "Manual order"
     gallery.refresh_from_db()
     assert gallery.sort == Gallery.Sort.MANUAL
     order = [p.filename for p in gallery.ordered_photos()]
