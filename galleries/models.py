@@ -19,6 +19,8 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from crm.models import Client
 from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
 
+from .panels import GalleryPhotosPanel
+
 
 class StudioImageQuerySet(StudioOwnedQuerySet, ImageQuerySet):
     def public(self):
@@ -195,6 +197,7 @@ class Gallery(Page):
     sort = models.CharField(max_length=10, choices=Sort.choices, default=Sort.CAPTURED)
 
     content_panels = Page.content_panels + [
+        GalleryPhotosPanel(heading="Photos"),
         FieldPanel("client"),
         FieldPanel("cover"),
         FieldPanel("intro"),
@@ -242,13 +245,25 @@ class Gallery(Page):
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
-    def ordered_photos(self):
-        order = {
+    def photo_order(self) -> tuple[str, ...]:
+        """The order clients see the photos in (and the gallery manager shows them in)."""
+        return {
             self.Sort.CAPTURED: ("image__captured_at", "order", "id"),
             self.Sort.FILENAME: ("image__original_filename", "id"),
             self.Sort.MANUAL: ("order", "id"),
         }[self.sort]
-        return self.photos.ready().order_by(*order)
+
+    def photo_counts(self) -> dict[str, int]:
+        """All the gallery's photos, those its clients see, hidden and failed ones: one query."""
+        return self.photos.aggregate(
+            total=models.Count("id"),
+            ready=models.Count("id", filter=models.Q(image__status=StudioImage.Status.READY, hidden=False)),
+            hidden=models.Count("id", filter=models.Q(hidden=True)),
+            failed=models.Count("id", filter=models.Q(image__status=StudioImage.Status.FAILED)),
+        )
+
+    def ordered_photos(self):
+        return self.photos.ready().order_by(*self.photo_order())
 
 
 class GallerySet(Orderable):
@@ -263,7 +278,8 @@ class GallerySet(Orderable):
 
 class GalleryPhotoQuerySet(StudioOwnedQuerySet):
     def ready(self):
-        return self.filter(image__status=StudioImage.Status.READY)
+        """The photos the gallery's clients see: processed, and not hidden by the photographer."""
+        return self.filter(image__status=StudioImage.Status.READY, hidden=False)
 
 
 class GalleryPhoto(models.Model):
@@ -274,6 +290,8 @@ class GalleryPhoto(models.Model):
     image = models.ForeignKey(StudioImage, on_delete=models.CASCADE, related_name="gallery_photos")
     set = models.ForeignKey(GallerySet, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
     order = models.PositiveIntegerField(default=0)
+    # Hidden by the photographer (the gallery manager): kept, but no client sees, favourites or downloads it.
+    hidden = models.BooleanField(default=False)
     sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

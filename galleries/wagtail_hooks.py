@@ -1,5 +1,5 @@
 """Admin for galleries: the "Galleries" listing, the `watermark` image operation, and the gallery tools
-(upload, activity, watermark)."""
+(photos, upload, activity, watermark)."""
 
 from django.urls import path, reverse
 from wagtail import hooks
@@ -9,7 +9,7 @@ from wagtail.admin.widgets import Button
 from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 from studios.models import Studio
 
-from . import admin_views
+from . import admin_photos, admin_views
 from .admin_listing import GalleryListingViewSet
 from .business import gallery_charts
 from .client_files import ClientFileOperation
@@ -40,6 +40,9 @@ def register_gallery_admin_urls():
             admin_views.complete,
             name="galleries_complete",
         ),
+        path("galleries/<int:gallery_id>/photos/", admin_photos.manager, name="galleries_manager"),
+        path("galleries/<int:gallery_id>/photos/action/", admin_photos.manager_action, name="galleries_manager_action"),
+        path("galleries/<int:gallery_id>/photos/reorder/", admin_photos.reorder, name="galleries_reorder"),
         path("galleries/<int:gallery_id>/status/", admin_views.photo_status, name="galleries_photo_status"),
         path("galleries/<int:gallery_id>/activity/", admin_views.activity, name="galleries_activity"),
         path("galleries/<int:gallery_id>/send-ready/", admin_views.send_ready_email, name="galleries_send_ready"),
@@ -65,6 +68,7 @@ def register_watermark_menu_item():
 def _gallery_buttons(page, user):
     if not issubclass(page.specific_class or object, Gallery) or not page.permissions_for_user(user).can_edit():
         return
+    yield Button("Photos", reverse("galleries_manager", args=[page.pk]), icon_name="image", priority=4)
     yield Button("Upload photos", reverse("galleries_upload", args=[page.pk]), icon_name="upload", priority=5)
     yield Button("Activity", reverse("galleries_activity", args=[page.pk]), icon_name="history", priority=6)
 

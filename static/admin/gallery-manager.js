@@ -1,0 +1,297 @@
+// A gallery's Photos page (galleries/admin_photos.py). Tick photos for the toolbar's actions (shift-click ticks a
+// range); drag a photo (or the ticked ones) to another place to reorder, saved through galleries.curation.reorder;
+// drop files from the computer onto the grid to upload them through the existing upload views, three at a time,
+// each tile showing its progress and then its thumbnail once the pipeline has made it (the status view, polled).
+(() => {
+  const root = document.querySelector("[data-gallery-manager]");
+  if (!root) return;
+  const grid = root.querySelector("[data-grid]");
+  const dropZone = root.querySelector("[data-drop-zone]");
+  const toolbar = document.getElementById("manager-actions");
+  const csrf = toolbar.querySelector("[name=csrfmiddlewaretoken]").value;
+  const message = root.querySelector("[data-message]");
+  const uploadSummary = root.querySelector("[data-upload-summary]");
+
+  const say = (text, isError) => {
+    message.textContent = text;
+    message.hidden = false;
+    message.classList.toggle("is-error", Boolean(isError));
+  };
+
+  // --- Share: copy the client's link ---------------------------------------------------------------------
+  const link = root.querySelector("[data-share-link]");
+  root.querySelector("[data-copy-link]")?.addEventListener("click", async () => {
+    const copied = root.querySelector("[data-copied]");
+    try {
+      await navigator.clipboard.writeText(link.value);
+      copied.textContent = "Link copied.";
+    } catch (error) {
+      link.select(); // no clipboard access (an insecure origin): selected, for Ctrl+C
+      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
+    }
+  });
+
+  // --- Selection -------------------------------------------------------------------------------------
+  const boxes = () => [...grid.querySelectorAll("input[name=photos]")];
+  const selectAll = root.querySelector("[data-select-all]");
+  const selectedCount = root.querySelector("[data-selected-count]");
+  let lastTicked = null;
+
+  const refresh = () => {
+    const all = boxes();
+    const ticked = all.filter((box) => box.checked);
+    selectedCount.textContent = `${ticked.length} selected`;
+    toolbar.querySelectorAll("[data-needs-selection]").forEach((button) => { button.disabled = !ticked.length; });
+    all.forEach((box) => box.closest("[data-photo]").classList.toggle("is-selected", box.checked));
+    selectAll.checked = ticked.length > 0 && ticked.length === all.length;
+  };
+
+  grid.addEventListener("click", (event) => {
+    const box = event.target.closest("input[name=photos]");
+    if (!box) return;
+    if (event.shiftKey && lastTicked && lastTicked !== box) {
+      const all = boxes();
+      const [from, to] = [all.indexOf(lastTicked), all.indexOf(box)].sort((a, b) => a - b);
+      all.slice(from, to + 1).forEach((other) => { other.checked = box.checked; });
+    }
+    lastTicked = box;
+    refresh();
+  });
+  selectAll.addEventListener("change", () => {
+    boxes().forEach((box) => { box.checked = selectAll.checked; });
+    refresh();
+  });
+  toolbar.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (button?.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+  refresh();
+
+  // --- Reorder -----------------------------------------------------------------------------------------
+  const tiles = () => [...grid.querySelectorAll("[data-photo]")];
+  const isFileDrag = (event) => [...(event.dataTransfer?.types || [])].includes("Files");
+  let dragged = [];
+  let marked = null;
+
+  const unmark = () => {
+    marked?.classList.remove("is-drop-before", "is-drop-after");
+    marked = null;
+  };
+  const after = (tile, event) => {
+    const box = tile.getBoundingClientRect();
+    return event.clientX > box.left + box.width / 2;
+  };
+
+  grid.addEventListener("dragstart", (event) => {
+    const tile = event.target.closest("[data-photo]");
+    if (!tile) return;
+    // Dragging a ticked photo takes all the ticked ones along, in their order.
+    dragged = tile.classList.contains("is-selected") ? tiles().filter((t) => t.classList.contains("is-selected")) : [tile];
+    dragged.forEach((t) => t.classList.add("is-dragging"));
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", tile.dataset.photo);
+  });
+  grid.addEventListener("dragover", (event) => {
+    if (!dragged.length) return;
+    const over = event.target.closest("[data-photo]");
+    event.preventDefault();
+    if (!over || dragged.includes(over)) return unmark();
+    unmark();
+    marked = over;
+    over.classList.add(after(over, event) ? "is-drop-after" : "is-drop-before");
+  });
+  grid.addEventListener("dragend", () => {
+    dragged.forEach((t) => t.classList.remove("is-dragging"));
+    dragged = [];
+    unmark();
+  });
+  grid.addEventListener("drop", async (event) => {
+    if (!dragged.length) return;
+    event.preventDefault();
+    const over = event.target.closest("[data-photo]");
+    const moving = dragged;
+    unmark();
+    if (!over || moving.includes(over)) return;
+    const before = tiles();
+    const anchor = after(over, event) ? over.nextSibling : over;
+    moving.forEach((t) => grid.insertBefore(t, anchor));
+    await saveOrder(before);
+  });
+
+  const saveOrder = async (before) => {
+    say("Saving the new order…");
+    const response = await fetch(root.dataset.reorderUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify({ ids: tiles().map((t) => Number(t.dataset.photo)) }),
+    }).catch(() => null);
+    const result = response ? await response.json().catch(() => ({})) : {};
+    if (response?.ok && result.ok) {
+      say(result.message);
+      root.querySelector("[data-sort]").textContent = "Manual order";
+      return;
+    }
+    before.forEach((t) => grid.appendChild(t)); // back as it was, so the page shows what is saved
+    say(result.message || "The new order could not be saved (network error). Try again.", true);
+  };
+
+  // --- Upload ------------------------------------------------------------------------------------------
+  const pending = new Map(); // photo id → tile, until the pipeline says ready or failed
+  const totals = { files: 0, sent: 0, ready: 0, failed: 0 };
+
+  const summarise = () => {
+    uploadSummary.hidden = false;
+    const left = totals.files - totals.sent;
+    uploadSummary.textContent = `Uploaded ${totals.sent} of ${totals.files}${left ? "…" : "."} `
+      + `${totals.ready} ready, ${pending.size} processing${totals.failed ? `, ${totals.failed} failed` : ""}.`;
+  };
+
+  const statusLabel = (tile, html) => { tile.querySelector("[data-status-label]").innerHTML = html; };
+  const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+  const uploadTile = (file) => {
+    grid.querySelector("[data-empty]")?.remove();
+    const tile = document.createElement("li");
+    tile.className = "photo-tile status-uploading";
+    tile.dataset.uploading = "";
+    tile.innerHTML = `<label class="photo-tile-pick"></label>
+      <div class="photo-tile-image"><span class="photo-tile-placeholder">…</span></div>
+      <div class="photo-tile-name"></div>
+      <div class="photo-tile-status" data-status-label><progress max="100" value="0"></progress></div>
+      <div class="photo-tile-badges"></div>`;
+    tile.querySelector(".photo-tile-name").textContent = file.name;
+    tile.querySelector(".photo-tile-name").title = file.name;
+    grid.appendChild(tile);
+    return tile;
+  };
+
+  const uploadFailed = (tile, text) => {
+    tile.className = "photo-tile status-failed";
+    statusLabel(tile, `<span class="w-status w-status--label photo-failed">Not uploaded</span> <span class="photo-tile-reason">${escape(text)}</span>`);
+    totals.failed += 1;
+  };
+
+  const accepted = (tile, body) => {
+    tile.dataset.photo = body.id;
+    delete tile.dataset.uploading;
+    tile.draggable = true;
+    tile.className = "photo-tile status-processing";
+    tile.querySelector(".photo-tile-pick").innerHTML = `<input type="checkbox" name="photos" value="${body.id}" form="manager-actions" aria-label="Select ${escape(body.filename)}">`;
+    statusLabel(tile, '<span class="w-status">Processing</span>');
+    pending.set(String(body.id), tile);
+  };
+
+  const progress = (tile) => (event) => {
+    if (event.lengthComputable) tile.querySelector("progress").value = (100 * event.loaded) / event.total;
+  };
+
+  const xhrPost = (url, data, onProgress, headers = {}) => new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    xhr.upload.onprogress = onProgress;
+    xhr.onload = () => {
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (error) { /* S3 answers XML or nothing */ }
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => resolve({ status: 0, body: {} });
+    xhr.send(data);
+  });
+
+  // With S3 storage the file goes straight to the bucket (presigned POST), then the server is told `complete`.
+  const sendDirect = async (file, tile) => {
+    const headers = { "X-CSRFToken": csrf, "Content-Type": "application/json" };
+    const ticketResponse = await fetch(root.dataset.presignUrl, {
+      method: "POST", headers, body: JSON.stringify({ filename: file.name, size: file.size, set: root.dataset.uploadSet }),
+    });
+    const ticket = await ticketResponse.json().catch(() => ({}));
+    if (ticketResponse.status !== 201) return uploadFailed(tile, ticket.error?.message || `Upload refused (${ticketResponse.status}).`);
+    const data = new FormData();
+    Object.entries(ticket.fields).forEach(([name, value]) => data.append(name, value));
+    data.append("file", file);
+    const sent = await xhrPost(ticket.url, data, progress(tile));
+    if (sent.status < 200 || sent.status >= 300) return uploadFailed(tile, "Upload to storage failed: try this file again.");
+    const done = await fetch(root.dataset.completeUrl.replace("/0/complete/", `/${ticket.photo}/complete/`), { method: "POST", headers });
+    const body = await done.json().catch(() => ({}));
+    if (!done.ok) return uploadFailed(tile, body.error?.message || `Upload failed (${done.status}).`);
+    return accepted(tile, body);
+  };
+
+  const send = async (file, tile) => {
+    if (root.dataset.presignUrl) return sendDirect(file, tile);
+    const data = new FormData();
+    data.append("file", file);
+    data.append("set", root.dataset.uploadSet);
+    const { status, body } = await xhrPost(root.dataset.uploadUrl, data, progress(tile), { "X-CSRFToken": csrf });
+    if (status === 201) return accepted(tile, body);
+    return uploadFailed(tile, body.error?.message || (status ? `Upload failed (${status}).` : "Network error: try this file again."));
+  };
+
+  const upload = async (files) => {
+    const queue = files.map((file) => [file, uploadTile(file)]);
+    totals.files += files.length;
+    summarise();
+    // Three at a time: a 2,000-photo upload must not open 2,000 connections.
+    const worker = async () => {
+      while (queue.length) {
+        const [file, tile] = queue.shift();
+        await send(file, tile).catch(() => uploadFailed(tile, "Network error: try this file again."));
+        totals.sent += 1;
+        summarise();
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  };
+
+  const poll = async () => {
+    const ids = [...pending.keys()].slice(0, 500);
+    if (ids.length) {
+      const response = await fetch(`${root.dataset.statusUrl}?ids=${ids.join(",")}`, { credentials: "same-origin" }).catch(() => null);
+      const body = response?.ok ? await response.json().catch(() => ({ photos: [] })) : { photos: [] };
+      for (const photo of body.photos) {
+        const tile = pending.get(String(photo.id));
+        if (!tile) continue;
+        if (photo.status === "ready" && photo.thumb) {
+          tile.className = "photo-tile status-ready";
+          tile.querySelector(".photo-tile-image").innerHTML = `<img src="${escape(photo.thumb)}" alt="" draggable="false">`;
+          statusLabel(tile, '<span class="w-status w-status--primary">Ready</span>');
+          pending.delete(String(photo.id));
+          totals.ready += 1;
+        } else if (photo.status === "failed") {
+          tile.className = "photo-tile status-failed";
+          tile.querySelector(".photo-tile-image").innerHTML = '<span class="photo-tile-placeholder">✕</span>';
+          statusLabel(tile, `<span class="w-status w-status--label photo-failed">Failed</span> <span class="photo-tile-reason">${escape(photo.failure_reason)}</span>`);
+          pending.delete(String(photo.id));
+          totals.failed += 1;
+        }
+      }
+      if (totals.files) summarise();
+    }
+    window.setTimeout(poll, 1500);
+  };
+
+  // Photos still processing when the page was opened get their thumbnails too, without a reload.
+  tiles().filter((t) => ["pending", "processing"].includes(t.dataset.status)).forEach((t) => pending.set(t.dataset.photo, t));
+
+  dropZone.addEventListener("dragover", (event) => {
+    if (!isFileDrag(event)) return;
+    event.preventDefault();
+    dropZone.classList.add("is-drop-target");
+  });
+  dropZone.addEventListener("dragleave", (event) => {
+    if (!dropZone.contains(event.relatedTarget)) dropZone.classList.remove("is-drop-target");
+  });
+  dropZone.addEventListener("drop", (event) => {
+    if (!isFileDrag(event)) return;
+    event.preventDefault();
+    dropZone.classList.remove("is-drop-target");
+    upload([...event.dataTransfer.files]);
+  });
+  root.querySelector("[data-file-input]").addEventListener("change", (event) => {
+    upload([...event.target.files]);
+    event.target.value = "";
+  });
+  poll();
+})();
