@@ -283,11 +283,20 @@ class CommentsView(GalleryAPIView):
 
 
 class GalleryDownloadView(GalleryAPIView):
-    """The whole gallery (or one set) as a ZIP, streamed as it is built."""
+    """The whole gallery (or one set) as a ZIP, streamed as it is built from stored files: the originals, or
+    the web renditions the pipeline made ahead. While some are still being made: 503 `download_preparing`
+    with `Retry-After` (they are queued); nothing is counted."""
 
     @extend_schema(
         parameters=[OpenApiParameter("set", int), TOKEN_PARAM],
-        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+            503: OpenApiResponse(
+                {"$ref": "#/components/schemas/Error"},
+                description="`download_preparing`: web-size files are still being made; try again after "
+                "`Retry-After` seconds.",
+            ),
+        },
     )
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
@@ -303,10 +312,11 @@ class GalleryDownloadView(GalleryAPIView):
         photos = list(photos)
         if not photos:
             raise ApiError("nothing_to_download", "There are no photos to download here yet.", 404)
-        downloads.check_zip(photos, size)
+        # Stored files only, found before the first byte: 409 photo_too_large, 503 download_preparing.
+        entries = downloads.zip_entries(gallery, photos, size)
         # Counted before the first byte (so the limit holds under concurrency), given back if not delivered.
         downloads.use_one_download(gallery)
-        stream = downloads.DeliveredZip(gallery, photos, size, request.auth, photo_set, client_ip(request))
+        stream = downloads.DeliveredZip(gallery, entries, request.auth, photo_set, client_ip(request))
         name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
         response = StreamingHttpResponse(stream, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
