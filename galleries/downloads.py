@@ -237,8 +237,7 @@ def _preparing(gallery, missing: int, total: int) -> DomainError:
     wait = min(PREPARE_QUEUE_SECONDS, max(5, math.ceil(missing * PREPARE_SECONDS_PER_PHOTO)))
     return DomainError(
         "download_preparing",
-        f"Your photos are being prepared for download ({missing} of {total} still to do). "
-        f"Try again in {wait} seconds.",
+        f"Your photos are being prepared for download ({missing} of {total} still to do). Try again in {wait} seconds.",
         UNAVAILABLE,
         retry_after=wait,
     )

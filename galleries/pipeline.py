@@ -1,5 +1,6 @@
 """The image pipeline: one decode of an uploaded photo gives the checks, EXIF, blurhash and the whole
-rendition set (thumb, preview, watermarked; the web download too where the gallery offers a web-size ZIP), saved as ordinary Wagtail renditions (docs/architecture.md).
+rendition set (thumb, preview, watermarked; and the web download where the gallery offers a web-size ZIP),
+saved as ordinary Wagtail renditions (docs/architecture.md).
 Every rendition is a client file: watermarked when the gallery's watermark is on, sRGB, no private metadata."""
 
 import hashlib
@@ -24,8 +25,14 @@ from studios.errors import INVALID, DomainError
 from .client_files import client_info, to_srgb
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
-from .renditions import PREVIEW_BOX, THUMB_BOX, WATERMARKED_BOX, WEB_BOX, pipeline_specs
-from .renditions import rendition_specs  # noqa: F401 - benchmarks import it from here
+from .renditions import (
+    PREVIEW_BOX,
+    THUMB_BOX,
+    WATERMARKED_BOX,
+    WEB_BOX,
+    pipeline_specs,
+    rendition_specs,  # noqa: F401 - benchmarks import it from here
+)
 from .sweeper import gave_up_reason
 from .watermark import WatermarkLook, apply_watermark
 
