@@ -42,7 +42,7 @@ READ = 1024 * 1024
 TARGET = 0.5
 
 sys.path.insert(0, str(HERE))
-from api import free_port, require_postgres, stop_gunicorn, with_db_name, worker_pids  # noqa: E402
+from api import cpu_seconds, free_port, require_postgres, stop_gunicorn, with_db_name, worker_pids  # noqa: E402
 
 # --- data ---------------------------------------------------------------------------
 
@@ -255,6 +255,7 @@ def entries_in(tail: bytes) -> int:
 
 def download(port: int, host: str, gallery_id: int, token: str, pids: list[int]) -> dict:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
     started = time.perf_counter()
     with RssSampler(pids) as rss:
         conn.request(
@@ -273,6 +274,7 @@ def download(port: int, host: str, gallery_id: int, token: str, pids: list[int])
             tail = (tail + chunk)[-65536:]
         elapsed = time.perf_counter() - started
     conn.close()
+    server_cpu, client_cpu = cpu_seconds(pids) - server_cpu, time.process_time() - client_cpu
     peak_mb, grew_mb = rss.result()
     return {
         "ttfb": ttfb,
@@ -286,13 +288,19 @@ def download(port: int, host: str, gallery_id: int, token: str, pids: list[int])
 
 def cat(paths: list[str]) -> dict:
     """The anchor: `cat` of the same files into a pipe that this process reads, as the ZIP's bytes are read."""
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
     proc = subprocess.Popen(["cat", *paths], stdout=subprocess.PIPE, bufsize=0)
     total = 0
     while chunk := proc.stdout.read(READ):
         total += len(chunk)
-    proc.wait()
-    return {"seconds": time.perf_counter() - started, "bytes": total}
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": total,
+        "server_cpu": usage.ru_utime + usage.ru_stime,
+        "client_cpu": time.process_time() - client_cpu,
+    }
 
 
 def per_zip_counts(host: str, gallery_id: int, token: str) -> tuple[int, int]:
@@ -372,6 +380,10 @@ def main():
         subprocess.run(["rm", "-rf", media], check=False)
 
 
+def cpu(results: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
 def run(args, studio, galleries, port, config, server_pid):
     host = studio.hostname
     pids = worker_pids(server_pid)
@@ -402,7 +414,7 @@ def run(args, studio, galleries, port, config, server_pid):
     header = (
         f"{'photos':>6} {'entries':>7} {'ZIP MB':>7} {'1st click s':>11} {'TTFB ms':>8} {'MB/s':>7} "
         f"{'median s':>8} {'cat s':>6} {'cat MB/s':>8} {'ours/cat':>8} {'(median)':>8} {'peak RSS MB':>11} "
-        f"{'RSS +MB':>7} "
+        f"{'RSS +MB':>7} {'CPU s srv+cli':>13} {'cat CPU s':>9} "
         f"{'queries':>7} {'cache':>5}"
     )
     print(header)
@@ -422,9 +434,15 @@ def run(args, studio, galleries, port, config, server_pid):
             f"{mb / first['seconds']:>7.0f} {median_s:>8.2f} {cat_s:>6.2f} {cat_mbps:>8.0f} "
             f"{ratio:>7.2f}× {ratio_median:>7.2f}× {max(r['rss'] for r in ours):>11.0f} "
             f"{max(r['rss_up'] for r in ours):>7.1f} "
+            f"{cpu(ours, 'server_cpu'):>6.2f} + {cpu(ours, 'client_cpu'):>4.2f} "
+            f"{cpu(anchor, 'server_cpu'):>4.2f} + {cpu(anchor, 'client_cpu'):.2f} "
             f"{queries:>7} {cache_calls:>5}"
         )
     print()
+    print(
+        "CPU s: median CPU time of one download, gunicorn workers + this client (cat's: cat + this reader); on a "
+        "shared machine steadier than the wall clock."
+    )
     print(
         "queries / cache: per ZIP request read to its end (in-process, CaptureQueriesContext; calls to the default "
         "cache, which is also Wagtail's renditions cache)."
