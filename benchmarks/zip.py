@@ -283,6 +283,8 @@ def download(port: int, host: str, gallery_id: int, token: str, pids: list[int])
         "entries": entries_in(tail),
         "rss": peak_mb,
         "rss_up": grew_mb,
+        "server_cpu": server_cpu,
+        "client_cpu": client_cpu,
     }
 
 

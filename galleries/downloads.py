@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from django.core import signing
 from django.core.cache import cache
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from zipstream import ZIP_STORED, ZipStream
@@ -172,6 +172,7 @@ class StoredFile(NamedTuple):
 class ZipEntry(NamedTuple):
     name: str  # its path in the archive: "<set>/<file name>"
     file: StoredFile
+    size: int | None = None  # known for local files: the ZIP's length is then sent as Content-Length
 
 
 def _file_chunks(field_file):
@@ -214,15 +215,31 @@ def zip_entries(gallery, photos, size: str) -> list[ZipEntry]:
     check_zip(photos, size)
     seen: set[str] = set()
     if size == "full":
-        return [ZipEntry(_unique(_folder(photo) + photo.filename, seen), photo.image.file) for photo in photos]
-    stored = stored_renditions(photos, web_spec(gallery, size))
-    missing = sum(1 for photo in photos if photo.image_id not in stored)
-    if missing:
-        raise _preparing(gallery, missing, len(photos))
-    return [
-        ZipEntry(_unique(f"{_folder(photo)}{os.path.splitext(photo.filename)[0]}.jpg", seen), stored[photo.image_id])
-        for photo in photos
-    ]
+        entries = [ZipEntry(_unique(_folder(photo) + photo.filename, seen), photo.image.file) for photo in photos]
+    else:
+        stored = stored_renditions(photos, web_spec(gallery, size))
+        missing = sum(1 for photo in photos if photo.image_id not in stored)
+        if missing:
+            raise _preparing(gallery, missing, len(photos))
+        entries = [
+            ZipEntry(
+                _unique(f"{_folder(photo)}{os.path.splitext(photo.filename)[0]}.jpg", seen), stored[photo.image_id]
+            )
+            for photo in photos
+        ]
+    return _with_sizes(entries)
+
+
+def _with_sizes(entries: list[ZipEntry]) -> list[ZipEntry]:
+    """Local files' sizes (a stat each, nothing read), so the ZIP's length is known before its first byte: the
+    browser shows the download's progress, and the body goes out without chunked encoding. On object storage
+    (a request per file) or with a file missing (the stream will be cut short), sizes stay unknown."""
+    if not entries or not all(isinstance(entry.file.storage, FileSystemStorage) for entry in entries):
+        return entries
+    try:
+        return [entry._replace(size=entry.file.storage.size(entry.file.name)) for entry in entries]
+    except OSError:
+        return entries
 
 
 def _folder(photo) -> str:
@@ -252,12 +269,17 @@ class DeliveredZip:
     error). Never a used-up allowance for a ZIP the client did not get."""
 
     def __init__(self, gallery, entries: list[ZipEntry], access, photo_set=None, ip=None):
-        self.gallery, self.entries = gallery, entries
+        self.gallery, self.zip = gallery, zip_stream(entries)
         self.access, self.photo_set, self.ip = access, photo_set, ip
         self.complete = self.settled = False
 
+    @property
+    def length(self) -> int | None:
+        """The ZIP's size in bytes when every entry's is known (ZIP_STORED: nothing to estimate)."""
+        return len(self.zip) if self.zip.sized else None
+
     def __iter__(self):
-        yield from zip_stream(self.entries)
+        yield from self.zip
         self.complete = True
 
     def close(self) -> None:
@@ -275,7 +297,7 @@ def zip_stream(entries: list[ZipEntry]) -> ZipStream:
     """A ZIP that is built while it is sent: one file's chunks in memory at a time, no temporary file, no
     query and no cache call (everything was looked up by zip_entries). JPEGs don't compress: entries are
     stored."""
-    zs = ZipStream(compress_type=ZIP_STORED)
+    zs = ZipStream(compress_type=ZIP_STORED, sized=all(entry.size is not None for entry in entries))
     for entry in entries:
-        zs.add(_file_chunks(entry.file), entry.name)
+        zs.add(_file_chunks(entry.file), entry.name, size=entry.size)
     return zs

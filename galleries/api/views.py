@@ -330,6 +330,8 @@ class GalleryDownloadView(GalleryAPIView):
         name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
         response = StreamingHttpResponse(stream, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
+        if stream.length is not None:
+            response["Content-Length"] = str(stream.length)  # the browser shows progress
         return response
 
 

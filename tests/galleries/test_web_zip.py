@@ -94,6 +94,14 @@ def test_the_zip_is_the_stored_web_renditions_and_the_same_every_time(api, studi
     assert DownloadEvent.objects.filter(kind="zip").count() == 2
 
 
+def test_the_zip_announces_its_length_so_the_browser_shows_progress(api, studio, gallery, photos, unlock):
+    token = unlock(studio)
+    response = api("get", zip_url(gallery), studio, token)
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+
+
 def test_the_zip_renders_nothing(api, studio, gallery, photos, unlock, monkeypatch):
     from wagtail.images.models import AbstractImage
 
