@@ -22,4 +22,5 @@ COPY --chown=focusflow:focusflow . .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
 USER focusflow
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --timeout 60"]
+# gthread workers, WEB_CONCURRENCY processes × WEB_THREADS threads, bound to $PORT: config/gunicorn.py (README).
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]

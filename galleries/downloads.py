@@ -1,22 +1,27 @@
 """Client downloads: permission and the gallery's download allowance (atomic), one photo at web or full size, a
-whole gallery or set as a streamed ZIP, originals only through signed expiring URLs; every download logged."""
+whole gallery or set as a streamed ZIP (of stored files: originals, or the web renditions the pipeline made
+ahead), originals only through signed expiring URLs; every download logged."""
 
 import logging
+import math
 import os
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from django.core import signing
-from django.core.files.storage import default_storage
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from zipstream import ZIP_STORED, ZipStream
 
 from crm.activity import record_activity
-from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, DomainError
+from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, UNAVAILABLE, DomainError
 
 from . import pixels
-from .models import DownloadAllowance, DownloadEvent, GalleryPhoto, WatermarkSettings
+from .models import DownloadAllowance, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
 from .renditions import WEB_SIZES, web_download_spec
+from .tasks import rerender_gallery
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +149,30 @@ def photo_for_original_token(token: str, studio) -> GalleryPhoto:
 
 
 # --- ZIP -----------------------------------------------------------------------
+#
+# A web-size ZIP is made of web renditions the pipeline stored ahead (renditions.pipeline_specs), found with
+# one query for the whole gallery: nothing is rendered while the client waits, and no per-photo
+# get_rendition() (a cache read and write each). Photos still without theirs make the ZIP answer 503
+# `download_preparing` with Retry-After, and are queued; the client tries again.
+
+# About one photo's rendition set on one worker process (benchmarks/renditions.py): for Retry-After.
+PREPARE_SECONDS_PER_PHOTO = 0.5
+# A ZIP found renditions missing: their rendering is queued at most once per gallery in this long (the
+# photos' tasks are idempotent; this only spares the queue a task per impatient click).
+PREPARE_QUEUE_SECONDS = 300
+
+
+class StoredFile(NamedTuple):
+    """A stored file read as it streams: a photo's original or a rendition's file, by name."""
+
+    storage: Storage
+    name: str
+
+
+class ZipEntry(NamedTuple):
+    name: str  # its path in the archive: "<set>/<file name>"
+    file: StoredFile
+    size: int | None = None  # known for local files: the ZIP's length is then sent as Content-Length
 
 
 def _file_chunks(field_file):
@@ -171,6 +200,66 @@ def check_zip(photos, size: str) -> None:
             pixels.check_renderable(photo)
 
 
+def stored_renditions(photos, spec: str) -> dict[int, StoredFile]:
+    """The stored `spec` rendition of each photo's image that has one, by image id: one query, whatever the
+    number of photos (no get_rendition(), so no cache read or write per photo)."""
+    storage = StudioRendition._meta.get_field("file").storage
+    rows = StudioRendition.objects.filter(image_id__in={p.image_id for p in photos}, filter_spec=spec)
+    return {image_id: StoredFile(storage, name) for image_id, name in rows.values_list("image_id", "file")}
+
+
+def zip_entries(gallery, photos, size: str) -> list[ZipEntry]:
+    """What the ZIP of `photos` holds, decided before its first byte: originals (`full`), or the stored web
+    renditions. Raises `photo_too_large` (409) or, when some web renditions are not made yet,
+    `download_preparing` (503, Retry-After) after queueing them."""
+    check_zip(photos, size)
+    seen: set[str] = set()
+    if size == "full":
+        entries = [ZipEntry(_unique(_folder(photo) + photo.filename, seen), photo.image.file) for photo in photos]
+    else:
+        stored = stored_renditions(photos, web_spec(gallery, size))
+        missing = sum(1 for photo in photos if photo.image_id not in stored)
+        if missing:
+            raise _preparing(gallery, missing, len(photos))
+        entries = [
+            ZipEntry(
+                _unique(f"{_folder(photo)}{os.path.splitext(photo.filename)[0]}.jpg", seen), stored[photo.image_id]
+            )
+            for photo in photos
+        ]
+    return _with_sizes(entries)
+
+
+def _with_sizes(entries: list[ZipEntry]) -> list[ZipEntry]:
+    """Local files' sizes (a stat each, nothing read), so the ZIP's length is known before its first byte: the
+    browser shows the download's progress, and the body goes out without chunked encoding. On object storage
+    (a request per file) or with a file missing (the stream will be cut short), sizes stay unknown."""
+    if not entries or not all(isinstance(entry.file.storage, FileSystemStorage) for entry in entries):
+        return entries
+    try:
+        return [entry._replace(size=entry.file.storage.size(entry.file.name)) for entry in entries]
+    except OSError:
+        return entries
+
+
+def _folder(photo) -> str:
+    return f"{photo.set.name}/" if photo.set_id else ""
+
+
+def _preparing(gallery, missing: int, total: int) -> DomainError:
+    """Queue the gallery's missing renditions (at most once per PREPARE_QUEUE_SECONDS) and say when to
+    come back. Nothing is counted against the allowance."""
+    if cache.add(f"galleries:web-zip-queued:{gallery.pk}", 1, PREPARE_QUEUE_SECONDS):
+        rerender_gallery(gallery.pk)
+    wait = min(PREPARE_QUEUE_SECONDS, max(5, math.ceil(missing * PREPARE_SECONDS_PER_PHOTO)))
+    return DomainError(
+        "download_preparing",
+        f"Your photos are being prepared for download ({missing} of {total} still to do). Try again in {wait} seconds.",
+        UNAVAILABLE,
+        retry_after=wait,
+    )
+
+
 class DeliveredZip:
     """The ZIP's bytes for a StreamingHttpResponse, with the download counted only if they were all sent.
 
@@ -179,13 +268,18 @@ class DeliveredZip:
     download, one that failed or that the client abandoned gives its download back (and is logged as an
     error). Never a used-up allowance for a ZIP the client did not get."""
 
-    def __init__(self, gallery, photos, size: str, access, photo_set=None, ip=None):
-        self.gallery, self.photos, self.size = gallery, photos, size
+    def __init__(self, gallery, entries: list[ZipEntry], access, photo_set=None, ip=None):
+        self.gallery, self.zip = gallery, zip_stream(entries)
         self.access, self.photo_set, self.ip = access, photo_set, ip
         self.complete = self.settled = False
 
+    @property
+    def length(self) -> int | None:
+        """The ZIP's size in bytes when every entry's is known (ZIP_STORED: nothing to estimate)."""
+        return len(self.zip) if self.zip.sized else None
+
     def __iter__(self):
-        yield from zip_stream(self.gallery, self.photos, self.size)
+        yield from self.zip
         self.complete = True
 
     def close(self) -> None:
@@ -199,23 +293,11 @@ class DeliveredZip:
             logger.error("ZIP of gallery %s for %r cut short; download given back", self.gallery.pk, self.access.email)
 
 
-def zip_stream(gallery, photos, size: str) -> ZipStream:
-    """A ZIP that is built while it is sent: one photo's chunks in memory at a time, no temporary file.
-
-    JPEGs don't compress, so entries are stored; web sizes are rendered (once, then reused) as they stream."""
-    zs = ZipStream(compress_type=ZIP_STORED)
-    seen: set[str] = set()
-    spec = web_spec(gallery, size) if size != "full" else None
-    for photo in photos:
-        folder = f"{photo.set.name}/" if photo.set_id else ""
-        if size == "full":
-            zs.add(_file_chunks(photo.image.file), _unique(folder + photo.filename, seen))
-        else:
-            stem = os.path.splitext(photo.filename)[0]
-            zs.add(_lazy_rendition_chunks(photo, spec), _unique(f"{folder}{stem}.jpg", seen))
+def zip_stream(entries: list[ZipEntry]) -> ZipStream:
+    """A ZIP that is built while it is sent: one file's chunks in memory at a time, no temporary file, no
+    query and no cache call (everything was looked up by zip_entries). JPEGs don't compress: entries are
+    stored."""
+    zs = ZipStream(compress_type=ZIP_STORED, sized=all(entry.size is not None for entry in entries))
+    for entry in entries:
+        zs.add(_file_chunks(entry.file), entry.name, size=entry.size)
     return zs
-
-
-def _lazy_rendition_chunks(photo, spec):
-    rendition = photo.image.get_rendition(spec)
-    yield from _file_chunks(rendition.file)

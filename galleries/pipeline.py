@@ -1,5 +1,6 @@
 """The image pipeline: one decode of an uploaded photo gives the checks, EXIF, blurhash and the whole
-rendition set (thumb, preview, watermarked), saved as ordinary Wagtail renditions (docs/architecture.md).
+rendition set (thumb, preview, watermarked; and the web download where the gallery offers a web-size ZIP),
+saved as ordinary Wagtail renditions (docs/architecture.md).
 Every rendition is a client file: watermarked when the gallery's watermark is on, sRGB, no private metadata."""
 
 import hashlib
@@ -24,7 +25,14 @@ from studios.errors import INVALID, DomainError
 from .client_files import client_info, to_srgb
 from .models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from .photo_cache import forget_gallery_photo_pages
-from .renditions import PREVIEW_BOX, THUMB_BOX, WATERMARKED_BOX, rendition_specs
+from .renditions import (
+    PREVIEW_BOX,
+    THUMB_BOX,
+    WATERMARKED_BOX,
+    WEB_BOX,
+    pipeline_specs,
+    rendition_specs,  # noqa: F401 - benchmarks import it from here
+)
 from .sweeper import gave_up_reason
 from .watermark import WatermarkLook, apply_watermark
 
@@ -183,6 +191,9 @@ def render_set(
     if watermark is not None and "|watermark-" in specs["watermarked"]:
         big = apply_watermark(big, watermark)
     out.append(Rendered(specs["watermarked"], _encode(big, "jpeg", info), "jpg", *big_size))
+    if "web" in specs:  # the web download of a gallery that offers a web-size ZIP (renditions.pipeline_specs)
+        web_size = fit_within(upright, WEB_BOX)
+        out.append(Rendered(specs["web"], _encode(_resize(big, web_size), "jpeg", info), "jpg", *web_size))
     preview_size = fit_within(upright, PREVIEW_BOX)
     preview = _resize(big, preview_size)
     out.append(Rendered(specs["preview"], _encode(preview, "webp", info), "webp", *preview_size))
@@ -292,7 +303,7 @@ def _process(photo: GalleryPhoto) -> str:
     image = photo.image
     version, look = watermark_for(photo.studio)
     keep_credit = photo.studio.keep_copyright_metadata
-    specs = rendition_specs(photo.gallery, version, keep_credit)
+    specs = pipeline_specs(photo.gallery, version, keep_credit)
     if photo.sha256 and _complete(image, list(specs.values())):
         return image.status
 

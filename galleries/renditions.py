@@ -6,7 +6,8 @@ profile, no private metadata; galleries.client_files) and, when the gallery's wa
 `watermark-<version>`. So turning the watermark on or off, editing it, or changing what metadata the studio
 keeps names other renditions: a client is never handed one made under the old choice.
 
-The pipeline renders these specs; the API and the page blocks read them. Renditions are read from
+The pipeline renders these specs (and, for a gallery whose "Download all" is web size, the web download:
+`pipeline_specs`); the API and the page blocks read them. Renditions are read from
 the prefetched set (`prefetch_renditions`), so a listing costs no query per image."""
 
 THUMB_BOX, PREVIEW_BOX, WATERMARKED_BOX = 400, 1600, 2400
@@ -50,10 +51,33 @@ def rendition_specs(gallery, watermark_version: int | None, keep_credit: bool | 
     }
 
 
-def web_download_spec(gallery, watermark_version: int | None, size: str) -> str:
+def web_download_spec(gallery, watermark_version: int | None, size: str, keep_credit: bool | None = None) -> str:
     """A web-size download (`size` one of WEB_SIZES): a JPEG with the gallery's watermark, if on."""
     version = gallery_watermark(gallery, watermark_version)
-    return client_spec(WEB_SIZES[size], "jpeg", version, gallery.studio.keep_copyright_metadata)
+    keep = gallery.studio.keep_copyright_metadata if keep_credit is None else keep_credit
+    return client_spec(WEB_SIZES[size], "jpeg", version, keep)
+
+
+# The web download the pipeline renders ahead: the size of a web "Download all" (galleries.downloads).
+WEB_ZIP_SIZE = "web"
+WEB_BOX = WEB_SIZES[WEB_ZIP_SIZE]
+
+
+def offers_web_zip(gallery) -> bool:
+    """Its clients may download, at web size: the ZIP is made of stored web renditions, so they are rendered
+    ahead (by the pipeline, and on publish for photos that lack them). A full-resolution gallery's ZIP is
+    its originals; its single web downloads are rendered on request, one photo at a time."""
+    return gallery.downloadable and gallery.download_resolution == gallery.Resolution.WEB
+
+
+def pipeline_specs(gallery, watermark_version: int | None, keep_credit: bool | None = None) -> dict[str, str]:
+    """What the pipeline renders for a photo of `gallery`: the contract set (rendition_specs) and, when the
+    gallery offers a web-size ZIP, its entries (`web`)."""
+    keep = gallery.studio.keep_copyright_metadata if keep_credit is None else keep_credit
+    specs = rendition_specs(gallery, watermark_version, keep)
+    if offers_web_zip(gallery):
+        specs["web"] = web_download_spec(gallery, watermark_version, WEB_ZIP_SIZE, keep)
+    return specs
 
 
 def rendition_urls(image, request=None, specs: dict[str, str] = PUBLIC_RENDITIONS) -> dict:

@@ -12,7 +12,7 @@ from studios.background import queue_after_commit
 from . import pipeline, sweeper
 from .models import Gallery, GalleryPhoto, StudioImage, WatermarkSettings
 from .proofing import send_expiry_reminders
-from .renditions import rendition_specs
+from .renditions import pipeline_specs
 
 # Worth another try: the database or the storage blinked. A bad file is not: it is marked failed.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -74,11 +74,12 @@ def rerender_watermarked(studio) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def render_gallery_renditions(gallery_id: int) -> int:
     """Queue the gallery's photos that lack a rendition its clients now get (the watermark was turned on or
-    off, the studio changed what metadata it keeps). One query finds them; the others are left alone."""
+    off, the studio changed what metadata it keeps, web-size downloads were turned on, a web ZIP found one
+    missing). One query finds them; the others are left alone."""
     gallery = Gallery.objects.select_related("studio").filter(pk=gallery_id).first()
     if gallery is None:
         return 0
-    specs = list(rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version).values())
+    specs = list(pipeline_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version).values())
     ids = list(
         GalleryPhoto.objects.for_studio(gallery.studio)
         .filter(gallery=gallery, image__status=StudioImage.Status.READY)

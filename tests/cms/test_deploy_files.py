@@ -77,7 +77,8 @@ def test_dockerfile_runs_gunicorn_as_non_root_from_the_lock_file():
     assert dockerfile.count("FROM ") >= 2  # multi-stage
     assert "--require-hashes -r requirements.lock" in dockerfile
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
-    assert "gunicorn config.wsgi:application" in dockerfile
+    # Exec form: gunicorn is PID 1 and gets the SIGTERM itself (graceful shutdown of downloads in flight).
+    assert '"gunicorn", "config.wsgi:application"' in dockerfile
 
 
 def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
@@ -88,3 +89,48 @@ def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
     names |= set(production_requirements.REQUIRED_ENV)
     undocumented = sorted(n for n in names if f"`{n}`" not in readme)
     assert not undocumented, f"README.md does not document {undocumented}"
+
+
+GUNICORN = "gunicorn config.wsgi:application --config config/gunicorn.py"
+
+
+def test_every_web_server_starts_gunicorn_from_its_config_file(compose, blueprint):
+    """One gunicorn configuration for every place that serves the app (README, "Web processes")."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]' in dockerfile
+    assert GUNICORN in compose["services"]["web"]["command"]
+    web = {s["name"]: s for s in blueprint["services"]}["focusflow-web"]
+    assert web["dockerCommand"] == GUNICORN
+    assert web["maxShutdownDelaySeconds"] >= 120  # downloads in flight finish on a deploy
+
+
+def gunicorn_config(monkeypatch, **env):
+    """The settings gunicorn itself reads from config/gunicorn.py in this environment."""
+    from gunicorn.app.base import Application
+
+    for name in ("PORT", "WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    class Probe(Application):
+        def init(self, parser, opts, args):
+            return {}
+
+        def load_config(self):
+            self.load_config_from_file(str(ROOT / "config" / "gunicorn.py"))
+
+        def load(self):
+            return None
+
+    return Probe().cfg
+
+
+def test_web_processes_are_threaded_so_a_long_download_never_meets_a_sync_timeout(monkeypatch):
+    cfg = gunicorn_config(monkeypatch)
+    assert cfg.worker_class_str == "gthread"
+    assert (cfg.workers, cfg.threads, cfg.bind) == (3, 4, ["0.0.0.0:8000"])
+    assert cfg.graceful_timeout >= 120
+
+    cfg = gunicorn_config(monkeypatch, PORT="10000", WEB_CONCURRENCY="2", WEB_THREADS="8")
+    assert (cfg.workers, cfg.threads, cfg.bind) == (2, 8, ["0.0.0.0:10000"])

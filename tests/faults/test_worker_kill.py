@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
-from galleries.renditions import rendition_specs
+from galleries.renditions import pipeline_specs
 from galleries.uploads import add_upload
 from tests.faults import _procs_celeryfaults as procs
 from tests.galleries.factories import jpeg, make_gallery
@@ -66,7 +66,7 @@ def wait_for(condition, timeout, what):
 
 def test_killed_worker_photos_end_ready_exactly_once(start_worker, studio, ready_log):
     gallery = make_gallery(studio)
-    specs = set(rendition_specs(gallery, WatermarkSettings.for_studio(studio).version).values())
+    specs = set(pipeline_specs(gallery, WatermarkSettings.for_studio(studio).version).values())
     worker = start_worker(PHOTO_SWEEP_AFTER_SECONDS=SWEEP_AFTER, PHOTO_SWEEP_EVERY_SECONDS=1)
     ids = [add_upload(gallery, SimpleUploadedFile(f"IMG_{i:04d}.jpg", jpeg(i, 1600, 1067))).pk for i in range(PHOTOS)]
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from galleries.pipeline import PhotoRejected, decode, process_gallery_photo
-from galleries.renditions import rendition_specs
+from galleries.renditions import pipeline_specs, rendition_specs
 
 from .factories import image_bytes, jpeg, make_gallery, upload
 
@@ -31,12 +31,13 @@ def test_a_jpeg_gets_the_whole_rendition_set_as_wagtail_renditions(gallery, djan
     assert image.status == "ready" and image.failure_reason == ""
     assert (image.width, image.height) == (3000, 2000)
     assert len(photo.sha256) == 64 and len(image.blurhash) >= 6
-    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    specs = pipeline_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
     sizes = {r.filter_spec: (r.width, r.height) for r in image.renditions.all()}
     assert sizes == {
         specs["thumb"]: (400, 266),
         specs["preview"]: (1600, 1066),
         specs["watermarked"]: (2400, 1600),
+        specs["web"]: (2048, 1365),  # the gallery offers a web-size ZIP: its entry is made ahead
     }
     # The files are real images of the stated size and format.
     for rendition in image.renditions.all():
@@ -55,11 +56,11 @@ def test_get_rendition_finds_the_pipeline_renditions_without_rendering(gallery, 
 
     monkeypatch.setattr(StudioImage, "generate_rendition_file", no_render)
     image = StudioImage.objects.get(pk=photo.image_id)
-    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    specs = pipeline_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
     for spec in specs.values():
         assert image.get_rendition(spec).id in ids
     assert set(image.get_renditions(*specs.values())) == set(specs.values())
-    assert StudioRendition.objects.count() == 3
+    assert StudioRendition.objects.count() == 4  # thumb, preview, watermarked and the web download
 
 
 def test_watermark_operation_is_registered_and_used_by_wagtail(gallery):
@@ -98,7 +99,7 @@ def test_changing_the_watermark_changes_the_spec(gallery):
 def test_accepted_formats(gallery, name, data):
     photo = reload(upload(gallery, data, name))
     assert photo.image.status == "ready", photo.image.failure_reason
-    assert photo.image.renditions.count() == 3
+    assert photo.image.renditions.count() == 4  # thumb, preview, watermarked, web download
 
 
 def test_heic_is_accepted(gallery):
