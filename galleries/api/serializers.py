@@ -36,7 +36,9 @@ class RenditionSetSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.Serializer):
-    """Built from prefetched renditions only: never a get_rendition() per photo (docs/architecture.md)."""
+    """A photo of a page: the schema's description of it. Pages are built from plain rows by
+    galleries.photo_pages (issue 14); tests/galleries/test_photo_pages.py checks they equal this serializer's
+    output (from prefetched renditions, never a get_rendition() per photo) for the same gallery."""
 
     id = serializers.IntegerField()
     filename = serializers.CharField()
