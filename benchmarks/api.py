@@ -244,6 +244,9 @@ class Route:
     def before(self) -> None:
         """Called before each request, outside its timing."""
 
+    def done(self) -> None:
+        """Called once the client stops."""
+
     def request(self) -> tuple[str, dict]:
         return self.path, self.headers
 
@@ -269,6 +272,12 @@ class ColdRoute:
         from galleries.photo_cache import forget_gallery_photo_pages
 
         forget_gallery_photo_pages(self.galleries[self.index][0])
+
+    def done(self) -> None:
+        from django.db import connections
+
+        # forget_gallery_photo_pages() asked transaction.on_commit(), which opened this thread's connection.
+        connections.close_all()
 
     def request(self) -> tuple[str, dict]:
         return self.path, self.galleries[self.index][1]
@@ -338,6 +347,7 @@ def load(port: int, routes: list, seconds: float, max_requests: int, server_pid:
             mine.append(elapsed)
             route.advance(json.loads(raw))
         conn.close()
+        route.done()
         with lock:
             latencies.extend(mine)
             errors[0] += failed
