@@ -14,6 +14,7 @@ every client of the gallery (and may be cached as such).
 """
 
 import os
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,6 +39,10 @@ PHOTO_COLUMNS = (
 RENDITION_COLUMNS = ("image_id", "filter_spec", "file", "width", "height")
 
 
+# The characters iri_to_uri() leaves as they are.
+_URI_SAFE = re.compile(r"[A-Za-z0-9_.\-~/#%\[\]=:;$&()+,!?*@']*")
+
+
 def absolute_urls(build_absolute_uri: Callable[[str], str]) -> Callable[[str], str]:
     """`build_absolute_uri` (a request's) for many URLs: a local media URL (`/media/…`) gets the scheme and
     host the client site asked on; one that has them (S3, a CDN) is left alone."""
@@ -48,7 +53,8 @@ def absolute_urls(build_absolute_uri: Callable[[str], str]) -> Callable[[str], s
             return url
         if url.startswith("//") or "/./" in url or "/../" in url:
             return build_absolute_uri(url)  # protocol-relative or with dot segments: Django's own joining
-        return iri_to_uri(root + url)
+        # What build_absolute_uri() does with a path; iri_to_uri() changes nothing in a URL of safe characters.
+        return root + url if _URI_SAFE.fullmatch(url) else iri_to_uri(root + url)
 
     return absolute
 

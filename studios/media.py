@@ -4,6 +4,7 @@ is signed and expires after PRIVATE_MEDIA_URL_SECONDS, presigned on S3, signed b
 
 import mimetypes
 import os
+import re
 from urllib.parse import quote
 
 from django.conf import settings
@@ -116,9 +117,15 @@ def _unwrap(storage):
 
 
 def _joins_plainly(path: str) -> bool:
-    # urljoin() and S3's key normalising resolve `.`/`..` segments and drop empty ones: such a name is
-    # left to url() itself. Rendition names never have them.
-    return "//" not in path and not any(part in (".", "..") for part in path.split("/"))
+    # urljoin() and S3's key normalising resolve `.`/`..` segments and drop empty ones: such a name (and,
+    # to keep this cheap, any with a segment starting with a dot) is left to url() itself. Rendition names
+    # never have them.
+    return "//" not in path and "/." not in path and not path.startswith(".")
+
+
+# A name that filepath_to_uri() leaves as it is and that joins plainly: most rendition names, which then
+# cost no quoting at all.
+_PLAIN_NAME = re.compile(r"(?!.*//)(?!.*/\.)[A-Za-z0-9_\-~!*()'/][A-Za-z0-9_.\-~!*()'/]*")
 
 
 class MediaURLs:
@@ -161,6 +168,10 @@ class MediaURLs:
     @staticmethod
     def _local_joiner(base: str, private: bool):
         def join(name):
+            if _PLAIN_NAME.fullmatch(name):
+                path = name.lstrip("/")
+                if not private or path.startswith(PUBLIC_PREFIXES):  # is_public(), for a plain name
+                    return base + path
             if private and not is_public(name):
                 return None  # a signed link per file (LocalMediaStorage.url)
             path = filepath_to_uri(name).lstrip("/")

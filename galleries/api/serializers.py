@@ -35,10 +35,11 @@ class RenditionSetSerializer(serializers.Serializer):
     watermarked = RenditionSerializer(allow_null=True)
 
 
+# Pages are built from plain rows by galleries.photo_pages (issue 14); this serializer documents them, and
+# tests/galleries/test_photo_pages.py checks that its output (from prefetched renditions, never a
+# get_rendition() per photo) is the same JSON for the same gallery.
 class PhotoSerializer(serializers.Serializer):
-    """A photo of a page: the schema's description of it. Pages are built from plain rows by
-    galleries.photo_pages (issue 14); tests/galleries/test_photo_pages.py checks they equal this serializer's
-    output (from prefetched renditions, never a get_rendition() per photo) for the same gallery."""
+    """Built from prefetched renditions only: never a get_rendition() per photo (docs/architecture.md)."""
 
     id = serializers.IntegerField()
     filename = serializers.CharField()

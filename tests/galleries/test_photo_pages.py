@@ -2,6 +2,7 @@
 the DRF serializer made from model instances before, for the same gallery in many states; a bounded,
 constant number of queries; and media URLs from a storage's base that equal the storage's own url()."""
 
+import json
 import os
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
@@ -116,14 +117,14 @@ def test_pages_equal_the_serializers_in_every_sort_page_and_set(studio, gallery,
     ours = page(gallery)
     assert ours == serializer_page(gallery, host)
     assert b"\\u00c9t\\u00e9" not in ours and "Été à Paris (1).jpg".encode() in ours  # UTF-8, as before
-    assert len(JSONRenderer().render([])) and len(__import__("json").loads(ours)["results"]) == 12
+    assert len(json.loads(ours)["results"]) == 12  # 14, less the one processing and the one failed
     # A walk of small pages, following the cursors.
     cursor, offset = "", 0
     while True:
         params = {"limit": 5, **({"cursor": cursor} if cursor else {})}
         ours = page(gallery, **params)
         assert ours == serializer_page(gallery, host, limit=5, offset=offset)
-        cursor, offset = __import__("json").loads(ours)["next"], offset + 5
+        cursor, offset = json.loads(ours)["next"], offset + 5
         if cursor is None:
             break
     assert offset == 15
@@ -137,7 +138,7 @@ def test_pages_equal_the_serializers_with_the_watermark_off_and_on_another_host(
     ours = page(gallery)
     assert ours == serializer_page(gallery, studio.hostname)
     # No unwatermarked renditions exist yet: every rendition is null, on both.
-    assert all(r is None for p in __import__("json").loads(ours)["results"] for r in p["renditions"].values())
+    assert all(r is None for p in json.loads(ours)["results"] for r in p["renditions"].values())
 
 
 def test_pages_equal_the_serializers_with_media_on_a_cdn_or_s3(studio, gallery, varied, page, settings):
