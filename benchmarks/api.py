@@ -410,6 +410,71 @@ def queries_per_request(walker: Walker, headers: dict, pages: int, gallery_id: i
     return counts
 
 
+# --- building a page in-process: before (model instances + serializer) and now (rows) ------------------
+
+
+def build_cost(gallery_id: int, host: str, rounds: int) -> dict[str, float]:
+    """Median CPU ms to build and render one 100-photo page in this process, without HTTP or the cache:
+    the way before issue 14 (model instances with prefetched renditions through PhotoSerializer) and now
+    (galleries.photo_pages from rows), alternating, on the same gallery."""
+    from django.db.models import Prefetch
+    from django.test import RequestFactory
+    from rest_framework.renderers import JSONRenderer
+
+    from galleries import photo_pages
+    from galleries.api.serializers import PhotoSerializer
+    from galleries.models import Gallery, StudioRendition, WatermarkSettings
+    from galleries.renditions import rendition_specs
+
+    gallery = Gallery.objects.select_related("studio").get(pk=gallery_id)
+    request = RequestFactory().get("/", HTTP_HOST=host)
+    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+
+    def before():
+        photos = (
+            gallery.ordered_photos()
+            .select_related("image")
+            .only(
+                "id",
+                "gallery",
+                "set",
+                "image__file",
+                "image__original_filename",
+                "image__width",
+                "image__height",
+                "image__blurhash",
+                "image__captured_at",
+            )  # fmt: skip
+            .prefetch_related(
+                Prefetch(
+                    "image__renditions",
+                    queryset=StudioRendition.objects.filter(filter_spec__in=specs.values()).only(
+                        "image", "filter_spec", "file", "width", "height"
+                    ),
+                    to_attr="prefetched_renditions",
+                )
+            )
+        )
+        page = list(photos[: PAGE + 1])
+        data = PhotoSerializer(page[:PAGE], many=True, context={"specs": specs, "request": request}).data
+        return JSONRenderer().render({"results": data, "next": None})
+
+    def now():
+        results, _ = photo_pages.photo_page(
+            gallery, specs, 0, PAGE, absolute=photo_pages.absolute_urls(request.build_absolute_uri)
+        )
+        return JSONRenderer().render({"results": results, "next": None})
+
+    assert before() == now(), "the two ways must build the same page"
+    samples: dict[str, list[float]] = {"before": [], "now": []}
+    for _ in range(rounds):
+        for name, build in (("before", before), ("now", now)):
+            started = time.process_time()
+            build()
+            samples[name].append((time.process_time() - started) * 1000)
+    return {name: sorted(values)[len(values) // 2] for name, values in samples.items()}
+
+
 # --- the run ----------------------------------------------------------------------
 
 
@@ -507,6 +572,7 @@ def run(args, levels, studio, gallery, port, config, server_pid):
     cold = make_cold_galleries(studio, args.cold_galleries, args.cold_photos)
     analyze()
     cold_pages = sum(-(-args.cold_photos // PAGE) for _ in cold)
+    build = build_cost(cold[0][0], host, 40)
 
     for kind, walker in walkers.items():
         pages, ids = walk_once(port, walker, headers[kind])
@@ -564,6 +630,13 @@ def run(args, levels, studio, gallery, port, config, server_pid):
                 f"  {label:<32} {visit + ' visit':<12} {SMALL} photos: {small[visit][0]:>4}   "
                 f"{args.photos} photos, pages 1-3: {big[visit]}"
             )
+
+    print()
+    print(
+        f"Building one {PAGE}-photo page in-process (median CPU ms of 40, no HTTP or cache): "
+        f"model instances + PhotoSerializer (before issue 14) {build['before']:.1f} ms, "
+        f"rows (galleries/photo_pages.py) {build['now']:.1f} ms: {build['before'] / build['now']:.1f}× less"
+    )
 
     print()
     top = max(levels)
