@@ -9,10 +9,10 @@ expiry) run on every request before the cache is read: only the body is cached.
 Invalidation is by version: each gallery and each studio has a random version token in the cache, and a
 page is used only while both tokens it was built under are current. Whatever changes a page replaces the
 gallery's token (or, for the watermark and the studio's settings, the studio's); old pages are never read
-again and simply expire. Saves and deletes of galleries, photos, sets, images, the watermark and the studio
-do this through signals (connect()); new renditions, and changes made with `QuerySet.update()` or
-`bulk_create()`, send none: the code making them calls forget_gallery_photo_pages(), as the pipeline does
-after each photo.
+again and simply expire. Saves and deletes of galleries, photos, sets, images, the watermark and the studio,
+and deleted renditions, do this through signals (connect()); new renditions, and changes made with
+`QuerySet.update()` or `bulk_create()`, send none: the code making them calls forget_gallery_photo_pages(),
+as the pipeline does after each photo.
 """
 
 import hashlib
@@ -28,7 +28,8 @@ from django.db.models.signals import post_delete, post_save
 
 from studios.models import Studio
 
-from .models import Gallery, GalleryPhoto, GallerySet, StudioImage, WatermarkSettings
+from .models import Gallery, GalleryPhoto, GallerySet, StudioImage, StudioRendition, WatermarkSettings
+from .renditions import is_page_spec
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,16 @@ def _image_changed(sender, instance, created=False, **kwargs):
         forget_gallery_photo_pages(gallery_id)
 
 
+def _rendition_deleted(sender, instance, **kwargs):
+    # A page names its renditions' files: one deleted (Wagtail's clean-up when an image's file changes, the
+    # admin) must not stay on a cached page. New ones come from the pipeline, which forgets the pages itself
+    # (a query per rendition saved would cost every upload three).
+    if not is_page_spec(instance.filter_spec):
+        return  # not a spec any page shows (the portfolio's, a web-size download's)
+    for gallery_id in set(GalleryPhoto.objects.filter(image_id=instance.image_id).values_list("gallery_id", flat=True)):
+        forget_gallery_photo_pages(gallery_id)
+
+
 def _watermark_changed(sender, instance, **kwargs):
     forget_studio_photo_pages(instance.studio_id)
 
@@ -162,5 +173,6 @@ def connect():
         post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save-{model.__name__}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete-{model.__name__}")
     post_save.connect(_image_changed, sender=StudioImage, dispatch_uid=f"{uid}-save-StudioImage")
+    post_delete.connect(_rendition_deleted, sender=StudioRendition, dispatch_uid=f"{uid}-delete-StudioRendition")
     post_save.connect(_watermark_changed, sender=WatermarkSettings, dispatch_uid=f"{uid}-save-WatermarkSettings")
     post_save.connect(_studio_changed, sender=Studio, dispatch_uid=f"{uid}-save-Studio")

@@ -51,6 +51,15 @@ def rendition_specs(gallery, watermark_version: int | None, keep_credit: bool | 
     }
 
 
+PAGE_SPEC_PREFIXES = tuple(f"max-{box}x{box}|" for box in (THUMB_BOX, PREVIEW_BOX, WATERMARKED_BOX))
+
+
+def is_page_spec(filter_spec: str) -> bool:
+    """Whether a rendition of this spec may show on a gallery's photo page (one of rendition_specs())."""
+    ops = filter_spec.split("|")
+    return filter_spec.startswith(PAGE_SPEC_PREFIXES) and (KEEP_CREDIT in ops or STRIP_CREDIT in ops)
+
+
 def web_download_spec(gallery, watermark_version: int | None, size: str, keep_credit: bool | None = None) -> str:
     """A web-size download (`size` one of WEB_SIZES): a JPEG with the gallery's watermark, if on."""
     version = gallery_watermark(gallery, watermark_version)

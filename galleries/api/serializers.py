@@ -35,6 +35,9 @@ class RenditionSetSerializer(serializers.Serializer):
     watermarked = RenditionSerializer(allow_null=True)
 
 
+# Pages are built from plain rows by galleries.photo_pages (issue 14); this serializer documents them, and
+# tests/galleries/test_photo_pages.py checks that its output (from prefetched renditions, never a
+# get_rendition() per photo) is the same JSON for the same gallery.
 class PhotoSerializer(serializers.Serializer):
     """Built from prefetched renditions only: never a get_rendition() per photo (docs/architecture.md)."""
 

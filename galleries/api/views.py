@@ -4,7 +4,6 @@
 import base64
 import re
 
-from django.db.models import Prefetch
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -24,9 +23,9 @@ from frontend_api.errors import ApiError
 from frontend_api.idempotency import idempotent
 from studios.client_address import client_ip
 
-from .. import downloads, photo_cache, pixels, proofing
+from .. import downloads, photo_cache, photo_pages, pixels, proofing
 from ..access import gallery_for, unlock_gallery
-from ..models import Comment, DownloadEvent, GalleryPhoto, StudioRendition, WatermarkSettings
+from ..models import Comment, DownloadEvent, GalleryPhoto, WatermarkSettings
 from ..renditions import rendition_specs
 from . import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from .auth import GalleryTokenAuthentication
@@ -35,7 +34,6 @@ from .serializers import (
     GallerySerializer,
     PhotoPageSerializer,
     PhotoRefSerializer,
-    PhotoSerializer,
     UnlockResponseSerializer,
     UnlockSerializer,
     gallery_payload,
@@ -174,28 +172,16 @@ class PhotoListView(GalleryAPIView):
     def photo_page(self, gallery, limit: int) -> dict:
         request = self.request
         specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
-        photos = (
-            gallery.ordered_photos()
-            .select_related("image")
-            # Only the columns PhotoSerializer reads: building the wide image rows (EXIF, pipeline state)
-            # was a good part of a 100-photo page (benchmarks/api.py).
-            .only(*PHOTO_COLUMNS)
-            .prefetch_related(
-                Prefetch(
-                    "image__renditions",
-                    queryset=StudioRendition.objects.filter(filter_spec__in=specs.values()).only(*RENDITION_COLUMNS),
-                    to_attr="prefetched_renditions",
-                )
-            )
-        )
-        if set_id := request.query_params.get("set"):
-            if not set_id.isdigit() or not gallery.sets.filter(pk=set_id).exists():
+        set_id = None
+        if raw_set := request.query_params.get("set"):
+            if not raw_set.isdigit() or not gallery.sets.filter(pk=raw_set).exists():
                 raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
-            photos = photos.filter(set_id=set_id)
+            set_id = int(raw_set)
         offset = decode_cursor(request.query_params["cursor"]) if request.query_params.get("cursor") else 0
-        page = list(photos[offset : offset + limit + 1])
-        more = len(page) > limit
-        results = PhotoSerializer(page[:limit], many=True, context={"specs": specs, "request": request}).data
+        # Plain rows, not model instances and PhotoSerializer (which documents the same JSON): issue 14.
+        results, more = photo_pages.photo_page(
+            gallery, specs, offset, limit, set_id, absolute=photo_pages.absolute_urls(request.build_absolute_uri)
+        )
         return {"results": results, "next": encode_cursor(offset + limit) if more else None}
 
 

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from galleries import photo_cache
-from galleries.models import Gallery, GalleryPhoto, WatermarkSettings
+from galleries.models import Gallery, GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
 from galleries.pipeline import process_gallery_photo
 from galleries.tasks import rerender_watermarked
 from galleries.uploads import add_upload
@@ -229,3 +229,46 @@ def test_with_the_cache_down_the_page_is_built_every_time(gallery, photos, listi
     response = listing()
     assert response.status_code == 200 and response.content == expected
     assert "Photo page cache unavailable" in caplog.text
+
+
+# --- Issue 14: the rest of what shows on a page ---------------------------------------------------
+
+
+def test_a_deleted_rendition_leaves_the_page_at_once(photos, listing):
+    first = listing().json()["results"][0]
+    assert first["renditions"]["preview"] is not None
+    # Deleted outside the pipeline (Wagtail deletes an image's renditions when its file changes).
+    StudioRendition.objects.filter(image_id=photos[0].image_id, filter_spec__startswith="max-1600x1600").delete()
+    again = listing().json()["results"][0]
+    assert again["id"] == first["id"] and again["renditions"]["preview"] is None
+    assert again["renditions"]["thumb"] == first["renditions"]["thumb"]
+
+
+def test_an_image_deleted_from_the_library_leaves_the_page(photos, listing):
+    assert "IMG_0002.jpg" in filenames(listing())
+    StudioImage.objects.get(pk=photos[1].image_id).delete()
+    assert "IMG_0002.jpg" not in filenames(listing())
+
+
+def test_a_renamed_image_shows_its_new_name(photos, listing):
+    assert filenames(listing())[0] == "IMG_0001.jpg"
+    image = StudioImage.objects.get(pk=photos[0].image_id)
+    image.original_filename = "First dance.jpg"
+    image.save()
+    assert filenames(listing())[0] == "First dance.jpg"
+
+
+def test_favourites_and_selections_are_not_on_the_shared_page(api, studio, gallery, photos, listing, unlock):
+    """A page is one body for every client of the gallery (favourites and selections have their own
+    endpoints): what one client marks never shows in, nor changes, the page another gets."""
+    before = listing()
+    theirs = unlock(studio, email="aunt@example.test")
+    url = f"/api/client/galleries/{gallery.pk}"
+    assert api("post", f"{url}/favorites/", studio, theirs, {"photo": photos[0].pk}).status_code == 201
+    assert api("post", f"{url}/selection/", studio, theirs, {"photo": photos[1].pk}).status_code == 200
+    after = listing()
+    assert after.content == before.content and after["ETag"] == before["ETag"]
+    # Theirs show where they belong, at once.
+    lists = api("get", f"{url}/favorites/", studio, theirs).json()["lists"]
+    assert photos[0].pk in next(iter(lists.values()))
+    assert api("get", f"{url}/selection/", studio, theirs).json()["photos"] == [photos[1].pk]
