@@ -41,18 +41,6 @@ from .serializers import (
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 200
-PHOTO_COLUMNS = (
-    "id",
-    "gallery",  # gallery.photos reads it to attach the gallery: deferred, it would cost a query per photo
-    "set",
-    "image__file",
-    "image__original_filename",
-    "image__width",
-    "image__height",
-    "image__blurhash",
-    "image__captured_at",
-)
-RENDITION_COLUMNS = ("image", "filter_spec", "file", "width", "height")
 # What a ZIP entry needs (its name, folder, file and pixel check): a 2,000-photo ZIP builds no more than this.
 ZIP_COLUMNS = (
     "id",
