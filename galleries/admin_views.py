@@ -282,7 +282,10 @@ class WatermarkForm(forms.ModelForm):
 
     def __init__(self, *args, studio, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["image"].queryset = StudioImage.objects.for_studio(studio).filter(status=StudioImage.Status.READY)
+        # Library images only: a studio's thousands of gallery photos are no logo (galleries/library.py).
+        self.fields["image"].queryset = StudioImage.objects.for_studio(studio).filter(
+            status=StudioImage.Status.READY, is_gallery_photo=False
+        )
 
     def clean(self):
         data = super().clean()
