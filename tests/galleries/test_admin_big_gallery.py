@@ -31,6 +31,7 @@ def test_the_gallery_pages_do_not_grow_with_the_photos(admin_client_for, photogr
         with CaptureQueriesContext(connection) as queries:
             assert admin.get(url).status_code == 200, url
         small[url] = len(queries)
+        assert small[url] > 5, url  # the request was counted
 
     more = bulk_ready_photos(gallery, 2000)
     StudioImage.objects.filter(pk=more[0].image_id).update(status="failed", failure_reason="Not a photo we can read.")
