@@ -15,9 +15,8 @@ from .factories import jpeg, make_gallery, upload
 
 pytestmark = pytest.mark.django_db
 
-# Quota (the plan, then the bytes used: 2-3), the image, the next order, the gallery row; 2 of them are the
-# SAVEPOINT and RELEASE of the insert's transaction inside the test's (BEGIN and COMMIT outside one are not
-# queries): 6 in production.
+# The quota (the plan: 2 queries without a subscription, 1 with; the bytes used: 1), the image, the next order and
+# the gallery row, in one transaction: its BEGIN and COMMIT (SAVEPOINT and RELEASE inside a test's) are the other 2.
 UPLOAD_QUERIES = 8
 
 
