@@ -1,5 +1,8 @@
 """Ingest benchmark (README: benchmarks): N photos uploaded into a gallery and processed end to end by a real
-Celery worker on Redis (PostgreSQL shared with the worker), printed as photos per minute.
+Celery worker on Redis (PostgreSQL shared with the worker), printed as photos per minute beside the anchor
+measured in the same run: the Pillow floor (benchmarks/renditions.py: one draft decode, resize cascade, encode;
+median of --floor-runs) on every core, cores × 60 / floor seconds. Also the upload's own cost per photo:
+queries and CPU ms of galleries.uploads.add_upload (target ≤ 8 queries, end to end ≥ 0.85 of the floor).
 
 Run: DATABASE_URL=postgres://… REDIS_URL=redis://… .venv/bin/python benchmarks/ingest.py [--photos 100]
      [--megapixels 24] [--concurrency 2]
@@ -15,7 +18,8 @@ import subprocess
 import sys
 import time
 
-from _django import ROOT, make_studio, setup_django, teardown_django
+from _django import ROOT, make_studio, median_ms, setup_django, teardown_django
+from renditions import pillow_floor
 
 
 def unique_copies(data: bytes, count: int):
@@ -87,6 +91,7 @@ def main():
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--megapixels", type=int, default=24)
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--floor-runs", type=int, default=7)
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the worker shares the database.")
@@ -106,6 +111,8 @@ def main():
 
 def run(args):
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from galleries.models import ClientGalleryIndexPage, Gallery, GalleryPhoto
     from galleries.uploads import add_upload
@@ -113,16 +120,27 @@ def run(args):
     print(f"Generating a {args.megapixels} MP JPEG…", flush=True)
     data = camera_like_jpeg(args.megapixels)
     print(f"  {len(data) / 1e6:.1f} MB; {args.photos} copies with distinct SHA-256\n", flush=True)
+    floor = []
+    for _ in range(args.floor_runs):
+        started = time.perf_counter()
+        pillow_floor(data)
+        floor.append(time.perf_counter() - started)
+    floor_s = median_ms(floor) / 1000
+    cores = os.cpu_count() or 1
+
     studio = make_studio()
     index = ClientGalleryIndexPage.objects.child_of(studio.home_page).first()
     gallery = index.add_child(instance=Gallery(title="Ingest", slug="ingest"))
+    copies = [SimpleUploadedFile(f"IMG_{i:04d}.jpg", copy) for i, copy in enumerate(unique_copies(data, args.photos))]
+    load_before = os.getloadavg()
 
-    started = time.perf_counter()
-    ids = [
-        add_upload(gallery, SimpleUploadedFile(f"IMG_{i:04d}.jpg", copy)).pk
-        for i, copy in enumerate(unique_copies(data, args.photos))
-    ]
-    uploaded = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        ids = []
+        for upload in copies:
+            last = len(queries.captured_queries)
+            ids.append(add_upload(gallery, upload).pk)
+    uploaded, upload_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     while True:
         done = GalleryPhoto.objects.filter(pk__in=ids, image__status__in=["ready", "failed"]).count()
         if done == len(ids):
@@ -130,12 +148,27 @@ def run(args):
         time.sleep(0.2)
     total = time.perf_counter() - started
     failed = GalleryPhoto.objects.filter(pk__in=ids, image__status="failed").count()
+    load_after = os.getloadavg()
 
-    print("| photos | size  | worker processes | upload (s) | end to end (s) | photos/minute | failed |")
-    print("|-------:|------:|-----------------:|-----------:|---------------:|--------------:|-------:|")
+    print("The last upload's queries:")
+    for query in queries.captured_queries[last:]:
+        print(f"  {query['sql'][:110]}")
+    print()
+    ours = 60 * args.photos / total
+    anchor = cores * 60 / floor_s
+    per_photo_queries = len(queries.captured_queries) / args.photos
+    print("| what | photos/minute | ms/photo | queries/photo (upload) | upload CPU ms/photo | failed |")
+    print("|---|---:|---:|---:|---:|---:|")
+    cpu_ms = 1000 * upload_cpu / args.photos
     print(
-        f"| {args.photos:6d} | {args.megapixels:3d}MP | {args.concurrency:16d} | {uploaded:10.1f} | {total:14.1f} "
-        f"| {60 * args.photos / total:13.0f} | {failed:6d} |"
+        f"| ours: upload + {args.concurrency} worker processes, end to end | {ours:.0f} | "
+        f"{1000 * total / args.photos:.0f} | {per_photo_queries:.1f} | {cpu_ms:.1f} | {failed} |"
+    )
+    print(f"| anchor: Pillow floor on {cores} cores ({1000 * floor_s:.0f} ms/photo) | {anchor:.0f} | | | | |")
+    print(
+        f"\nEnd to end {ours / anchor:.2f} of the floor (target ≥ 0.85); uploads {uploaded:.1f} s for "
+        f"{args.photos} photos; {per_photo_queries:.1f} queries per upload (target ≤ 8). "
+        f"Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min); {cores} cores."
     )
 
 

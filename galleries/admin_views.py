@@ -64,7 +64,10 @@ def _set_from(request, gallery):
 
 def upload_page(request, gallery_id):
     gallery = studio_gallery(request, gallery_id)
-    counts = dict(gallery.photos.values("image__status").annotate(n=Count("id")).values_list("image__status", "n"))
+    counts = dict.fromkeys(StudioImage.Status.values, 0)
+    counts.update(gallery.photos.values("image__status").annotate(n=Count("id")).values_list("image__status", "n"))
+    # Every status is there (a missing one broke the page while a photo waited: issue 17).
+    counts["waiting"] = counts[StudioImage.Status.PENDING] + counts[StudioImage.Status.PROCESSING]
     return TemplateResponse(
         request,
         "galleries/admin/upload.html",
@@ -282,7 +285,10 @@ class WatermarkForm(forms.ModelForm):
 
     def __init__(self, *args, studio, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["image"].queryset = StudioImage.objects.for_studio(studio).filter(status=StudioImage.Status.READY)
+        # Library images only: a studio's thousands of gallery photos are no logo (galleries/library.py).
+        self.fields["image"].queryset = StudioImage.objects.for_studio(studio).filter(
+            status=StudioImage.Status.READY, is_gallery_photo=False
+        )
 
     def clean(self):
         data = super().clean()

@@ -10,15 +10,18 @@ from django.db import models
 from django.shortcuts import redirect
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
+from PIL import Image as PILImage
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.images.models import AbstractImage, AbstractRendition, Image, ImageQuerySet
+from wagtail.images.models import AbstractImage, AbstractRendition, Image, ImageQuerySet, SourceImageIOError
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.search import index
 
 from crm.models import Client
 from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
 
+from .indexing import GalleryPhotoNotIndexed, ignore_outbound_references
 from .panels import GalleryPhotosPanel
 
 
@@ -28,8 +31,16 @@ class StudioImageQuerySet(StudioOwnedQuerySet, ImageQuerySet):
         return self.filter(status=StudioImage.Status.READY, gallery_photos__isnull=True)
 
 
-class StudioImage(AbstractImage):
-    """A photo owned by one studio, with what the pipeline learns about it."""
+# What Willow and Pillow raise for a file that is not a readable image (willow's own is an OSError).
+UNREADABLE_IMAGE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, PILImage.DecompressionBombError)
+
+
+class StudioImage(GalleryPhotoNotIndexed, AbstractImage):
+    """A photo owned by one studio, with what the pipeline learns about it.
+
+    Gallery photos (`is_gallery_photo`) are a client gallery's private files: never search- or
+    reference-indexed (galleries/indexing.py), and kept out of the Images library and its choosers
+    (galleries/library.py); the photographer manages them in the gallery."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be processed"
@@ -55,10 +66,24 @@ class StudioImage(AbstractImage):
     # queued again or started; a photo that never finishes is marked failed after PHOTO_MAX_ATTEMPTS.
     queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
     pipeline_attempts = models.PositiveSmallIntegerField(default=0)
+    is_gallery_photo = models.BooleanField(default=False, editable=False)
 
     admin_form_fields = Image.admin_form_fields
+    # The filter lets the Images library's search leave gallery photos out (galleries/library.py).
+    search_fields = AbstractImage.search_fields + [index.FilterField("is_gallery_photo")]
 
     objects = StudioImageQuerySet.as_manager()
+
+    def generate_rendition_file(self, filter, *, source=None):
+        # A file that is not an image (a zero-byte or text `.jpg` still waiting for the pipeline, a damaged
+        # original) makes Willow/Pillow raise; as SourceImageIOError it is what Wagtail's `{% image %}` tag and
+        # get_rendition_or_not_found() already handle, so a listing or chooser shows it as missing, not a 500.
+        try:
+            return super().generate_rendition_file(filter, source=source)
+        except SourceImageIOError:
+            raise
+        except UNREADABLE_IMAGE_ERRORS as exc:
+            raise SourceImageIOError(f"“{self.title}” is not an image that can be read ({exc}).") from exc
 
     def save(self, *args, **kwargs):
         # Images uploaded through the admin land in a studio's collection:
@@ -71,6 +96,9 @@ class StudioImage(AbstractImage):
             if root is not None:
                 self.studio = Studio.objects.filter(collection=root).first()
         super().save(*args, **kwargs)
+
+
+ignore_outbound_references(StudioImage)
 
 
 # Wagtail's resizing operations: a rendition made without one (`original`, `format-png`…) is the full-size photo.

@@ -48,19 +48,29 @@ def _check_set(gallery, photo_set: GallerySet | None) -> None:
         raise UploadRejected("That set belongs to another gallery.")
 
 
-@transaction.atomic
 def _pending_image(gallery, filename: str, size: int) -> StudioImage:
     # Placeholder dimensions: the pipeline reads the real ones; Django must not decode the file here.
     return StudioImage(
         title=filename,
         studio=gallery.studio,
-        collection=gallery.studio.collection,
+        collection_id=gallery.studio.collection_id,
         original_filename=filename,
         status=StudioImage.Status.PENDING,
+        is_gallery_photo=True,
         width=1,
         height=1,
         file_size=size,
     )
+
+
+def _insert(gallery, image: StudioImage, photo_set: GallerySet | None) -> GalleryPhoto:
+    """The image and its gallery row, together or not at all. `bulk_create` sends no signals: a gallery photo
+    is never search- or reference-indexed (galleries/indexing.py), so there is nothing for them to do."""
+    with transaction.atomic():
+        StudioImage.objects.bulk_create([image])
+        return GalleryPhoto.objects.create(
+            studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
+        )
 
 
 def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> GalleryPhoto:
@@ -78,10 +88,7 @@ def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> Galler
     field = image.file.field
     image.file.name = field.storage.save(field.generate_filename(image, filename), uploaded)
     image.queued_at = timezone.now()  # from now on the sweeper makes sure it gets processed
-    image.save()
-    photo = GalleryPhoto.objects.create(
-        studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
-    )
+    photo = _insert(gallery, image, photo_set)
     queue_photo(photo.pk)
     return photo
 
@@ -98,10 +105,7 @@ def start_direct_upload(gallery, filename: str, size: int, photo_set: GallerySet
     key = f"original_images/{uuid.uuid4().hex}/{filename}"
     image = _pending_image(gallery, filename, size)
     image.file.name = key
-    image.save()
-    photo = GalleryPhoto.objects.create(
-        studio=gallery.studio, gallery=gallery, image=image, set=photo_set, order=_next_order(gallery)
-    )
+    photo = _insert(gallery, image, photo_set)
     client = default_storage.connection.meta.client
     post = client.generate_presigned_post(
         default_storage.bucket_name,

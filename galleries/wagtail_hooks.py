@@ -9,7 +9,7 @@ from wagtail.admin.widgets import Button
 from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 from studios.models import Studio
 
-from . import admin_photos, admin_views
+from . import admin_photos, admin_views, library
 from .admin_listing import GalleryListingViewSet
 from .business import gallery_charts
 from .client_files import ClientFileOperation
@@ -27,6 +27,16 @@ def add_client_galleries_page(studio, home):
 @hooks.register("register_image_operations")
 def register_image_operations():
     return [("watermark", WatermarkOperation), ("client", ClientFileOperation)]
+
+
+@hooks.register("register_admin_urls", order=-10)  # before wagtail.images' own `images/`: galleries/library.py
+def images_library_without_gallery_photos():
+    return library.library_urls()
+
+
+@hooks.register("construct_image_chooser_queryset")
+def image_chooser_without_gallery_photos(images, request):
+    return library.library_images(images)
 
 
 @hooks.register("register_admin_urls")

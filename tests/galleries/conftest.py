@@ -68,6 +68,7 @@ def bulk_ready_photos(gallery, count: int) -> list[GalleryPhoto]:
             height=4000,
             status=StudioImage.Status.READY,
             blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+            is_gallery_photo=True,
         )
         for i in range(count)
     )
