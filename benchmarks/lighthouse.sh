@@ -7,13 +7,13 @@
 # which opens the gallery), a contract and an invoice. Prints the median of --runs runs per page (LCP, CLS,
 # TBT, performance score) beside the targets of issue 14 and the viewer's numbers before it.
 #
-# Usage: REDIS_URL=redis://127.0.0.1:6379/N benchmarks/lighthouse.sh [--runs 3] [--port 8765] [--keep]
+# Usage: REDIS_URL=redis://127.0.0.1:6379/N benchmarks/lighthouse.sh [--runs 3] [--port 8765] [--keep] [--reuse DIR]
 #   REDIS_URL  required by the production settings; the benchmark EMPTIES that Redis database first (stale
 #              rendition look-ups from an earlier run would point at deleted files).
 #   Lighthouse is installed from npm into $LIGHTHOUSE_DIR (default ~/.cache/focusflow/lighthouse-12.2.3) on
 #   first use, never into the repository. Chromium: $CHROME_PATH (default /usr/bin/chromium).
 #   The data lives in a throw-away SQLite database and media folder under a temporary directory (--keep keeps
-#   it, with the JSON reports).
+#   it, with the JSON reports; --reuse DIR measures again on a kept directory's data, without seeding).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,17 +24,19 @@ export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
 RUNS=3
 PORT=8765
 KEEP=0
+REUSE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --reuse) REUSE=$2; KEEP=1; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 : "${REDIS_URL:?set REDIS_URL (production settings need it; its database is emptied)}"
 
-WORK=$(mktemp -d -t focusflow-lighthouse-XXXXXX)
+WORK=${REUSE:-$(mktemp -d -t focusflow-lighthouse-XXXXXX)}
 SERVER_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
@@ -54,9 +56,11 @@ LIGHTHOUSE="$LH_DIR/node_modules/.bin/lighthouse"
 cd "$ROOT"
 export DATABASE_URL="sqlite:///$WORK/db.sqlite3" MEDIA_ROOT="$WORK/media"
 dev() { env -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.dev "$PY" manage.py "$@"; }
-echo "seeding the demo in $WORK (a minute: the pipeline renders every photo)" >&2
-dev migrate --noinput -v0 >&2
-dev seed_demo >/dev/null
+if [ -z "$REUSE" ]; then
+  echo "seeding the demo in $WORK (a minute: the pipeline renders every photo)" >&2
+  dev migrate --noinput -v0 >&2
+  dev seed_demo >/dev/null 2>&1
+fi
 CONTRACT=$(dev shell -c "from contracts.models import Contract; print(Contract.objects.filter(studio__slug='northlight').order_by('pk').first().token)" | tail -1)
 
 # 3. Production: hashed static files, Redis cache, gunicorn.
@@ -70,6 +74,15 @@ HOST="northlight.localhost:$PORT"
 for _ in $(seq 100); do
   curl -fs -o /dev/null -H "Host: northlight.localhost" "http://127.0.0.1:$PORT/" && break
   sleep 0.2
+done
+
+# The viewer's API too (the first client of a gallery builds its photo page; later ones find it cached).
+TOKEN=$(curl -fs -H "Host: $HOST" -H "Content-Type: application/json" -d '{"code": "WEDDING24"}' \
+  "http://127.0.0.1:$PORT/api/client/galleries/unlock/" | "$PY" -c "import json, sys; a = json.load(sys.stdin); print(a['token'], a['gallery']['id'])")
+read -r TOKEN GALLERY_ID <<<"$TOKEN"
+for what in "favorites/" "selection/" "photos/?limit=60" ""; do
+  curl -fs -o /dev/null -H "Host: $HOST" -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/api/client/galleries/$GALLERY_ID/$what" || true
 done
 
 # 4. Lighthouse, page by page.
@@ -86,7 +99,7 @@ for entry in "${PAGES[@]}"; do
   path=${entry#*|}
   slug=$(echo "$name" | tr -c 'a-z0-9\n' '-')
   # A warm-up visit fills the server's caches (rendition look-ups, photo pages), as on a live site.
-  curl -fs -o /dev/null -H "Host: northlight.localhost" "http://127.0.0.1:$PORT$path" || true
+  curl -fs -o /dev/null -H "Host: $HOST" "http://127.0.0.1:$PORT$path" || true
   for run in $(seq "$RUNS"); do
     "$LIGHTHOUSE" "http://$HOST$path" --quiet --only-categories=performance --output=json \
       --output-path="$WORK/$slug-$run.json" \

@@ -20,7 +20,7 @@
 // Favourites (♥) are the client's own lists, unlimited; the selection (✓) counts against the limit and is
 // what "Submit selection" sends to the photographer.
 
-import { decodeBlurhash } from "./blurhash.js";
+import { blurhashAverage, decodeBlurhash } from "./blurhash.js";
 
 const app = document.querySelector("[data-gallery-app]");
 const API = app.dataset.api || "/api/client";
@@ -59,9 +59,14 @@ async function call(path, { method = "GET", body, raw = false, auth = true } = {
   const headers = { Accept: "application/json" };
   if (state.token && auth) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  return answerOf(fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), raw);
+}
+
+// A fetch's answer as call() gives it: the JSON, or an ApiError.
+async function answerOf(request, raw = false) {
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await request;
   } catch {
     throw new ApiError(0, { code: "network", message: "We couldn’t reach the gallery. Check your connection and try again." });
   }
@@ -134,7 +139,9 @@ async function unlock(event) {
   await unlockWith(event.currentTarget);
 }
 
-async function unlockWith(form) {
+// `early`: the unlock the template's inline script already asked for (an e-mailed link), while this module
+// was loading: {code, answer: the fetch}. Used once, for that code as the link gave it.
+async function unlockWith(form, early = null) {
   const message = $("[data-unlock-message]");
   const code = form.elements.code.value.trim();
   message.hidden = true;
@@ -154,7 +161,8 @@ async function unlockWith(form) {
   button.disabled = true;
   try {
     state.token = null;
-    const { token, gallery } = await call(`${API}/galleries/unlock/`, { method: "POST", body });
+    const asked = early && early.code === code && !body.email && !body.pin;
+    const { token, gallery } = asked ? await answerOf(early.answer) : await call(`${API}/galleries/unlock/`, { method: "POST", body });
     Object.assign(state, { token, code, email });
     remember(gallery);
     await openGallery(gallery);
@@ -214,7 +222,9 @@ async function start() {
   if (code && !(saved?.token && (saved.code || "").toUpperCase() === code.toUpperCase())) {
     const form = $("[data-unlock-form]");
     form.elements.code.value = code;
-    await unlockWith(form);
+    const early = window.galleryUnlock || null;
+    window.galleryUnlock = null;
+    await unlockWith(form, early);
     return;
   }
   if (!(await resume())) showUnlockForm();
@@ -249,36 +259,56 @@ function lock() {
   });
   state.generation += 1;
   state.loading = false;
+  app.classList.remove("selection-pending");
   showUnlockForm();
   $("[data-grid]").replaceChildren();
 }
 
 // --- the gallery ---------------------------------------------------------------
 // `gallery`: the unlock answer's gallery, or {id} with `detail` (a promise of it) when resuming.
+// Everything the first paint needs is asked for at once: one round trip after the unlock, not three. The
+// header (the title is the largest text) shows as soon as the gallery's detail is here; the grid follows
+// with the photos, the selection bar with the favourites and the selection (the detail only counts them).
 async function openGallery(gallery, detail = null) {
   state.generation += 1;
   const generation = state.generation;
-  Object.assign(state, { set: "", photos: [], next: null, loading: true });
+  Object.assign(state, { set: "", photos: [], next: null, loading: true, favorites: new Set(), selected: new Set() });
   $("[data-grid]").replaceChildren();
+  const rest = Promise.all([
+    call(`${API}/galleries/${gallery.id}/favorites/`),
+    call(`${API}/galleries/${gallery.id}/selection/`),
+    call(photosUrl(gallery.id, "")),
+  ]);
+  rest.catch(() => {}); // awaited below; not an unhandled rejection while the detail is awaited
   let page;
   try {
-    // Everything the first paint needs, in parallel: one round trip after the unlock, not three. The detail
-    // only counts the selection: the photo ids of the favourites and of the selection come beside it.
-    const [fresh, favorites, selection, first] = await Promise.all([
-      detail || gallery,
-      call(`${API}/galleries/${gallery.id}/favorites/`),
-      call(`${API}/galleries/${gallery.id}/selection/`),
-      call(photosUrl(gallery.id, "")),
-    ]);
+    const fresh = await (detail || gallery);
     if (generation !== state.generation) return;
-    state.gallery = fresh;
+    showHeader(fresh);
+    const [favorites, selection, first] = await rest;
+    if (generation !== state.generation) return;
     applyFavorites(favorites);
     applySelection(selection);
     page = first;
   } finally {
     if (generation === state.generation) state.loading = false;
   }
-  gallery = state.gallery;
+  updateSelection();
+  app.classList.remove("selection-pending");
+  state.loading = true;
+  try {
+    await showPage(page, generation);
+  } finally {
+    if (generation === state.generation) state.loading = false;
+  }
+  if (generation === state.generation) {
+    $("[data-load-more]").hidden = !state.next;
+    loadMoreIfNearEnd();
+  }
+}
+
+function showHeader(gallery) {
+  state.gallery = gallery;
   $("[data-unlock]").hidden = true;
   $("[data-viewer]").hidden = false;
   const title = $("[data-gallery-title]");
@@ -292,19 +322,9 @@ async function openGallery(gallery, detail = null) {
   $("[data-lightbox-download]").hidden = !downloadable(gallery);
   renderTabs(gallery.sets || []);
   markTab("");
-  updateSelection();
+  app.classList.add("selection-pending");
   settle();
   title.focus({ preventScroll: true });
-  state.loading = true;
-  try {
-    await showPage(page, generation);
-  } finally {
-    if (generation === state.generation) state.loading = false;
-  }
-  if (generation === state.generation) {
-    $("[data-load-more]").hidden = !state.next;
-    loadMoreIfNearEnd();
-  }
 }
 
 function photosUrl(galleryId, set) {
@@ -428,6 +448,7 @@ async function showPage(page, generation) {
     photos.slice(i, i + TILES_PER_TASK).forEach((photo, j) => tiles.append(tile(photo, start + i + j)));
     grid.append(tiles);
   }
+  schedulePlaceholders();
   const status = $("[data-grid-status]");
   status.textContent = state.photos.length ? "" : "There are no photos here yet.";
   status.hidden = !status.textContent; // an empty line that moves as the grid grows would count as a shift
@@ -468,6 +489,37 @@ const ROW_STRETCH = 1.15;
 const EAGER_TILES = 8;
 const HIGH_PRIORITY_TILES = 3;
 
+const placeholderQueue = [];
+let placeholdersScheduled = false;
+const whenIdle = (work) => (window.requestIdleCallback ? requestIdleCallback(work, { timeout: 2000 }) : setTimeout(work, 50));
+
+function drawPlaceholders(deadline) {
+  while (placeholderQueue.length && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 4)) {
+    const { item, open, hash, ratio } = placeholderQueue.shift();
+    if (!item.isConnected || item.classList.contains("loaded")) continue;
+    const canvas = document.createElement("canvas");
+    canvas.className = "tile-placeholder";
+    canvas.width = 32;
+    canvas.height = Math.max(1, Math.round(32 / ratio));
+    try {
+      const pixels = decodeBlurhash(hash, canvas.width, canvas.height);
+      canvas.getContext("2d").putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
+      open.prepend(canvas);
+    } catch {
+      // A malformed blurhash only costs the placeholder.
+    }
+    if (deadline?.didTimeout) break;
+  }
+  placeholdersScheduled = placeholderQueue.length > 0;
+  if (placeholdersScheduled) whenIdle(drawPlaceholders);
+}
+
+function schedulePlaceholders() {
+  if (placeholdersScheduled || !placeholderQueue.length) return;
+  placeholdersScheduled = true;
+  whenIdle(drawPlaceholders);
+}
+
 function tile(photo, index) {
   const item = document.createElement("li");
   item.className = "tile";
@@ -481,17 +533,11 @@ function tile(photo, index) {
   open.className = "tile-open";
   open.setAttribute("aria-label", `Open ${altText(photo, index)}`);
   if (photo.blurhash) {
-    const canvas = document.createElement("canvas");
-    canvas.className = "tile-placeholder";
-    canvas.width = 32;
-    canvas.height = Math.max(1, Math.round(32 / (width / height)));
-    try {
-      const pixels = decodeBlurhash(photo.blurhash, canvas.width, canvas.height);
-      canvas.getContext("2d").putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
-      open.append(canvas);
-    } catch {
-      // A malformed blurhash only costs the placeholder.
-    }
+    // The average colour at once; the blurred picture (a canvas each) for the tiles further down, when the
+    // page is idle: the first screen's photos are loading already, and 60 canvases were a long task.
+    const average = blurhashAverage(photo.blurhash);
+    if (average) item.style.backgroundColor = average;
+    if (index >= EAGER_TILES) placeholderQueue.push({ item, open, hash: photo.blurhash, ratio: width / height });
   }
   const img = document.createElement("img");
   img.alt = altText(photo, index);
