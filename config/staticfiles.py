@@ -1,9 +1,9 @@
 """Static files with a content hash in their names, so WhiteNoise serves them as immutable (cached for years)
-and a deploy changes every name whose content changed (README: "Static files").
+and a deploy changes every name whose content changed (docs/architecture.md: "Compression and static files").
 
-WhiteNoise's CompressedManifestStaticFilesStorage (hashed names, .gz and .br beside each file), plus the
-client site's ES modules: `import … from "./blurhash.js"` in static/site/*.js is rewritten to the hashed
-name too, or a hashed gallery.js would load an un-hashed blurhash.js with the short cache. Only our own
+WhiteNoise's CompressedManifestStaticFilesStorage (hashed names, a .gz beside each file, and .br with
+Brotli), plus the client site's ES modules: `import … from "./blurhash.js"` in static/site/*.js is rewritten to
+the hashed name too, or a hashed gallery.js would load an un-hashed blurhash.js with the short cache. Only our own
 modules are scanned: third-party bundles (Wagtail's admin) may hold text that looks like an import."""
 
 import logging
