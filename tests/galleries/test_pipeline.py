@@ -4,6 +4,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management import call_command
 from PIL import Image
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
@@ -59,7 +60,7 @@ def test_get_rendition_finds_the_pipeline_renditions_without_rendering(gallery, 
     for spec in specs.values():
         assert image.get_rendition(spec).id in ids
     assert set(image.get_renditions(*specs.values())) == set(specs.values())
-    assert StudioRendition.objects.count() == 3
+    assert StudioRendition.objects.count() == len(specs) == 4  # thumb, tile, preview, watermarked
 
 
 def test_watermark_operation_is_registered_and_used_by_wagtail(gallery):
@@ -98,7 +99,7 @@ def test_changing_the_watermark_changes_the_spec(gallery):
 def test_accepted_formats(gallery, name, data):
     photo = reload(upload(gallery, data, name))
     assert photo.image.status == "ready", photo.image.failure_reason
-    assert photo.image.renditions.count() == 3
+    assert photo.image.renditions.count() == 4  # thumb, tile, preview, watermarked
 
 
 def test_heic_is_accepted(gallery):
@@ -216,3 +217,19 @@ def test_a_missing_original_fails_clearly(gallery):
     StudioImage.objects.filter(pk=photo.image_id).update(status="pending")
     assert process_gallery_photo(photo.pk) == "failed"
     assert "missing from storage" in reload(photo).image.failure_reason
+
+
+def test_photos_made_before_the_tile_existed_get_it_from_render_missing_renditions(gallery):
+    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    old, complete = (reload(upload(gallery, jpeg(n, 1200, 800), f"IMG_{n}.jpg")) for n in (1, 2))
+    old.image.renditions.filter(filter_spec=specs["tile"]).delete()  # as the pipeline left it before the tile
+    kept = set(complete.image.renditions.values_list("pk", flat=True))
+
+    out = io.StringIO()
+    call_command("render_missing_renditions", stdout=out)
+
+    assert "1 galleries" in out.getvalue()
+    tile = old.image.renditions.get(filter_spec=specs["tile"])
+    assert (tile.width, tile.height) == (800, 533)
+    assert set(old.image.renditions.values_list("filter_spec", flat=True)) == set(specs.values())
+    assert set(complete.image.renditions.values_list("pk", flat=True)) == kept  # left alone

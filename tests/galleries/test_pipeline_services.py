@@ -45,7 +45,7 @@ def test_a_real_worker_processes_each_photo_and_a_bad_one_blocks_nothing(celery_
     broken = StudioImage.objects.get(gallery_photos=photos[1])
     assert "damaged or incomplete" in broken.failure_reason
     ready = StudioImage.objects.get(gallery_photos=photos[0])
-    assert ready.renditions.count() == 3 and (ready.width, ready.height) == (900, 600)
+    assert ready.renditions.count() == 4 and (ready.width, ready.height) == (900, 600)  # thumb, tile, preview, 2400
 
 
 # --- S3 (moto's server on loopback) ------------------------------------------------
