@@ -7,7 +7,7 @@
 # which opens the gallery), a contract and an invoice. Prints the median of --runs runs per page (LCP, CLS,
 # TBT, performance score) beside the targets of issue 14 and the viewer's numbers before it.
 #
-# Usage: REDIS_URL=redis://127.0.0.1:6379/N benchmarks/lighthouse.sh [--runs 3] [--port 8765] [--keep] [--reuse DIR]
+# Usage: REDIS_URL=redis://127.0.0.1:6379/N benchmarks/lighthouse.sh [--runs 3] [--port 8765] [--keep] [--reuse DIR] [--only "gallery viewer"]
 #   REDIS_URL  required by the production settings; the benchmark EMPTIES that Redis database first (stale
 #              rendition look-ups from an earlier run would point at deleted files).
 #   Lighthouse is installed from npm into $LIGHTHOUSE_DIR (default ~/.cache/focusflow/lighthouse-12.2.3) on
@@ -25,12 +25,14 @@ RUNS=3
 PORT=8765
 KEEP=0
 REUSE=""
+ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --reuse) REUSE=$2; KEEP=1; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -94,12 +96,16 @@ PAGES=(
   "contract|/contracts/$CONTRACT/"
   "invoice|/invoices/demo-northlight-paid/"
 )
+if [ -n "$ONLY" ]; then
+  for entry in "${PAGES[@]}"; do [ "${entry%%|*}" = "$ONLY" ] && PAGES=("$entry") && break; done
+fi
 for entry in "${PAGES[@]}"; do
   name=${entry%%|*}
   path=${entry#*|}
   slug=$(echo "$name" | tr -c 'a-z0-9\n' '-')
   # A warm-up visit fills the server's caches (rendition look-ups, photo pages), as on a live site.
   curl -fs -o /dev/null -H "Host: $HOST" "http://127.0.0.1:$PORT$path" || true
+  rm -f "$WORK/$slug"-*.json
   for run in $(seq "$RUNS"); do
     "$LIGHTHOUSE" "http://$HOST$path" --quiet --only-categories=performance --output=json \
       --output-path="$WORK/$slug-$run.json" \
@@ -135,6 +141,8 @@ for entry in pages:
         except (OSError, ValueError):
             continue
         audits = report["audits"]
+        if report.get("runtimeError") or "numericValue" not in audits["largest-contentful-paint"]:
+            continue  # a failed run (Lighthouse's NO_NAVSTART and the like): the others count
         values["lcp"].append(audits["largest-contentful-paint"]["numericValue"] / 1000)
         values["cls"].append(audits["cumulative-layout-shift"]["numericValue"])
         values["tbt"].append(audits["total-blocking-time"]["numericValue"])

@@ -165,7 +165,8 @@ async function unlockWith(form, early = null) {
     const { token, gallery } = asked ? await answerOf(early.answer) : await call(`${API}/galleries/unlock/`, { method: "POST", body });
     Object.assign(state, { token, code, email });
     remember(gallery);
-    await openGallery(gallery);
+    // The page's script also asked for the favourites, the selection and the first photos with the token.
+    await openGallery(gallery, null, asked ? await early.rest : null);
   } catch (error) {
     showUnlockForm();
     message.textContent = unlockMessage(error, Boolean(body.pin));
@@ -269,16 +270,21 @@ function lock() {
 // Everything the first paint needs is asked for at once: one round trip after the unlock, not three. The
 // header (the title is the largest text) shows as soon as the gallery's detail is here; the grid follows
 // with the photos, the selection bar with the favourites and the selection (the detail only counts them).
-async function openGallery(gallery, detail = null) {
+// `started`: those three requests when the page's inline script already made them (fetch promises, in order).
+async function openGallery(gallery, detail = null, started = null) {
   state.generation += 1;
   const generation = state.generation;
   Object.assign(state, { set: "", photos: [], next: null, loading: true, favorites: new Set(), selected: new Set() });
   $("[data-grid]").replaceChildren();
-  const rest = Promise.all([
-    call(`${API}/galleries/${gallery.id}/favorites/`),
-    call(`${API}/galleries/${gallery.id}/selection/`),
-    call(photosUrl(gallery.id, "")),
-  ]);
+  const rest = Promise.all(
+    started
+      ? started.map((request) => answerOf(request))
+      : [
+          call(`${API}/galleries/${gallery.id}/favorites/`),
+          call(`${API}/galleries/${gallery.id}/selection/`),
+          call(photosUrl(gallery.id, "")),
+        ],
+  );
   rest.catch(() => {}); // awaited below; not an unhandled rejection while the detail is awaited
   let page;
   try {
@@ -429,7 +435,7 @@ async function loadPage(url, { fresh = false } = {}) {
 
 // A page of photos into the grid, a few tiles per task: building 60 tiles (blurhash placeholders, images)
 // at once was one long task that held the main thread (TBT). Tiles of a stale generation are not built.
-const TILES_PER_TASK = 6;
+const TILES_PER_TASK = 4;
 const nextTask = () =>
   globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -493,8 +499,12 @@ const placeholderQueue = [];
 let placeholdersScheduled = false;
 const whenIdle = (work) => (window.requestIdleCallback ? requestIdleCallback(work, { timeout: 2000 }) : setTimeout(work, 50));
 
+// A couple per idle period: on a slow phone one canvas costs a few milliseconds, and no task may grow long.
+const PLACEHOLDERS_PER_TASK = 2;
+
 function drawPlaceholders(deadline) {
-  while (placeholderQueue.length && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 4)) {
+  let drawn = 0;
+  while (placeholderQueue.length && drawn < PLACEHOLDERS_PER_TASK && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 8)) {
     const { item, open, hash, ratio } = placeholderQueue.shift();
     if (!item.isConnected || item.classList.contains("loaded")) continue;
     const canvas = document.createElement("canvas");
@@ -505,10 +515,10 @@ function drawPlaceholders(deadline) {
       const pixels = decodeBlurhash(hash, canvas.width, canvas.height);
       canvas.getContext("2d").putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
       open.prepend(canvas);
+      drawn += 1;
     } catch {
       // A malformed blurhash only costs the placeholder.
     }
-    if (deadline?.didTimeout) break;
   }
   placeholdersScheduled = placeholderQueue.length > 0;
   if (placeholdersScheduled) whenIdle(drawPlaceholders);
