@@ -433,8 +433,10 @@ async function loadPage(url, { fresh = false } = {}) {
   if (generation === state.generation) loadMoreIfNearEnd();
 }
 
-// A page of photos into the grid, a few tiles per task: building 60 tiles (blurhash placeholders, images)
-// at once was one long task that held the main thread (TBT). Tiles of a stale generation are not built.
+// A page of photos into the grid, built a few tiles per task (60 at once was one long task: TBT) aside, then
+// put in the grid at once: justified rows re-flow as tiles join them, so tiles added in steps would resize the
+// ones on screen (CLS). Tiles of a stale generation are not built. The first photos start loading as their
+// <img> is made.
 const TILES_PER_TASK = 4;
 const nextTask = () =>
   globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
@@ -444,16 +446,15 @@ async function showPage(page, generation) {
   const photos = page.results;
   state.photos.push(...photos);
   state.next = page.next ? nextUrl(page.next) : null;
-  const grid = $("[data-grid]");
+  const tiles = document.createDocumentFragment();
   for (let i = 0; i < photos.length; i += TILES_PER_TASK) {
     if (i) {
       await nextTask();
       if (generation !== state.generation) return;
     }
-    const tiles = document.createDocumentFragment();
     photos.slice(i, i + TILES_PER_TASK).forEach((photo, j) => tiles.append(tile(photo, start + i + j)));
-    grid.append(tiles);
   }
+  $("[data-grid]").append(tiles);
   schedulePlaceholders();
   const status = $("[data-grid-status]");
   status.textContent = state.photos.length ? "" : "There are no photos here yet.";
