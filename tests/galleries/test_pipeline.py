@@ -36,6 +36,7 @@ def test_a_jpeg_gets_the_whole_rendition_set_as_wagtail_renditions(gallery, djan
     sizes = {r.filter_spec: (r.width, r.height) for r in image.renditions.all()}
     assert sizes == {
         specs["thumb"]: (400, 266),
+        specs["tile"]: (800, 533),
         specs["preview"]: (1600, 1066),
         specs["watermarked"]: (2400, 1600),
     }
@@ -219,14 +220,17 @@ def test_a_missing_original_fails_clearly(gallery):
     assert "missing from storage" in reload(photo).image.failure_reason
 
 
-def test_photos_made_before_the_tile_existed_get_it_from_render_missing_renditions(gallery):
+def test_photos_made_before_the_tile_existed_get_it_from_render_missing_renditions(
+    gallery, django_capture_on_commit_callbacks
+):
     specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
     old, complete = (reload(upload(gallery, jpeg(n, 1200, 800), f"IMG_{n}.jpg")) for n in (1, 2))
     old.image.renditions.filter(filter_spec=specs["tile"]).delete()  # as the pipeline left it before the tile
     kept = set(complete.image.renditions.values_list("pk", flat=True))
 
     out = io.StringIO()
-    call_command("render_missing_renditions", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # the photos are queued once the queries commit
+        call_command("render_missing_renditions", stdout=out)
 
     assert "1 galleries" in out.getvalue()
     tile = old.image.renditions.get(filter_spec=specs["tile"])
