@@ -1,5 +1,5 @@
 """The image pipeline: one decode of an uploaded photo gives the checks, EXIF, blurhash and the whole
-rendition set (thumb, preview, watermarked; and the web download where the gallery offers a web-size ZIP),
+rendition set (thumb, tile, preview, watermarked; and the web download where the gallery offers a web-size ZIP),
 saved as ordinary Wagtail renditions (docs/architecture.md).
 Every rendition is a client file: watermarked when the gallery's watermark is on, sRGB, no private metadata."""
 
@@ -28,6 +28,7 @@ from .photo_cache import forget_gallery_photo_pages
 from .renditions import (
     PREVIEW_BOX,
     THUMB_BOX,
+    TILE_BOX,
     WATERMARKED_BOX,
     WEB_BOX,
     pipeline_specs,
@@ -179,7 +180,8 @@ def render_set(
     info: dict,
     icc: bytes | None = None,
 ) -> tuple[list[Rendered], Image.Image]:
-    """The default set as a cascade 2400 → 1600 → 400 from the one decoded image.
+    """The default set as a cascade 2400 → 1600 → 800 (the grid's tile, when the specs name one) and
+    1600 → 400 from the one decoded image.
 
     The colours are converted to sRGB (from `icc`) once, on the 2400 px image: fewer pixels than the decode.
     With the watermark on (`watermark-` in the specs) it is drawn once, on that image too, and the smaller
@@ -197,6 +199,9 @@ def render_set(
     preview_size = fit_within(upright, PREVIEW_BOX)
     preview = _resize(big, preview_size)
     out.append(Rendered(specs["preview"], _encode(preview, "webp", info), "webp", *preview_size))
+    if "tile" in specs:
+        tile_size = fit_within(upright, TILE_BOX)
+        out.append(Rendered(specs["tile"], _encode(_resize(preview, tile_size), "webp", info), "webp", *tile_size))
     thumb_size = fit_within(upright, THUMB_BOX)
     thumb = _resize(preview, thumb_size)
     out.append(Rendered(specs["thumb"], _encode(thumb, "webp", info), "webp", *thumb_size))

@@ -1,5 +1,5 @@
-"""The rendition contract (docs/architecture.md, "The image pipeline"): the names `thumb`, `preview` and
-`watermarked`, their Wagtail filter specs, and how an image is summarised with its renditions.
+"""The rendition contract (docs/architecture.md, "The image pipeline"): the names `thumb`, `tile`, `preview`
+and `watermarked`, their Wagtail filter specs, and how an image is summarised with its renditions.
 
 A gallery photo's specs are what its clients may see: each carries `client-<credit>` (sRGB with an embedded
 profile, no private metadata; galleries.client_files) and, when the gallery's watermark is on,
@@ -11,6 +11,9 @@ The pipeline renders these specs (and, for a gallery whose "Download all" is web
 the prefetched set (`prefetch_renditions`), so a listing costs no query per image."""
 
 THUMB_BOX, PREVIEW_BOX, WATERMARKED_BOX = 400, 1600, 2400
+# The viewer's grid tiles between the thumb and the preview: a portrait tile on a phone (2-3x screens) is
+# 500-800 px wide, and with nothing between 400 and 1,600 px its srcset picked the 1,600 px preview.
+TILE_BOX = 800
 # Web-size downloads, by the name clients ask for.
 WEB_SIZES = {"web": 2048, "web-2048": 2048, "web-1024": 1024, "web-640": 640}
 
@@ -46,6 +49,7 @@ def rendition_specs(gallery, watermark_version: int | None, keep_credit: bool | 
     keep = gallery.studio.keep_copyright_metadata if keep_credit is None else keep_credit
     return {
         "thumb": client_spec(THUMB_BOX, "webp", version, keep),
+        "tile": client_spec(TILE_BOX, "webp", version, keep),
         "preview": client_spec(PREVIEW_BOX, "webp", version, keep),
         "watermarked": client_spec(WATERMARKED_BOX, "jpeg", version, keep),
     }

@@ -1,10 +1,11 @@
 """Template tags for the white-label studio site: theme, navigation, footer credit."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from cms import branding
+from cms.csp import media_origins
 from galleries.models import ClientGalleryIndexPage
 from studios.formatting import format_duration, format_money
 
@@ -21,6 +22,13 @@ def csp_nonce(context):
     """` nonce="…"` for an inline <script> or <style> on the client site: <script{% csp_nonce %}>."""
     nonce = _nonce(context)
     return format_html(' nonce="{}"', nonce) if nonce else ""
+
+
+@register.simple_tag
+def media_preconnect():
+    """`<link rel="preconnect">` to where photos are served from when that is another origin (S3, a CDN):
+    the connection is opened while the page's script runs, not when the first photo is asked for."""
+    return format_html_join("", '<link rel="preconnect" href="{}">', ((origin,) for origin in media_origins()))
 
 
 @register.simple_tag(takes_context=True)

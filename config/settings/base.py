@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gzip for HTML and JSON without secrets (BREACH: config/compression.py); above every middleware that
+    # sets a cookie, so it sees them.
+    "config.compression.SafeGZipMiddleware",
     # A nonce per request and the Content-Security-Policy header (strict on the client site).
     "cms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -238,7 +241,9 @@ else:
 PRIVATE_MEDIA_URL_SECONDS = env.int("PRIVATE_MEDIA_URL_SECONDS", default=600)
 STORAGES = {
     "default": DEFAULT_STORAGE,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names, cached for years by WhiteNoise (config/staticfiles.py). With DEBUG (`make run`) the
+    # `static` tag gives the plain names, served from the source folders.
+    "staticfiles": {"BACKEND": "config.staticfiles.HashedStaticFilesStorage"},
 }
 
 # --- E-mail -----------------------------------------------------------------

@@ -31,6 +31,9 @@ class RenditionSerializer(serializers.Serializer):
 
 class RenditionSetSerializer(serializers.Serializer):
     thumb = RenditionSerializer(allow_null=True)
+    # 800 px, for the viewer's grid (srcset between the thumb and the preview); null for a photo processed
+    # before it existed until its gallery's renditions are made again.
+    tile = RenditionSerializer(allow_null=True, required=False)
     preview = RenditionSerializer(allow_null=True)
     watermarked = RenditionSerializer(allow_null=True)
 

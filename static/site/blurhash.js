@@ -55,3 +55,10 @@ export function decodeBlurhash(hash, width, height, punch = 1) {
   }
   return pixels;
 }
+
+// The average colour alone (the first component): no pixels to compute, for a placeholder that costs nothing.
+export function blurhashAverage(hash) {
+  if (!hash || hash.length < 6) return null;
+  const dc = decode83(hash.slice(2, 6));
+  return `rgb(${dc >> 16}, ${(dc >> 8) & 255}, ${dc & 255})`;
+}

@@ -8,13 +8,19 @@
 //   GET  {api}/photos/{id}/download/?size=web|full    (fetched with the token, saved as a file)
 //   GET  {api}/galleries/{id}/download/?set=&token=   (the ZIP: a plain link, streamed to disk by the browser)
 // Every call after unlock carries `Authorization: Bearer <token>`.
+// Speed (issue 14): what the first paint needs (favourites, selection, the first page of photos, and the
+// detail when resuming) is fetched at once, not one after the other; the grid is built a few tiles per task
+// (no long task); the page opens straight into the viewer's frame when it will show the viewer (a link with
+// ?code=, or a token kept by this tab: the inline script in the template), so nothing jumps.
+// The e-mailed link `/galleries/?code=…` opens the gallery: the code is taken from the address (and removed
+// from it, so it is not left in the history or a shared screenshot) and unlocks as if typed.
 // A gallery with a download PIN opens with the code alone (view only; permissions.pin_required): the first
 // Download asks for the PIN in a dialog and unlocks again with the code the client typed (kept for this tab
 // only, in sessionStorage) and the PIN, which gives a token that may download.
 // Favourites (♥) are the client's own lists, unlimited; the selection (✓) counts against the limit and is
 // what "Submit selection" sends to the photographer.
 
-import { decodeBlurhash } from "./blurhash.js";
+import { blurhashAverage, decodeBlurhash } from "./blurhash.js";
 
 const app = document.querySelector("[data-gallery-app]");
 const API = app.dataset.api || "/api/client";
@@ -53,9 +59,14 @@ async function call(path, { method = "GET", body, raw = false, auth = true } = {
   const headers = { Accept: "application/json" };
   if (state.token && auth) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  return answerOf(fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), raw);
+}
+
+// A fetch's answer as call() gives it: the JSON, or an ApiError.
+async function answerOf(request, raw = false) {
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await request;
   } catch {
     throw new ApiError(0, { code: "network", message: "We couldn’t reach the gallery. Check your connection and try again." });
   }
@@ -125,7 +136,12 @@ function toast(message) {
 // --- unlock --------------------------------------------------------------------
 async function unlock(event) {
   event.preventDefault();
-  const form = event.currentTarget;
+  await unlockWith(event.currentTarget);
+}
+
+// `early`: the unlock the template's inline script already asked for (an e-mailed link), while this module
+// was loading: {code, answer: the fetch}. Used once, for that code as the link gave it.
+async function unlockWith(form, early = null) {
   const message = $("[data-unlock-message]");
   const code = form.elements.code.value.trim();
   message.hidden = true;
@@ -145,11 +161,14 @@ async function unlock(event) {
   button.disabled = true;
   try {
     state.token = null;
-    const { token, gallery } = await call(`${API}/galleries/unlock/`, { method: "POST", body });
+    const asked = early && early.code === code && !body.email && !body.pin;
+    const { token, gallery } = asked ? await answerOf(early.answer) : await call(`${API}/galleries/unlock/`, { method: "POST", body });
     Object.assign(state, { token, code, email });
     remember(gallery);
-    await openGallery(gallery);
+    // The page's script also asked for the favourites, the selection and the first photos with the token.
+    await openGallery(gallery, null, asked ? await early.rest : null);
   } catch (error) {
+    showUnlockForm();
     message.textContent = unlockMessage(error, Boolean(body.pin));
     message.hidden = false;
     form.elements.code.setAttribute("aria-invalid", "true");
@@ -165,19 +184,63 @@ function remember(gallery) {
 }
 
 async function resume() {
-  let saved = null;
-  try {
-    saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || "null");
-  } catch {
-    saved = null;
-  }
-  if (!saved || !saved.token) return;
+  const saved = savedSession();
+  if (!saved || !saved.token) return false;
   Object.assign(state, { token: saved.token, code: saved.code || "", email: saved.email || "" });
   try {
-    await openGallery(await call(`${API}/galleries/${saved.gallery}/`));
+    // The detail is fetched beside the rest, not before it.
+    await openGallery({ id: saved.gallery }, call(`${API}/galleries/${saved.gallery}/`));
+    return true;
   } catch {
     lock();
+    return false;
   }
+}
+
+function savedSession() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORAGE_KEY) || "null");
+  } catch {
+    return null;
+  }
+}
+
+// The e-mailed link: `?code=…` (taken out of the address at once, so it stays in no history entry).
+function codeFromLink() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has("code")) return "";
+  const code = (params.get("code") || "").trim();
+  params.delete("code");
+  const query = params.toString();
+  history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  return code;
+}
+
+async function start() {
+  const code = codeFromLink();
+  const saved = savedSession();
+  // The same link opened again in this tab keeps the session (and the e-mail the favourites follow).
+  if (code && !(saved?.token && (saved.code || "").toUpperCase() === code.toUpperCase())) {
+    const form = $("[data-unlock-form]");
+    form.elements.code.value = code;
+    const early = window.galleryUnlock || null;
+    window.galleryUnlock = null;
+    await unlockWith(form, early);
+    return;
+  }
+  if (!(await resume())) showUnlockForm();
+}
+
+// The template's inline script marks the page `gallery-opening` when it expects to show the viewer: the
+// unlock form stays hidden and the viewer's frame holds the space. Settled when either is shown for real.
+function settle() {
+  document.documentElement.classList.remove("gallery-opening");
+}
+
+function showUnlockForm() {
+  $("[data-viewer]").hidden = true;
+  $("[data-unlock]").hidden = false;
+  settle();
 }
 
 function lock() {
@@ -197,21 +260,61 @@ function lock() {
   });
   state.generation += 1;
   state.loading = false;
-  $("[data-viewer]").hidden = true;
-  $("[data-unlock]").hidden = false;
+  app.classList.remove("selection-pending");
+  showUnlockForm();
   $("[data-grid]").replaceChildren();
 }
 
 // --- the gallery ---------------------------------------------------------------
-async function openGallery(gallery) {
+// `gallery`: the unlock answer's gallery, or {id} with `detail` (a promise of it) when resuming.
+// Everything the first paint needs is asked for at once: one round trip after the unlock, not three. The
+// header (the title is the largest text) shows as soon as the gallery's detail is here; the grid follows
+// with the photos, the selection bar with the favourites and the selection (the detail only counts them).
+// `started`: those three requests when the page's inline script already made them (fetch promises, in order).
+async function openGallery(gallery, detail = null, started = null) {
+  state.generation += 1;
+  const generation = state.generation;
+  Object.assign(state, { set: "", photos: [], next: null, loading: true, favorites: new Set(), selected: new Set() });
+  $("[data-grid]").replaceChildren();
+  const rest = Promise.all(
+    started
+      ? started.map((request) => answerOf(request))
+      : [
+          call(`${API}/galleries/${gallery.id}/favorites/`),
+          call(`${API}/galleries/${gallery.id}/selection/`),
+          call(photosUrl(gallery.id, "")),
+        ],
+  );
+  rest.catch(() => {}); // awaited below; not an unhandled rejection while the detail is awaited
+  let page;
+  try {
+    const fresh = await (detail || gallery);
+    if (generation !== state.generation) return;
+    showHeader(fresh);
+    const [favorites, selection, first] = await rest;
+    if (generation !== state.generation) return;
+    applyFavorites(favorites);
+    applySelection(selection);
+    page = first;
+  } finally {
+    if (generation === state.generation) state.loading = false;
+  }
+  updateSelection();
+  app.classList.remove("selection-pending");
+  state.loading = true;
+  try {
+    await showPage(page, generation);
+  } finally {
+    if (generation === state.generation) state.loading = false;
+  }
+  if (generation === state.generation) {
+    $("[data-load-more]").hidden = !state.next;
+    loadMoreIfNearEnd();
+  }
+}
+
+function showHeader(gallery) {
   state.gallery = gallery;
-  // The detail only counts the selection: fetch the photo ids of the favourites and of the selection.
-  const [favorites, selection] = await Promise.all([
-    call(`${API}/galleries/${gallery.id}/favorites/`),
-    call(`${API}/galleries/${gallery.id}/selection/`),
-  ]);
-  applyFavorites(favorites);
-  applySelection(selection);
   $("[data-unlock]").hidden = true;
   $("[data-viewer]").hidden = false;
   const title = $("[data-gallery-title]");
@@ -224,9 +327,24 @@ async function openGallery(gallery) {
   downloadAll.hidden = !downloadable(gallery);
   $("[data-lightbox-download]").hidden = !downloadable(gallery);
   renderTabs(gallery.sets || []);
-  updateSelection();
-  title.focus();
-  await loadSet("");
+  markTab("");
+  app.classList.add("selection-pending");
+  settle();
+  title.focus({ preventScroll: true });
+}
+
+function photosUrl(galleryId, set) {
+  const params = new URLSearchParams({ limit: PAGE_SIZE });
+  if (set) params.set("set", set);
+  return `${API}/galleries/${galleryId}/photos/?${params}`;
+}
+
+function markTab(key) {
+  $("[data-tabs]").querySelectorAll("[role=tab]").forEach((tab) => {
+    const selected = tab.dataset.set === key;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+  });
 }
 
 function showExpiry(expiresAt) {
@@ -286,14 +404,8 @@ async function loadSet(key) {
   state.photos = [];
   state.next = null;
   $("[data-grid]").replaceChildren();
-  $("[data-tabs]").querySelectorAll("[role=tab]").forEach((tab) => {
-    const selected = tab.dataset.set === key;
-    tab.setAttribute("aria-selected", String(selected));
-    tab.tabIndex = selected ? 0 : -1;
-  });
-  const params = new URLSearchParams({ limit: PAGE_SIZE });
-  if (key) params.set("set", key);
-  await loadPage(`${API}/galleries/${state.gallery.id}/photos/?${params}`, { fresh: true });
+  markTab(key);
+  await loadPage(photosUrl(state.gallery.id, key), { fresh: true });
 }
 
 // A tab switch starts a new generation: answers for the old tab are dropped.
@@ -303,14 +415,11 @@ async function loadPage(url, { fresh = false } = {}) {
   state.loading = true;
   const status = $("[data-grid-status]");
   status.textContent = "Loading photos…";
+  status.hidden = false;
   try {
     const page = await call(url);
     if (generation !== state.generation) return;
-    const start = state.photos.length;
-    state.photos.push(...page.results);
-    state.next = page.next ? nextUrl(page.next) : null;
-    page.results.forEach((photo, i) => $("[data-grid]").append(tile(photo, start + i)));
-    status.textContent = state.photos.length ? "" : "There are no photos here yet.";
+    await showPage(page, generation);
   } catch (error) {
     if (generation !== state.generation) return;
     status.textContent = error.status === 401 || error.status === 403 ? "Your access has ended. Please enter your code again." : error.message;
@@ -324,9 +433,37 @@ async function loadPage(url, { fresh = false } = {}) {
   if (generation === state.generation) loadMoreIfNearEnd();
 }
 
+// A page of photos into the grid, built a few tiles per task (60 at once was one long task: TBT) aside, then
+// put in the grid at once: justified rows re-flow as tiles join them, so tiles added in steps would resize the
+// ones on screen (CLS). Tiles of a stale generation are not built. The first photos start loading as their
+// <img> is made.
+const TILES_PER_TASK = 4;
+const nextTask = () =>
+  globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+
+async function showPage(page, generation) {
+  const start = state.photos.length;
+  const photos = page.results;
+  state.photos.push(...photos);
+  state.next = page.next ? nextUrl(page.next) : null;
+  const tiles = document.createDocumentFragment();
+  for (let i = 0; i < photos.length; i += TILES_PER_TASK) {
+    if (i) {
+      await nextTask();
+      if (generation !== state.generation) return;
+    }
+    photos.slice(i, i + TILES_PER_TASK).forEach((photo, j) => tiles.append(tile(photo, start + i + j)));
+  }
+  $("[data-grid]").append(tiles);
+  schedulePlaceholders();
+  const status = $("[data-grid-status]");
+  status.textContent = state.photos.length ? "" : "There are no photos here yet.";
+  status.hidden = !status.textContent; // an empty line that moves as the grid grows would count as a shift
+}
+
 // Infinite scroll: load the next page while the end of the grid is near the viewport.
 function loadMoreIfNearEnd() {
-  const end = $("[data-grid-status]");
+  const end = $("[data-grid-end]");
   if (state.next && !state.loading && !$("[data-viewer]").hidden && end.getBoundingClientRect().top < innerHeight + 600) {
     loadPage(state.next);
   }
@@ -341,7 +478,9 @@ function nextUrl(next) {
 
 function srcset(photo) {
   const r = photo.renditions || {};
-  return ["thumb", "preview"]
+  // `tile` (800 px) sits between the 400 px thumb and the 1,600 px preview: portrait tiles on dense screens
+  // took the preview. Older photos may have no tile yet (null): the others still serve.
+  return ["thumb", "tile", "preview"]
     .filter((name) => r[name])
     .map((name) => `${r[name].url} ${r[name].width}w`)
     .join(", ");
@@ -349,6 +488,47 @@ function srcset(photo) {
 
 function altText(photo, index) {
   return `Photo ${index + 1}${photo.filename ? ` (${photo.filename})` : ""}`;
+}
+
+// The rows' height (gallery.css: .justified --row) in CSS px: 7.5rem on phones, at most 15rem elsewhere.
+const ROW_PX = { phone: 120, wide: 240 };
+const ROW_STRETCH = 1.15;
+const EAGER_TILES = 8;
+const HIGH_PRIORITY_TILES = 3;
+
+const placeholderQueue = [];
+let placeholdersScheduled = false;
+const whenIdle = (work) => (window.requestIdleCallback ? requestIdleCallback(work, { timeout: 2000 }) : setTimeout(work, 50));
+
+// A couple per idle period: on a slow phone one canvas costs a few milliseconds, and no task may grow long.
+const PLACEHOLDERS_PER_TASK = 2;
+
+function drawPlaceholders(deadline) {
+  let drawn = 0;
+  while (placeholderQueue.length && drawn < PLACEHOLDERS_PER_TASK && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 8)) {
+    const { item, open, hash, ratio } = placeholderQueue.shift();
+    if (!item.isConnected || item.classList.contains("loaded")) continue;
+    const canvas = document.createElement("canvas");
+    canvas.className = "tile-placeholder";
+    canvas.width = 32;
+    canvas.height = Math.max(1, Math.round(32 / ratio));
+    try {
+      const pixels = decodeBlurhash(hash, canvas.width, canvas.height);
+      canvas.getContext("2d").putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
+      open.prepend(canvas);
+      drawn += 1;
+    } catch {
+      // A malformed blurhash only costs the placeholder.
+    }
+  }
+  placeholdersScheduled = placeholderQueue.length > 0;
+  if (placeholdersScheduled) whenIdle(drawPlaceholders);
+}
+
+function schedulePlaceholders() {
+  if (placeholdersScheduled || !placeholderQueue.length) return;
+  placeholdersScheduled = true;
+  whenIdle(drawPlaceholders);
 }
 
 function tile(photo, index) {
@@ -364,25 +544,28 @@ function tile(photo, index) {
   open.className = "tile-open";
   open.setAttribute("aria-label", `Open ${altText(photo, index)}`);
   if (photo.blurhash) {
-    const canvas = document.createElement("canvas");
-    canvas.className = "tile-placeholder";
-    canvas.width = 32;
-    canvas.height = Math.max(1, Math.round(32 / (width / height)));
-    try {
-      const pixels = decodeBlurhash(photo.blurhash, canvas.width, canvas.height);
-      canvas.getContext("2d").putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
-      open.append(canvas);
-    } catch {
-      // A malformed blurhash only costs the placeholder.
-    }
+    // The average colour at once; the blurred picture (a canvas each) for the tiles further down, when the
+    // page is idle: the first screen's photos are loading already, and 60 canvases were a long task.
+    const average = blurhashAverage(photo.blurhash);
+    if (average) item.style.backgroundColor = average;
+    if (index >= EAGER_TILES) placeholderQueue.push({ item, open, hash: photo.blurhash, ratio: width / height });
   }
   const img = document.createElement("img");
   img.alt = altText(photo, index);
-  img.loading = "lazy";
+  // The first screen loads at once (the largest paint is one of them); the rest as they come near.
+  if (index < EAGER_TILES) {
+    img.loading = "eager";
+    if (index < HIGH_PRIORITY_TILES) img.fetchPriority = "high";
+  } else {
+    img.loading = "lazy";
+  }
   img.decoding = "async";
   img.width = photo.renditions?.thumb?.width || width;
   img.height = photo.renditions?.thumb?.height || height;
-  img.sizes = "(max-width: 640px) 50vw, (max-width: 1200px) 33vw, 25vw";
+  // A justified row is --row high and a tile about aspect × row wide (a little more where the row is
+  // stretched to the edge): so the browser picks the thumb, tile or preview that fills it, not more.
+  const ar = width / height;
+  img.sizes = `(max-width: 640px) ${Math.round(ar * ROW_PX.phone * ROW_STRETCH)}px, ${Math.round(ar * ROW_PX.wide * ROW_STRETCH)}px`;
   img.srcset = srcset(photo);
   img.src = photo.renditions?.thumb?.url || photo.renditions?.preview?.url || "";
   img.addEventListener("load", () => item.classList.add("loaded"), { once: true });
@@ -519,7 +702,34 @@ function updateSelection() {
   submit.textContent = "Submit selection";
 }
 
+// A selection can't be changed once sent: say so, and send only when the client confirms.
+const confirmDialog = $("[data-confirm-dialog]");
+let confirmAnswered = null;
+
+function confirmSelection() {
+  const count = state.selected.size;
+  const limit = selectionLimit(state.gallery);
+  const chosen = limit ? `${count} of ${limit} photos` : `${count} photo${count === 1 ? "" : "s"}`;
+  $("[data-confirm-text]").textContent =
+    `You’ve chosen ${chosen}. Once sent, ${STUDIO} gets your selection and it can’t be changed here.`;
+  confirmDialog.returnValue = "";
+  confirmDialog.showModal();
+  $("[data-confirm-send]").focus();
+  return new Promise((resolve) => {
+    confirmAnswered = resolve;
+  });
+}
+
+confirmDialog.addEventListener("close", () => {
+  confirmAnswered?.(confirmDialog.returnValue === "send");
+  confirmAnswered = null;
+  $("[data-submit-selection]").focus();
+});
+$("[data-confirm-send]").addEventListener("click", () => confirmDialog.close("send"));
+$("[data-confirm-cancel]").addEventListener("click", () => confirmDialog.close());
+
 async function submitSelection() {
+  if (!(await confirmSelection())) return;
   const submit = $("[data-submit-selection]");
   submit.disabled = true;
   await Promise.allSettled([...pending]);
@@ -676,6 +886,96 @@ function paintLightboxButtons(photo) {
   check.disabled = state.submitted;
 }
 
+// --- comments on a photo, in the lightbox (the client API's comments: this client's own) ----------------
+const commentsPanel = $("[data-comments]");
+const commentForm = $("[data-comment-form]");
+const commentButton = $("[data-lightbox-comment]");
+const comments = new Map(); // photo id -> this client's comments on it
+
+function showCommentMessage(text) {
+  const el = $("[data-comment-message]");
+  el.textContent = text;
+  el.hidden = !text;
+  if (text) commentForm.elements.body.setAttribute("aria-invalid", "true");
+  else commentForm.elements.body.removeAttribute("aria-invalid");
+}
+
+function renderComments(list) {
+  const items = list.map((comment) => {
+    const item = document.createElement("li");
+    const body = document.createElement("p");
+    body.textContent = comment.body;
+    const when = document.createElement("time");
+    when.dateTime = comment.created_at;
+    when.textContent = new Date(comment.created_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    item.append(body, when);
+    return item;
+  });
+  if (!items.length) {
+    const none = document.createElement("li");
+    none.className = "comment-none";
+    none.textContent = `No comments yet. Anything ${STUDIO} should know about this photo? A retouch, a crop, a print?`;
+    items.push(none);
+  }
+  $("[data-comment-list]").replaceChildren(...items);
+}
+
+async function loadComments(photo) {
+  const id = Number(photo.id);
+  showCommentMessage("");
+  if (!comments.has(id)) {
+    $("[data-comment-list]").replaceChildren();
+    try {
+      const answer = await call(`${API}/galleries/${state.gallery.id}/comments/?photo=${id}`);
+      comments.set(id, answer.results || []);
+    } catch (error) {
+      showCommentMessage(error.message);
+      return;
+    }
+  }
+  if (Number(state.photos[state.current]?.id) === id) renderComments(comments.get(id));
+}
+
+function toggleComments(open = commentsPanel.hidden) {
+  commentsPanel.hidden = !open;
+  commentButton.setAttribute("aria-expanded", String(open));
+  lightbox.classList.toggle("with-comments", open);
+  if (open) {
+    loadComments(state.photos[state.current]);
+    commentForm.elements.body.focus();
+  }
+}
+
+commentButton.addEventListener("click", () => toggleComments());
+commentForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const photo = state.photos[state.current];
+  const body = commentForm.elements.body.value.trim();
+  if (!body) {
+    showCommentMessage("Write your comment first.");
+    commentForm.elements.body.focus();
+    return;
+  }
+  const button = commentForm.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const comment = await call(`${API}/galleries/${state.gallery.id}/comments/`, {
+      method: "POST",
+      body: { photo: Number(photo.id), body },
+    });
+    const id = Number(photo.id);
+    comments.set(id, [...(comments.get(id) || []), comment]);
+    commentForm.reset();
+    showCommentMessage("");
+    if (Number(state.photos[state.current]?.id) === id) renderComments(comments.get(id));
+    toast(`Your comment was sent to ${STUDIO}.`);
+  } catch (error) {
+    showCommentMessage(error.fields?.body ? error.message || "Please check your comment." : error.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
 function showPhoto(index) {
   const photo = state.photos[index];
   if (!photo) return;
@@ -689,6 +989,7 @@ function showPhoto(index) {
   const total = photoCount(state.gallery) && !state.set ? photoCount(state.gallery) : state.photos.length;
   $("[data-lightbox-caption]").textContent = `${index + 1} of ${Math.max(total, state.photos.length)}${photo.filename ? ` · ${photo.filename}` : ""}`;
   paintLightboxButtons(photo);
+  if (!commentsPanel.hidden) loadComments(photo);
   $("[data-lightbox-prev]").disabled = index === 0;
   $("[data-lightbox-next]").disabled = index === state.photos.length - 1 && !state.next;
   if (index >= state.photos.length - 3 && state.next) loadPage(state.next);
@@ -716,12 +1017,16 @@ async function step(delta) {
 }
 
 lightbox.addEventListener("keydown", (event) => {
+  // Arrow keys move the caret while writing a comment, not the photo.
+  if (event.target.closest?.("textarea, input") && event.key !== "Escape" && event.key !== "Tab") return;
   if (event.key === "Escape") closeLightbox();
   else if (event.key === "ArrowRight") step(1);
   else if (event.key === "ArrowLeft") step(-1);
   else if (event.key === "Tab") {
     // Keep focus inside the dialog.
-    const focusable = [...lightbox.querySelectorAll("button:not([disabled]):not([hidden])")];
+    const focusable = [...lightbox.querySelectorAll("button:not([disabled]):not([hidden]), textarea")].filter(
+      (el) => el.getClientRects().length > 0,
+    );
     const i = focusable.indexOf(document.activeElement);
     const next = event.shiftKey ? focusable[i - 1] || focusable.at(-1) : focusable[i + 1] || focusable[0];
     event.preventDefault();
@@ -775,6 +1080,6 @@ $("[data-submit-selection]").addEventListener("click", submitSelection);
 $("[data-download-all]").addEventListener("click", downloadAll);
 $("[data-load-more]").addEventListener("click", () => state.next && loadPage(state.next));
 if ("IntersectionObserver" in window) {
-  new IntersectionObserver(loadMoreIfNearEnd, { rootMargin: "600px" }).observe($("[data-grid-status]"));
+  new IntersectionObserver(loadMoreIfNearEnd, { rootMargin: "600px" }).observe($("[data-grid-end]"));
 }
-resume();
+start();

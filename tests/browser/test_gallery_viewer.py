@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from galleries.models import DownloadEvent, Favorite, Gallery, GalleryAccess, Selection
+from galleries.models import Comment, DownloadEvent, Favorite, Gallery, GalleryAccess, Selection
 from tests.browser.conftest import PHONE, broken_images, no_horizontal_overflow
 from tests.galleries.factories import jpeg, make_gallery, upload
 
@@ -66,6 +66,10 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     asked = small_pages(page)
     page.goto(site_url(studio, "/galleries/"))
     page.screenshot("access-code")
+    # no studio's code page shows a live code as an example (it was "It looks like WEDDING24" on every one)
+    assert "WEDDING24" not in page.content()
+    help_text = page.locator("#gallery-code-help").inner_text()
+    assert help_text == "It’s in the e-mail with your gallery link. Capitals don’t matter."
 
     # a wrong code, then an expired gallery: clear messages, still on the form
     page.get_by_label("Access code").fill("WEDDING99")
@@ -94,10 +98,19 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_function("document.querySelectorAll('[data-grid] .tile').length === 14")
     assert len(asked) == 2 and "cursor=" not in asked[0] and "cursor=" in asked[1]
-    assert page.locator("[data-grid] canvas.tile-placeholder").count() == 14  # blurhash placeholders
+    # placeholders: each tile its blurhash's average colour at once, the lazy ones (past the first 8) the
+    # blurred picture too, drawn when the page is idle unless their photo came first
+    assert tiles.first.evaluate("el => el.style.backgroundColor").startswith("rgb(")
+    assert tiles.first.locator("canvas").count() == 0
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-grid] .tile')].slice(8)"
+        ".every(t => t.querySelector('canvas.tile-placeholder') || t.classList.contains('loaded'))"
+    )
     first = tiles.first.locator("img")
-    assert first.get_attribute("loading") == "lazy"
-    assert " 400w" in first.get_attribute("srcset") and ".max-1600x1600." in first.get_attribute("srcset")
+    # the first screen loads at once, the rest lazily; the srcset has the 800 px tile between 400 and 1,600
+    assert first.get_attribute("loading") == "eager" and tiles.nth(8).locator("img").get_attribute("loading") == "lazy"
+    srcset = first.get_attribute("srcset")
+    assert " 400w" in srcset and ".max-800x800." in srcset and ".max-1600x1600." in srcset
     assert broken_images(page) == []
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot("grid")
@@ -164,8 +177,17 @@ def test_client_unlocks_favourites_three_and_submits_the_selection(studio, weddi
     ]
     assert tiles.nth(0).locator(".tile-select").get_attribute("aria-pressed") == "true"
 
-    # submit the selection
+    # submit the selection: a confirmation first; "Keep choosing" sends nothing
     page.get_by_role("button", name="Submit selection").click()
+    confirm = page.get_by_role("dialog", name="Send your selection?")
+    confirm.wait_for()
+    assert confirm.get_by_text("You’ve chosen 3 of 10 photos.").is_visible()
+    page.screenshot("confirm-selection", full_page=False)
+    confirm.get_by_role("button", name="Keep choosing").click()
+    confirm.wait_for(state="hidden")
+    assert not Selection.objects.get(gallery=wedding, email="emma@example.test").locked
+    page.get_by_role("button", name="Submit selection").click()
+    confirm.get_by_role("button", name="Send selection").click()
     page.get_by_text("Thank you! Your selection of 3 photos was sent to Northlight Photography.").wait_for()
     selection = Selection.objects.get(gallery=wedding, email="emma@example.test")
     assert selection.locked and selection.submitted_at is not None
@@ -320,3 +342,106 @@ def test_download_all_asks_for_the_pin_and_shows_the_attempt_limit(studio, pinne
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.hasAttribute('data-download-all')")  # focus back on the button
     assert not DownloadEvent.objects.exists()
+
+
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+    setTimeout(() => resolve(total), 300);
+})"""
+
+
+def test_the_emailed_link_opens_the_gallery_at_once(studio, wedding, open_page, site_url):
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    events: list[str] = []  # "ask galleries/5/photos/?limit=60", "got galleries/5/favorites/", …
+
+    def log(what):
+        return lambda r: "/api/client/" in r.url and events.append(f"{what} {r.url.split('/api/client/')[1]}")
+
+    page.on("request", log("ask"))
+    page.on("requestfinished", log("got"))
+    page.goto(site_url(studio, "/galleries/?code=wedding24"))
+    page.get_by_role("heading", name="Emma & Jonah — Wedding").wait_for()
+    page.locator("[data-grid] .tile").nth(13).wait_for()
+    # the code is taken out of the address (history, screenshots, a forwarded link)
+    assert page.evaluate("location.search") == ""
+    assert page.url.endswith("/galleries/")
+    assert not page.locator("[data-unlock]").is_visible()
+    assert GalleryAccess.objects.filter(gallery=wedding).count() == 1
+    # favourites, selection and the first photos are asked for together, right after the unlock
+    first_answer = next(i for i, e in enumerate(events) if e.startswith("got ") and "unlock" not in e)
+    asked_before = {
+        e.split("/")[2].split("?")[0] for e in events[:first_answer] if e.startswith("ask ") and "unlock" not in e
+    }
+    assert asked_before == {"favorites", "selection", "photos"}, events
+    # the page opened straight into the viewer: nothing jumped (the footer stays below the fold)
+    assert page.evaluate(LAYOUT_SHIFT) < 0.05
+    assert no_horizontal_overflow(page)
+    page.screenshot("opened-by-link", full_page=False)
+
+    # a reload keeps it open, from this tab's session: detail, favourites, selection and photos at once
+    events.clear()
+    page.reload()
+    page.locator("[data-grid] .tile").first.wait_for()
+    first_answer = next(i for i, e in enumerate(events) if e.startswith("got "))
+    assert len([e for e in events[:first_answer] if e.startswith("ask ")]) == 4, events
+    assert page.evaluate(LAYOUT_SHIFT) < 0.05
+    assert page.console_errors == []
+
+
+def test_a_link_with_a_wrong_code_shows_the_form_with_the_code_and_why(studio, wedding, open_page, site_url):
+    page = open_page()
+    page.goto(site_url(studio, "/galleries/?code=WEDDING99"))
+    message = page.locator("[data-unlock-message]")
+    message.wait_for()
+    assert "couldn’t find a gallery with that code" in message.inner_text()
+    assert page.get_by_label("Access code").input_value() == "WEDDING99"
+    assert page.evaluate("location.search") == ""
+    assert not page.locator("[data-viewer]").is_visible()
+    page.screenshot("link-wrong-code", full_page=False)
+    # corrected by hand, it opens
+    page.get_by_label("Access code").fill("WEDDING24")
+    page.get_by_role("button", name="Open gallery").click()
+    page.get_by_role("heading", name="Emma & Jonah — Wedding").wait_for()
+
+
+def test_the_client_comments_on_a_photo_in_the_lightbox(studio, wedding, open_page, site_url):
+    page = open_page()
+    small_pages(page)
+    page.goto(site_url(studio, "/galleries/?code=WEDDING24"))
+    tiles = page.locator("[data-grid] .tile")
+    tiles.nth(1).locator(".tile-open").click()
+    lightbox = page.get_by_role("dialog", name="Photo viewer")
+    lightbox.get_by_role("button", name="Comment").click()
+    panel = page.get_by_role("region", name="Comments on this photo")
+    panel.get_by_text("No comments yet.").wait_for()
+    assert page.evaluate("document.activeElement.id") == "comment-body"
+
+    # an empty comment: told, nothing sent
+    panel.get_by_role("button", name="Send comment").click()
+    panel.get_by_text("Write your comment first.").wait_for()
+    assert not Comment.objects.exists()
+
+    # typing uses the arrow keys for the caret, not to change photo
+    box = panel.get_by_label("Your comment to Northlight Photography")
+    box.fill("Could this one be a little warmer?")
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("[data-lightbox-caption]").inner_text().startswith("2 of 14")
+    with page.expect_response(lambda r: "/comments/" in r.url and r.request.method == "POST"):
+        panel.get_by_role("button", name="Send comment").click()
+    panel.locator("li", has_text="Could this one be a little warmer?").wait_for()
+    photo = wedding.ordered_photos()[1]
+    assert list(Comment.objects.values_list("photo_id", "body")) == [(photo.pk, "Could this one be a little warmer?")]
+    assert box.input_value() == ""
+    page.screenshot("comment-sent", full_page=False)
+
+    # the next photo has its own (none); back again, the comment is there (after a reload too)
+    lightbox.get_by_role("button", name="Next photo (→)").click()
+    panel.get_by_text("No comments yet.").wait_for()
+    page.reload()
+    tiles.nth(1).locator(".tile-open").click()
+    lightbox.get_by_role("button", name="Comment").click()
+    panel.locator("li", has_text="Could this one be a little warmer?").wait_for()
+    assert page.console_errors == []

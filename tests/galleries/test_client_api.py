@@ -126,6 +126,15 @@ def test_photos_list_with_renditions(api, studio, gallery, photos, unlock):
     }
     assert first["renditions"]["watermarked"]["url"].endswith(".jpg")
     assert first["renditions"]["thumb"]["url"].startswith("http://northlight.localhost/media/images/")
+    assert ".max-800x800." in first["renditions"]["tile"]["url"]  # the grid's tile, between thumb and preview
+
+
+def test_a_portrait_tile_is_800_pixels_high_between_the_thumb_and_the_preview(api, studio, gallery, unlock):
+    upload(gallery, jpeg(7, 1200, 1800), "portrait.jpg")
+    token = unlock(studio)
+    [photo] = api("get", url("gallery-photos", gallery), studio, token).json()["results"]
+    sizes = {name: (r["width"], r["height"]) for name, r in photo["renditions"].items()}
+    assert sizes == {"thumb": (266, 400), "tile": (533, 800), "preview": (1066, 1600), "watermarked": (1200, 1800)}
 
 
 def test_photos_by_set_and_cursor(api, studio, gallery, photos, unlock):

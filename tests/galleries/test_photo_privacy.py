@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 CODE = "PRIVACY24"
 GREY = (128, 128, 128)
-CLIENT_FILES = ("thumb", "preview", "watermarked", "web download", "web zip entry")
+CLIENT_FILES = ("thumb", "tile", "preview", "watermarked", "web download", "web zip entry")
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def client_files(api, unlock, studio):
         assert page.status_code == 200
         renditions = next(p for p in page.json()["results"] if p["id"] == photo.pk)["renditions"]
         files = {}
-        for name in ("thumb", "preview", "watermarked"):
+        for name in ("thumb", "tile", "preview", "watermarked"):
             assert renditions[name] is not None, f"the client API gives no {name}"
             files[name] = stored(renditions[name]["url"])
         download = api("get", f"/api/client/photos/{photo.pk}/download/?size=web", studio, token)

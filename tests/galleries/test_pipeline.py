@@ -4,6 +4,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management import call_command
 from PIL import Image
 
 from galleries.models import GalleryPhoto, StudioImage, StudioRendition, WatermarkSettings
@@ -35,6 +36,7 @@ def test_a_jpeg_gets_the_whole_rendition_set_as_wagtail_renditions(gallery, djan
     sizes = {r.filter_spec: (r.width, r.height) for r in image.renditions.all()}
     assert sizes == {
         specs["thumb"]: (400, 266),
+        specs["tile"]: (800, 533),
         specs["preview"]: (1600, 1066),
         specs["watermarked"]: (2400, 1600),
         specs["web"]: (2048, 1365),  # the gallery offers a web-size ZIP: its entry is made ahead
@@ -60,7 +62,7 @@ def test_get_rendition_finds_the_pipeline_renditions_without_rendering(gallery, 
     for spec in specs.values():
         assert image.get_rendition(spec).id in ids
     assert set(image.get_renditions(*specs.values())) == set(specs.values())
-    assert StudioRendition.objects.count() == 4  # thumb, preview, watermarked and the web download
+    assert StudioRendition.objects.count() == len(specs) == 5  # thumb, tile, preview, watermarked, web download
 
 
 def test_watermark_operation_is_registered_and_used_by_wagtail(gallery):
@@ -99,7 +101,7 @@ def test_changing_the_watermark_changes_the_spec(gallery):
 def test_accepted_formats(gallery, name, data):
     photo = reload(upload(gallery, data, name))
     assert photo.image.status == "ready", photo.image.failure_reason
-    assert photo.image.renditions.count() == 4  # thumb, preview, watermarked, web download
+    assert photo.image.renditions.count() == 5  # thumb, tile, preview, watermarked, web download
 
 
 def test_heic_is_accepted(gallery):
@@ -217,3 +219,22 @@ def test_a_missing_original_fails_clearly(gallery):
     StudioImage.objects.filter(pk=photo.image_id).update(status="pending")
     assert process_gallery_photo(photo.pk) == "failed"
     assert "missing from storage" in reload(photo).image.failure_reason
+
+
+def test_photos_made_before_the_tile_existed_get_it_from_render_missing_renditions(
+    gallery, django_capture_on_commit_callbacks
+):
+    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    old, complete = (reload(upload(gallery, jpeg(n, 1200, 800), f"IMG_{n}.jpg")) for n in (1, 2))
+    old.image.renditions.filter(filter_spec=specs["tile"]).delete()  # as the pipeline left it before the tile
+    kept = set(complete.image.renditions.values_list("pk", flat=True))
+
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):  # the photos are queued once the queries commit
+        call_command("render_missing_renditions", stdout=out)
+
+    assert "1 galleries" in out.getvalue()
+    tile = old.image.renditions.get(filter_spec=specs["tile"])
+    assert (tile.width, tile.height) == (800, 533)
+    assert set(old.image.renditions.values_list("filter_spec", flat=True)) == set(specs.values())
+    assert set(complete.image.renditions.values_list("pk", flat=True)) == kept  # left alone

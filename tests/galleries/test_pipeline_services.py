@@ -45,8 +45,8 @@ def test_a_real_worker_processes_each_photo_and_a_bad_one_blocks_nothing(celery_
     broken = StudioImage.objects.get(gallery_photos=photos[1])
     assert "damaged or incomplete" in broken.failure_reason
     ready = StudioImage.objects.get(gallery_photos=photos[0])
-    # thumb, preview, watermarked and the web download (the gallery offers a web-size ZIP)
-    assert ready.renditions.count() == 4 and (ready.width, ready.height) == (900, 600)
+    # thumb, tile, preview, watermarked and the web download (the gallery offers a web-size ZIP)
+    assert ready.renditions.count() == 5 and (ready.width, ready.height) == (900, 600)
 
 
 # --- S3 (moto's server on loopback) ------------------------------------------------
