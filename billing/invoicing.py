@@ -18,6 +18,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from crm.activity import record_activity
 from studios.errors import CONFLICT, DomainMessageError
+from studios.links import studio_url
 from studios.models import Studio
 from studios.outbox import queue_studio_mail
 
@@ -160,8 +161,8 @@ def invoice_for_booking(booking, *, extra_lines: list[Line] = (), tax_rate_bps: 
 
 
 def invoice_link(invoice: Invoice) -> str:
-    """The client's page for this invoice on the studio's site (INVOICE_LINK_URL)."""
-    return settings.INVOICE_LINK_URL.format(host=invoice.studio.hostname, token=invoice.token)
+    """The client's page for this invoice on the studio's site (its primary host, studios/links.py)."""
+    return studio_url(invoice.studio, f"/invoices/{invoice.token}/")
 
 
 def booking_next_steps(booking, steps: list[str]) -> list[str]:

@@ -25,6 +25,7 @@ from studios.admin_viewsets import (
 )
 
 from .activity import add_note
+from .emails import SPECS as EMAIL_SPECS
 from .models import Client, ClientTag
 
 
@@ -240,3 +241,8 @@ class CrmGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_crm():
     return CrmGroup()
+
+
+@hooks.register("register_email_templates")
+def crm_email_templates():
+    return EMAIL_SPECS
