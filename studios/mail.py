@@ -65,7 +65,8 @@ def build_studio_mail(
                 headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
                 headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
             rendered = render_email(studio, spec, spec.values(context), unsubscribe_url=unsubscribe_url)
-            subject, body, html = rendered.subject, rendered.text, rendered.html
+            subject = rendered.subject if subject is None else subject  # a given subject wins
+            body, html = rendered.text, rendered.html
         else:
             if subject is None:
                 subject = render_to_string(f"email/{template_prefix}_subject.txt", context).strip()
