@@ -1,6 +1,7 @@
 """studios.mail: one helper renders a studio's templated e-mail and sends it (now, or once the transaction commits)."""
 
 import copy
+from email.utils import getaddresses
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -42,7 +43,7 @@ def test_renders_subject_and_text_and_sends_to_the_recipients(studio, mailoutbox
     assert "Ada Owner has added you to the team of Northlight Photography on FocusFlow, as assistant." in message.body
     assert message.reply_to == ["owner@example.com"]
     # As the studio: its name, the platform's sending address.
-    assert message.from_email == '"Northlight Photography" <no-reply@focusflow.local>'
+    assert getaddresses([message.from_email]) == [("Northlight Photography", "no-reply@focusflow.local")]
     assert "no-reply@focusflow.local" in django_settings.DEFAULT_FROM_EMAIL
     [(html, mimetype)] = message.alternatives  # the HTML part, from the same source
     assert mimetype == "text/html" and "Ada Owner has added you" in html
