@@ -1,7 +1,7 @@
 """The invoice e-mails' defaults and variables (studios.emails; registered in billing/wagtail_hooks.py)."""
 
 from studios.emails import CLIENT_VARIABLES, EmailSpec, client_values, when
-from studios.formatting import format_money
+from studios.formatting import format_amount
 
 VARIABLES = {
     **CLIENT_VARIABLES,
@@ -17,13 +17,13 @@ VARIABLES = {
 }
 SAMPLE = {
     "invoice.number": "2026-0042",
-    "invoice.total": "£450.00",
+    "invoice.total": "450.00 GBP",
     "invoice.due_date": "15 June 2026",
-    "invoice.paid": "£150.00",
-    "invoice.balance": "£300.00",
+    "invoice.paid": "150.00 GBP",
+    "invoice.balance": "300.00 GBP",
     "invoice.paid_in_full": "",
     "invoice.link": "https://example.com/invoices/sample/",
-    "payment.amount": "£150.00",
+    "payment.amount": "150.00 GBP",
     "payment.date": "1 June 2026",
 }
 
@@ -36,13 +36,13 @@ def values(context: dict) -> dict:
     return {
         **client_values(invoice.client),
         "invoice.number": invoice.number,
-        "invoice.total": format_money(invoice.total, currency),
+        "invoice.total": format_amount(invoice.total, currency),
         "invoice.due_date": invoice.due_date.strftime("%-d %B %Y") if invoice.due_date else "",
-        "invoice.paid": format_money(invoice.amount_paid, currency),
-        "invoice.balance": format_money(due, currency) if due else "",
+        "invoice.paid": format_amount(invoice.amount_paid, currency),
+        "invoice.balance": format_amount(due, currency) if due else "",
         "invoice.paid_in_full": "" if due else "The invoice is paid in full.",
         "invoice.link": context.get("link", ""),
-        "payment.amount": format_money(payment.amount, payment.currency) if payment else "",
+        "payment.amount": format_amount(payment.amount, payment.currency) if payment else "",
         "payment.date": when(studio, payment.paid_at, "%-d %B %Y") if payment else "",
     }
 

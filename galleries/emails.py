@@ -1,6 +1,6 @@
 """The gallery e-mails' defaults and variables (studios.emails; registered in galleries/wagtail_hooks.py)."""
 
-from studios.emails import CLIENT_VARIABLES, DATE, EmailSpec, client_values, when
+from studios.emails import CLIENT_VARIABLES, EmailSpec, client_values, when
 
 VARIABLES = {
     **CLIENT_VARIABLES,
@@ -48,7 +48,7 @@ def values(context: dict) -> dict:
         "gallery.url": context.get("url", ""),
         "gallery.code": gallery.access_code,
         "gallery.pin": getattr(gallery, "download_pin", "") or "",
-        "gallery.expires": when(studio, gallery.expires_at, DATE),
+        "gallery.expires": when(studio, gallery.expires_at, "%-d %B %Y"),
         "gallery.days_left": _plural(days, "day") if days is not None else "",
     }
 

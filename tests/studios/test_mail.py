@@ -1,8 +1,8 @@
 """studios.mail: one helper renders a studio's templated e-mail and sends it (now, or once the transaction commits)."""
 
 import copy
-from email.utils import getaddresses
 from datetime import UTC, datetime
+from email.utils import getaddresses
 from types import SimpleNamespace
 
 import pytest
