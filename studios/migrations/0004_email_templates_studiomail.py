@@ -5,68 +5,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studios', '0003_outgoing_email'),
+        ("studios", "0003_outgoing_email"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outgoingemail',
-            name='from_email',
+            model_name="outgoingemail",
+            name="from_email",
             field=models.CharField(blank=True, help_text='"Studio name" <platform address>', max_length=400),
         ),
         migrations.AddField(
-            model_name='outgoingemail',
-            name='headers',
-            field=models.JSONField(blank=True, default=dict, help_text='Extra headers (List-Unsubscribe…).'),
+            model_name="outgoingemail",
+            name="headers",
+            field=models.JSONField(blank=True, default=dict, help_text="Extra headers (List-Unsubscribe…)."),
         ),
         migrations.AddField(
-            model_name='outgoingemail',
-            name='marketing',
+            model_name="outgoingemail",
+            name="marketing",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='outgoingemail',
-            name='provider_message_id',
-            field=models.CharField(blank=True, db_index=True, help_text="The e-mail provider's id (its tracking webhooks name it).", max_length=200),
+            model_name="outgoingemail",
+            name="provider_message_id",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="The e-mail provider's id (its tracking webhooks name it).",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='outgoingemail',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed (gave up)'), ('suppressed', 'Not sent (bounced, complained or unsubscribed)')], db_index=True, default='pending', max_length=10),
+            model_name="outgoingemail",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be sent"),
+                    ("sending", "Being sent"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed (gave up)"),
+                    ("suppressed", "Not sent (bounced, complained or unsubscribed)"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='EmailRecipient',
+            name="EmailRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.EmailField(max_length=254)),
-                ('marketing_opt_out_at', models.DateTimeField(blank=True, help_text='Unsubscribed from marketing e-mail.', null=True)),
-                ('suppressed_at', models.DateTimeField(blank=True, help_text='Nothing is sent to it any more.', null=True)),
-                ('suppressed_reason', models.CharField(blank=True, choices=[('bounced', 'Bounced'), ('complained', 'Marked as spam'), ('rejected', 'Rejected by the provider')], max_length=12)),
-                ('suppressed_detail', models.CharField(blank=True, max_length=300)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('studio', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_recipients', to='studios.studio')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("address", models.EmailField(max_length=254)),
+                (
+                    "marketing_opt_out_at",
+                    models.DateTimeField(blank=True, help_text="Unsubscribed from marketing e-mail.", null=True),
+                ),
+                (
+                    "suppressed_at",
+                    models.DateTimeField(blank=True, help_text="Nothing is sent to it any more.", null=True),
+                ),
+                (
+                    "suppressed_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("bounced", "Bounced"),
+                            ("complained", "Marked as spam"),
+                            ("rejected", "Rejected by the provider"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("suppressed_detail", models.CharField(blank=True, max_length=300)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "studio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="email_recipients",
+                        to="studios.studio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['address'],
-                'constraints': [models.UniqueConstraint(fields=('studio', 'address'), name='unique_email_recipient')],
+                "ordering": ["address"],
+                "constraints": [models.UniqueConstraint(fields=("studio", "address"), name="unique_email_recipient")],
             },
         ),
         migrations.CreateModel(
-            name='EmailTemplate',
+            name="EmailTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=60)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField(help_text='Plain text; a blank line starts a new paragraph, links are made clickable.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('studio', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_templates', to='studios.studio')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=60)),
+                ("subject", models.CharField(max_length=300)),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text; a blank line starts a new paragraph, links are made clickable."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "studio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="email_templates", to="studios.studio"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'e-mail template',
-                'ordering': ['key'],
-                'constraints': [models.UniqueConstraint(fields=('studio', 'key'), name='unique_email_template_key')],
+                "verbose_name": "e-mail template",
+                "ordering": ["key"],
+                "constraints": [models.UniqueConstraint(fields=("studio", "key"), name="unique_email_template_key")],
             },
         ),
     ]
