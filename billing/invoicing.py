@@ -18,6 +18,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from crm.activity import record_activity
 from studios.errors import CONFLICT, DomainMessageError
+from studios.links import studio_url
 from studios.models import Studio
 from studios.outbox import queue_studio_mail
 
@@ -160,8 +161,8 @@ def invoice_for_booking(booking, *, extra_lines: list[Line] = (), tax_rate_bps: 
 
 
 def invoice_link(invoice: Invoice) -> str:
-    """The client's page for this invoice on the studio's site (INVOICE_LINK_URL)."""
-    return settings.INVOICE_LINK_URL.format(host=invoice.studio.hostname, token=invoice.token)
+    """The client's page for this invoice on the studio's site (its primary host, studios/links.py)."""
+    return studio_url(invoice.studio, f"/invoices/{invoice.token}/")
 
 
 def booking_next_steps(booking, steps: list[str]) -> list[str]:
@@ -286,8 +287,8 @@ def next_payment_amount(invoice: Invoice) -> int:
 
 
 @transaction.atomic
-def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
-    """Draft → sent: number fixed, e-mail with the secret link to the client."""
+def send_invoice(invoice: Invoice, *, link: str | None = None) -> Invoice:
+    """Draft → sent: number fixed, e-mail with the secret link to the client (`invoice_link` unless given)."""
     if invoice.status != Invoice.Status.DRAFT:
         raise InvoiceError(f"Invoice {invoice.number} was already sent.")
     try:
@@ -300,13 +301,13 @@ def send_invoice(invoice: Invoice, *, link: str) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
     record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
-    mail_invoice(invoice, link)  # into the outbox, committed with the invoice's new status
+    mail_invoice(invoice, link or invoice_link(invoice))  # into the outbox, committed with the invoice's new status
     return invoice
 
 
 def mail_invoice(invoice: Invoice, link: str) -> None:
     context = {"invoice": invoice, "studio": invoice.studio, "link": link}
-    _mail("billing_invoice", invoice, context, f"Invoice {invoice.number}", key=f"invoice:{invoice.pk}:billing_invoice")
+    _mail("billing_invoice", invoice, context, key=f"invoice:{invoice.pk}:billing_invoice")
 
 
 # Defined beside send_invoice (billing.tasks imports webhooks → payments → this module), under its old name so
@@ -332,16 +333,7 @@ def void_invoice(invoice: Invoice) -> Invoice:
     return invoice
 
 
-def _mail(template: str, invoice: Invoice, context: dict, subject: str, *, key: str) -> None:
-    """Queue an e-mail about `invoice` to its client in the outbox (sent after commit, retried if it fails)."""
-    studio = invoice.studio
-    queue_studio_mail(
-        studio,
-        [invoice.client.email],
-        template,
-        context,
-        key=key,
-        about=invoice,
-        subject=f"{subject} from {studio.name}",
-        reply_to=[studio.contact_email] if studio.contact_email else None,
-    )
+def _mail(template: str, invoice: Invoice, context: dict, *, key: str) -> None:
+    """Queue an e-mail about `invoice` to its client in the outbox (sent after commit, retried if it fails);
+    the subject is the studio's template's (billing/emails.py), replies go to the studio."""
+    queue_studio_mail(invoice.studio, [invoice.client.email], template, context, key=key, about=invoice)

@@ -164,7 +164,7 @@ def send_receipt(payment: Payment, invoice: Invoice) -> None:
     if payment.receipt_sent_at:
         return
     context = {"invoice": invoice, "studio": invoice.studio, "payment": payment}
-    _mail("billing_receipt", invoice, context, "Receipt", key=f"payment:{payment.pk}:billing_receipt")
+    _mail("billing_receipt", invoice, context, key=f"payment:{payment.pk}:billing_receipt")
     Payment.objects.filter(pk=payment.pk).update(receipt_sent_at=timezone.now())
 
 

@@ -15,6 +15,7 @@ from .admin.revenue_views import RevenueCsvView, RevenueView
 from .admin.viewsets import InvoiceViewSet, StripeEventViewSet
 from .business import revenue_charts
 from .dashboard import PlanUsagePanel, RevenueThisMonthPanel, UnpaidInvoicesPanel
+from .emails import SPECS as EMAIL_SPECS
 from .invoicing import booking_next_steps
 
 
@@ -94,3 +95,8 @@ hooks.register("booking_next_steps", booking_next_steps, order=20)
 @hooks.register(BUSINESS_CHARTS_HOOK)
 def billing_business_charts(studio):
     return revenue_charts(studio)
+
+
+@hooks.register("register_email_templates")
+def billing_email_templates():
+    return EMAIL_SPECS

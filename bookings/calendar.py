@@ -5,7 +5,7 @@ from icalendar import Calendar, Event
 
 from studios.models import Studio
 
-from .models import ACTIVE_STATUSES, Booking
+from .models import ACTIVE_STATUSES, Booking, BookingEvent
 
 PRODID = "-//FocusFlow//Bookings//EN"
 
@@ -19,10 +19,33 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
-def booking_event(booking: Booking, *, for_client: bool) -> Event:
+# The event's STATUS: a booking not yet confirmed is TENTATIVE in every calendar (RFC 5545 3.8.1.11).
+EVENT_STATUS = {
+    Booking.Status.INQUIRY: "TENTATIVE",
+    Booking.Status.BOOKED: "TENTATIVE",
+    Booking.Status.CONFIRMED: "CONFIRMED",
+    Booking.Status.COMPLETED: "CONFIRMED",
+    Booking.Status.CANCELLED: "CANCELLED",
+}
+# Changes a calendar must take over the copy it has (RFC 5546: a higher SEQUENCE wins; the UID never changes).
+REVISING_EVENTS = (BookingEvent.Kind.RESCHEDULED, BookingEvent.Kind.CANCELLED)
+
+
+def booking_uid(booking: Booking) -> str:
+    return f"booking-{booking.pk}@{booking.studio.hostname}"
+
+
+def booking_sequence(booking: Booking) -> int:
+    """0 as first sent, one more for each move and for the cancellation (one query)."""
+    return BookingEvent.objects.filter(booking=booking, kind__in=REVISING_EVENTS).count()
+
+
+def booking_event(booking: Booking, *, for_client: bool, sequence: int | None = None) -> Event:
     event = Event()
-    event.add("uid", f"booking-{booking.pk}@{booking.studio.hostname}")
+    event.add("uid", booking_uid(booking))
     event.add("dtstamp", timezone.now())
+    if sequence is not None:
+        event.add("sequence", sequence)
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     if for_client:
@@ -32,15 +55,24 @@ def booking_event(booking: Booking, *, for_client: bool) -> Event:
         event.add("description", f"{booking.client.email} {booking.client.phone}".strip())
     if booking.location:
         event.add("location", booking.location)
-    event.add("status", "CANCELLED" if booking.status == Booking.Status.CANCELLED else "CONFIRMED")
+    event.add("status", EVENT_STATUS.get(booking.status, "CONFIRMED"))
     return event
 
 
-def booking_ics(booking: Booking) -> bytes:
-    """A one-event calendar for the client's confirmation e-mail."""
+def booking_ics(booking: Booking, *, method: str = "PUBLISH") -> bytes:
+    """A one-event calendar for the client's e-mails: PUBLISH (confirmed, reminded, moved: the SEQUENCE says
+    which copy is newer) or CANCEL (the same UID with a higher SEQUENCE removes it from the calendar)."""
     cal = _calendar(booking.studio.name)
-    cal.add("method", "PUBLISH")
-    cal.add_component(booking_event(booking, for_client=True))
+    cal.add("method", method)
+    event = booking_event(booking, for_client=True, sequence=booking_sequence(booking))
+    if method == "CANCEL":
+        event["status"] = "CANCELLED"
+    organizer = booking.studio.contact_email
+    if organizer:
+        event.add("organizer", f"mailto:{organizer}", parameters={"CN": booking.studio.name})
+    if booking.client.email:
+        event.add("attendee", f"mailto:{booking.client.email}", parameters={"CN": booking.client.name})
+    cal.add_component(event)
     return cal.to_ical()
 
 

@@ -12,6 +12,7 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from studios.links import studio_url
 from studios.models import Studio, StudioOwned
 from studios.preview import StudioPreviewMixin
 
@@ -252,7 +253,7 @@ class CalendarFeed(StudioOwned):
 
     @property
     def feed_url(self) -> str:
-        return f"https://{self.studio.hostname}{reverse('client:calendar-feed', args=[self.token])}"
+        return studio_url(self.studio, reverse("client:calendar-feed", args=[self.token]))
 
 
 class BookingPage(StudioPreviewMixin, Page):

@@ -20,7 +20,7 @@ from studios.models import Studio
 
 from .availability import busy_spans, day_counts, within_hours
 from .models import Booking, BookingEvent, SessionType
-from .tasks import mail_booking_confirmed, mail_booking_made
+from .tasks import mail_booking_cancelled, mail_booking_confirmed, mail_booking_made, mail_booking_rescheduled
 
 OVERLAP_CONSTRAINT = "booking_no_overlap_per_studio"
 
@@ -190,6 +190,7 @@ def reschedule(
                 data={"booking": booking.pk},
                 user=by,
             )
+            mail_booking_rescheduled(booking, previous[0])  # into the outbox, with the move
     except IntegrityError as exc:
         booking.start, booking.end = previous
         if _is_overlap(exc):
@@ -232,6 +233,7 @@ def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
             studio=booking.studio, booking=booking, kind=BookingEvent.Kind.CANCELLED, note=reason[:300], by=by
         )
         events.publish(booking.studio, "booking.cancelled", booking, by=by, reason=reason)
+        mail_booking_cancelled(booking, reason)
     return booking
 
 

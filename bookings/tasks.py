@@ -13,7 +13,7 @@ from crm.clients import photographer_addresses
 from studios import rls
 from studios.outbox import queue_studio_mail
 
-from .calendar import booking_ics
+from .calendar import booking_ics, booking_sequence
 from .models import Booking, BookingEvent
 
 # Sending is the outbox's job (it retries); these tasks only write rows, and are kept for queued messages.
@@ -33,9 +33,10 @@ def _next_steps(booking: Booking) -> list[str]:
     return steps
 
 
-def _context(booking: Booking) -> dict:
+def _context(booking: Booking, **extra) -> dict:
     contract = booking.contracts.order_by("-version").first()
     return {
+        **extra,
         "booking": booking,
         "client": booking.client,
         "studio": booking.studio,
@@ -47,14 +48,28 @@ def _context(booking: Booking) -> dict:
     }
 
 
-def _send(template: str, booking: Booking, to: list[str], *, key: str, ics: bool = False, reply_to=None) -> None:
-    attachments = [(f"session-{booking.pk}.ics", booking_ics(booking), "text/calendar; method=PUBLISH")] if ics else []
+def _send(
+    template: str,
+    booking: Booking,
+    to: list[str],
+    *,
+    key: str,
+    ics: bool = False,
+    method: str = "PUBLISH",
+    reply_to=None,
+    **extra,
+) -> None:
+    attachments = []
+    if ics:
+        attachments = [
+            (f"session-{booking.pk}.ics", booking_ics(booking, method=method), f"text/calendar; method={method}")
+        ]
     # Dates in e-mails read in the studio's zone.
     queue_studio_mail(
         booking.studio,
         to,
         template,
-        _context(booking),
+        _context(booking, **extra),
         key=f"booking:{booking.pk}:{template}{key}",
         about=booking,
         attachments=attachments,
@@ -85,6 +100,23 @@ def mail_booking_made(booking: Booking) -> None:
 def mail_booking_confirmed(booking: Booking) -> None:
     if booking.status == Booking.Status.CONFIRMED:
         _send("booking_confirmed", booking, [booking.client.email], key="", ics=True)
+
+
+def mail_booking_rescheduled(booking: Booking, previous_start) -> None:
+    """The client's "new time" e-mail with the updated .ics (same UID, higher SEQUENCE), once per move."""
+    _send(
+        "booking_rescheduled",
+        booking,
+        [booking.client.email],
+        key=f":{booking_sequence(booking)}",  # each move its own message, even back to an earlier time
+        ics=True,
+        previous_start=previous_start,
+    )
+
+
+def mail_booking_cancelled(booking: Booking, reason: str = "") -> None:
+    """The client's cancellation with a METHOD:CANCEL .ics that takes the session out of their calendar."""
+    _send("booking_cancelled", booking, [booking.client.email], key="", ics=True, method="CANCEL", reason=reason)
 
 
 @shared_task(**TASK)

@@ -8,6 +8,7 @@ from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 from .admin.viewsets import BookingsGroup
 from .business import booking_charts
 from .dashboard import UpcomingSessionsPanel
+from .emails import SPECS as EMAIL_SPECS
 from .models import BookingPage
 
 
@@ -29,3 +30,8 @@ def upcoming_sessions_panel(request, studio):
 @hooks.register(BUSINESS_CHARTS_HOOK)
 def bookings_business_charts(studio):
     return booking_charts(studio)
+
+
+@hooks.register("register_email_templates")
+def booking_email_templates():
+    return EMAIL_SPECS

@@ -17,6 +17,7 @@ from studios.admin_views import (
     studio_tag_autocomplete,
 )
 from studios.media_views import public_media, signed_media
+from studios.unsubscribe_views import unsubscribe
 
 from .health import healthz
 
@@ -63,6 +64,10 @@ urlpatterns = [
     path("contracts/<token:token>/", contract_page, name="contract_page"),
     path("invoices/<token:token>/", invoice_page, name="invoice_page"),
     path("invoices/<token:token>/pay/", invoice_pay, name="invoice_pay"),
+    # One-click unsubscribe from a studio's marketing e-mail (RFC 8058), on the studio's host.
+    path("email/unsubscribe/<str:token>/", unsubscribe, name="email_unsubscribe"),
+    # The e-mail provider's tracking webhooks (bounces, complaints): studios/email_tracking.py.
+    path("anymail/", include("anymail.urls")),
 ]
 
 # Local storage in every environment: renditions by their plain URL, any other file only by a signed,

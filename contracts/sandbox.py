@@ -1,14 +1,15 @@
-"""Contract variables in a sandbox: `{{ client.name }}` and friends, nothing else.
-
-Not Django's template engine: only whitelisted `{{ object.field }}` names are replaced with
-plain strings; tags, filters, comments and attribute access beyond the list are errors.
+"""Contract variables in the sandbox (studios/sandbox.py): `{{ client.name }}` and friends, nothing else.
 
 A value is text, never markup (issue 12): the client types their own name and address, so a value is
 collapsed to one line and cannot start a heading, a list item or a signature line in the frozen text
 (see ContractTemplate.render_text and Contract.body_blocks for the markup)."""
 
-import re
 from collections.abc import Iterable, Mapping
+
+from studios import sandbox as _sandbox
+from studios.sandbox import MARKUP_START, TEXT_GUARD, SandboxError, as_text
+
+__all__ = ["MARKUP_START", "TEXT_GUARD", "VARIABLES", "SandboxError", "as_text", "check", "check_all", "render"]
 
 VARIABLES: dict[str, str] = {
     "client.name": "The client's name",
@@ -28,57 +29,16 @@ VARIABLES: dict[str, str] = {
     "contract.date": "The date the contract is issued",
 }
 
-_VARIABLE = re.compile(r"\{\{(.*?)\}\}", re.S)
-_TAG_OR_COMMENT = re.compile(r"\{%|%\}|\{#|#\}")
-# Line breaks (any kind), control characters and runs of white space: one space each.
-_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-# What Contract.body_blocks reads at the start of a block or line: '## ', '- ', '[signature:'.
-MARKUP_START = ("#", "-", "[")
-# An invisible character in front of a value that would otherwise read as markup there.
-TEXT_GUARD = "\u200b"
-
 
 def check(text: str) -> list[str]:
     """The problems a photographer must fix in `text` before it can be a contract (empty when fine)."""
-    errors = []
-    if _TAG_OR_COMMENT.search(text):
-        errors.append("Template tags and comments ({% … %}, {# … #}) are not allowed; use only {{ variables }}.")
-    for match in _VARIABLE.finditer(text):
-        name = match.group(1).strip()
-        if name not in VARIABLES:
-            errors.append(f"Unknown variable “{{{{ {name} }}}}”. Available: {', '.join(VARIABLES)}.")
-    leftover = _VARIABLE.sub("", text)
-    if "{{" in leftover or "}}" in leftover:
-        errors.append("A variable is not closed: write it as {{ client.name }}.")
-    return errors
+    return _sandbox.check(text, VARIABLES)
 
 
 def check_all(texts: Iterable[str]) -> list[str]:
-    errors: list[str] = []
-    for text in texts:
-        errors.extend(e for e in check(text) if e not in errors)
-    return errors
-
-
-class SandboxError(ValueError):
-    def __init__(self, errors: list[str]):
-        super().__init__(" ".join(errors))
-        self.errors = errors
-
-
-def as_text(value) -> str:
-    """`value` as one line of text that the contract markup cannot read as a block of its own."""
-    text = _BREAKS.sub(" ", str(value)).strip()
-    if text.startswith(MARKUP_START):
-        # Wherever the value lands (the start of a paragraph too), '## ', '- ' or '[signature:' stay text.
-        text = TEXT_GUARD + text
-    return text
+    return _sandbox.check_all(texts, VARIABLES)
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
-    """Replace whitelisted variables with `values` as text (`as_text`); anything else raises SandboxError
-    (nothing is evaluated)."""
-    errors = check(text)
-    if errors:
-        raise SandboxError(errors)
-    return _VARIABLE.sub(lambda m: as_text(values.get(m.group(1).strip(), "")), text)
+    """Replace the contract variables with `values` as guarded text; anything else raises SandboxError."""
+    return _sandbox.render(text, values, VARIABLES, guard=True)

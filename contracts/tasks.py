@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm.clients import photographer_addresses
 from studios.background import publish_quietly
+from studios.links import studio_url
 from studios.outbox import queue_studio_mail
 
 from .models import Contract
@@ -22,7 +23,8 @@ RETRY = {**TASK, "autoretry_for": (ConnectionError,), "retry_backoff": True, "ma
 
 
 def contract_link(contract: Contract) -> str:
-    return settings.CONTRACT_LINK_URL.format(host=contract.studio.hostname, token=contract.token)
+    """The client's page for this contract on the studio's site (its primary host, studios/links.py)."""
+    return studio_url(contract.studio, f"/contracts/{contract.token}/")
 
 
 def booking_next_steps(booking, steps: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from studios.admin_viewsets import ScopedInspectView, StudioModelViewSet, Studio
 from studios.client_address import client_ip
 
 from .dashboard import UnsignedContractsPanel
+from .emails import SPECS as EMAIL_SPECS
 from .issuing import issue_contract, void_contract
 from .models import Contract, ContractTemplate
 from .signing import SigningError, countersign
@@ -189,3 +190,8 @@ def unsigned_contracts_panel(request, studio):
 
 # The booking e-mail lists "sign your contract" first, then billing's "pay your invoice" (order=20).
 hooks.register("booking_next_steps", booking_next_steps, order=10)
+
+
+@hooks.register("register_email_templates")
+def contract_email_templates():
+    return EMAIL_SPECS

@@ -105,6 +105,8 @@ class Activity(StudioOwned):
         GALLERY_LOCKED = "gallery_locked", "Gallery PIN paused after wrong attempts"
         STAGE_CHANGED = "stage_changed", "Stage changed"
         EMAIL_FAILED = "email_failed", "E-mail failed"
+        EMAIL_SUPPRESSED = "email_suppressed", "E-mail bounced or marked as spam"
+        EMAIL_UNSUBSCRIBED = "email_unsubscribed", "Unsubscribed from marketing e-mail"
         NOTE = "note", "Note"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="client_activities")

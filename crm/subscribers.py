@@ -41,6 +41,32 @@ def email_failed(studio, topic, email, **context) -> None:
     )
 
 
+def email_suppressed(studio, topic, recipient, **context) -> None:
+    """A bounce or a complaint (studios.email_tracking): every client of the studio at that address sees it."""
+    for client in _clients_at(studio, recipient.address):
+        record_activity(
+            client,
+            "email_suppressed",
+            f"{recipient.address}: {recipient.get_suppressed_reason_display().lower()}; nothing more is sent to it"
+            + (f" — {recipient.suppressed_detail}" if recipient.suppressed_detail else ""),
+            data={"address": recipient.address, "reason": recipient.suppressed_reason},
+        )
+
+
+def email_unsubscribed(studio, topic, recipient, **context) -> None:
+    for client in _clients_at(studio, recipient.address):
+        record_activity(
+            client,
+            "email_unsubscribed",
+            f"{recipient.address} unsubscribed from marketing e-mail",
+            data={"address": recipient.address},
+        )
+
+
+def _clients_at(studio, address: str):
+    return Client.objects.for_studio(studio).filter(email__iexact=address)
+
+
 def _client_of(studio, email) -> Client | None:
     """The client the message is about (a booking's, a contract's, an invoice's), else the one it went to."""
     about = email.about
@@ -57,3 +83,5 @@ def subscribe() -> None:
     events.subscribe("booking.created", booking_made, order=ORDER)
     events.subscribe("booking.cancelled", booking_cancelled, order=ORDER)
     events.subscribe("email.failed", email_failed, order=ORDER)
+    events.subscribe("email.suppressed", email_suppressed, order=ORDER)
+    events.subscribe("email.unsubscribed", email_unsubscribed, order=ORDER)

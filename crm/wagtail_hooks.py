@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from studios import suppression
 from studios.admin_viewsets import (
     ScopedInspectView,
     StudioModelViewSet,
@@ -23,8 +24,10 @@ from studios.admin_viewsets import (
     scope_queryset,
     user_owns,
 )
+from studios.models import EmailRecipient
 
 from .activity import add_note
+from .emails import SPECS as EMAIL_SPECS
 from .models import Client, ClientTag
 
 
@@ -42,10 +45,20 @@ class ClientAdminForm(StudioOwnedAdminForm):
         label="Tags", required=False, help_text="Separate tags with commas, e.g. wedding 2027, referral"
     )
 
+    marketing_emails = forms.BooleanField(
+        label="Marketing e-mails",
+        required=False,
+        initial=True,
+        help_text="Reminders and offers (e.g. “gallery closing soon”). Bookings, contracts and invoices always go. "
+        "The client can also unsubscribe with one click from any such e-mail.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
+            studio = self.instance.studio
+            self.fields["marketing_emails"].initial = not suppression.is_unsubscribed(studio, self.instance.email)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -58,7 +71,16 @@ class ClientAdminForm(StudioOwnedAdminForm):
         client = super().save(commit=commit)
         if commit:
             self.save_tags(client)
+            self.save_preference(client)
         return client
+
+    def save_preference(self, client):
+        """The client's wish, per studio and address (studios.suppression); a change lands on the timeline."""
+        wants = self.cleaned_data.get("marketing_emails", True)
+        if wants:
+            suppression.resubscribe(client.studio, client.email)
+        else:
+            suppression.unsubscribe(client.studio, client.email)
 
     def save_tags(self, client):
         tags = []
@@ -108,6 +130,8 @@ class ClientInspectView(ScopedInspectView):
         context["invoices"] = related_rows("billing", "Invoice", client)
         context["galleries"] = related_rows("galleries", "Gallery", client)
         context["note_url"] = reverse("clients:note", args=[client.pk])
+        recipients = EmailRecipient.objects.for_studio(client.studio)
+        context["email_status"] = recipients.filter(address=client.email.lower()).first()
         return context
 
 
@@ -179,6 +203,7 @@ class ClientViewSet(StudioModelViewSet):
             FieldRowPanel([FieldPanel("phone"), FieldPanel("stage")]),
             FieldPanel("address"),
             FieldPanel("tag_names"),
+            FieldPanel("marketing_emails"),
             FieldPanel("source"),
             FieldPanel("notes"),
         ],
@@ -240,3 +265,8 @@ class CrmGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_crm():
     return CrmGroup()
+
+
+@hooks.register("register_email_templates")
+def crm_email_templates():
+    return EMAIL_SPECS

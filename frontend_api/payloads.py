@@ -86,7 +86,20 @@ def selection_data(selection) -> dict:
     }
 
 
+def email_data(obj) -> dict:
+    """email.failed (an outbox row) and email.suppressed / email.unsubscribed (a recipient of the studio)."""
+    if hasattr(obj, "address"):
+        return {
+            "address": obj.address,
+            "suppressed": obj.suppressed_at is not None,
+            "reason": obj.suppressed_reason,
+            "unsubscribed": obj.marketing_opt_out_at is not None,
+        }
+    return {"id": obj.pk, "template": obj.template, "to": list(obj.to), "subject": obj.subject, "state": obj.state}
+
+
 BUILDERS = {
+    "email": email_data,
     "gallery": gallery_data,
     "selection": selection_data,
     "inquiry": inquiry_data,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from studios import events, rls
 from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
+from studios.links import studio_url
 from studios.outbox import queue_studio_mail
 
 from .models import Comment, ExpiryReminder, Favorite, Gallery, GalleryPhoto, Selection, SelectionItem
@@ -176,9 +177,7 @@ def notify_gallery_ready(gallery) -> bool:
 
 
 def gallery_link(gallery) -> str:
-    studio = gallery.studio
-    domain = studio.domains.filter(is_verified=True).values_list("hostname", flat=True).first()
-    return f"https://{domain or studio.hostname}/galleries/?code={gallery.access_code}"
+    return studio_url(gallery.studio, "/galleries/", {"code": gallery.access_code})
 
 
 REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect

@@ -14,6 +14,7 @@ from .admin_listing import GalleryListingViewSet
 from .business import gallery_charts
 from .client_files import ClientFileOperation
 from .dashboard import GalleryActivityPanel
+from .emails import SPECS as EMAIL_SPECS
 from .models import ClientGalleryIndexPage, Gallery
 from .publishing import refuse_publish_over_limit
 from .watermark import WatermarkOperation
@@ -114,3 +115,8 @@ def gallery_activity_panel(request, studio):
 @hooks.register(BUSINESS_CHARTS_HOOK)
 def galleries_business_charts(studio):
     return gallery_charts(studio)
+
+
+@hooks.register("register_email_templates")
+def galleries_email_templates():
+    return EMAIL_SPECS

@@ -6,6 +6,7 @@ from wagtail import hooks
 from studios.admin_viewsets import StudioMenuItem
 
 from . import admin_views
+from .emails import SPECS as EMAIL_SPECS
 from .summary import SUMMARY_ROW_HOOK, plan_row, stripe_row, team_row, watermark_row
 
 # --- Settings → Studio settings ---------------------------------------------------------------
@@ -52,3 +53,8 @@ hooks.register(SUMMARY_ROW_HOOK, watermark_row)
 hooks.register(SUMMARY_ROW_HOOK, plan_row)
 hooks.register(SUMMARY_ROW_HOOK, stripe_row)
 hooks.register(SUMMARY_ROW_HOOK, team_row)
+
+
+@hooks.register("register_email_templates")
+def studio_settings_email_templates():
+    return EMAIL_SPECS

@@ -10,3 +10,9 @@ class StudiosConfig(AppConfig):
 
         admin_scoping.install()
         rls.install(self)
+
+        from anymail.signals import tracking  # the provider's bounce and complaint webhooks
+
+        from .email_tracking import on_tracking  # its models need the app registry ready
+
+        tracking.connect(on_tracking, dispatch_uid="studios.email_tracking")

@@ -37,6 +37,8 @@ TOPICS: dict[str, str] = {
     "gallery.published": "A client gallery was published (galleries.publishing).",
     "selection.submitted": "A client submitted a proofing selection (galleries.proofing).",
     "email.failed": "An e-mail gave up after its last attempt (studios.outbox); the object is the OutgoingEmail.",
+    "email.suppressed": "An address bounced or complained (studios.suppression); the object is the EmailRecipient.",
+    "email.unsubscribed": "An address unsubscribed from a studio's marketing e-mail; the object is the EmailRecipient.",
 }
 
 

@@ -179,12 +179,20 @@ class OutgoingEmail(StudioOwned):
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up)"
+        SUPPRESSED = "suppressed", "Not sent (bounced, complained or unsubscribed)"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="outgoing_emails")
     key = models.CharField(max_length=200, help_text="One logical message: queueing the same key again sends nothing.")
     template = models.CharField(max_length=100)
     to = models.JSONField(default=list)
+    from_email = models.CharField(max_length=400, blank=True, help_text='"Studio name" <platform address>')
     reply_to = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True, help_text="Extra headers (List-Unsubscribe…).")
+    # Marketing-type messages honour unsubscribes; transactional ones only bounces and complaints.
+    marketing = models.BooleanField(default=False)
+    provider_message_id = models.CharField(
+        max_length=200, blank=True, db_index=True, help_text="The e-mail provider's id (its tracking webhooks name it)."
+    )
     subject = models.CharField(max_length=300)
     body = models.TextField()
     html = models.TextField(blank=True)
@@ -208,6 +216,50 @@ class OutgoingEmail(StudioOwned):
 
     def __str__(self):
         return f"{self.template} to {', '.join(self.to)} ({self.get_state_display()})"
+
+
+class EmailTemplate(StudioOwned):
+    """A studio's own wording of one of the platform's e-mails (`key`, from studios.emails' registry): subject and
+    body in the sandbox's `{{ variables }}`; without a row the platform's default is sent."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="email_templates")
+    key = models.CharField(max_length=60)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Plain text; a blank line starts a new paragraph, links are made clickable.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["studio", "key"], name="unique_email_template_key")]
+        verbose_name = "e-mail template"
+
+    def __str__(self):
+        return self.key  # the admin shows the registry's label (studios.email_admin)
+
+
+class EmailRecipient(StudioOwned):
+    """What one address has told one studio: unsubscribed from marketing-type e-mail, or suppressed after a
+    bounce or a complaint (reported by the provider's tracking webhook); per studio, by lower-cased address."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+        REJECTED = "rejected", "Rejected by the provider"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="email_recipients")
+    address = models.EmailField(max_length=254)
+    marketing_opt_out_at = models.DateTimeField(null=True, blank=True, help_text="Unsubscribed from marketing e-mail.")
+    suppressed_at = models.DateTimeField(null=True, blank=True, help_text="Nothing is sent to it any more.")
+    suppressed_reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
+    suppressed_detail = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["address"]
+        constraints = [models.UniqueConstraint(fields=["studio", "address"], name="unique_email_recipient")]
+
+    def __str__(self):
+        return self.address
 
 
 def is_platform_hostname(hostname: str) -> bool:

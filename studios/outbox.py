@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import events
+from . import events, suppression
 from .background import publish_quietly, queue_after_commit, retry_delay
+from .emails import email_spec
 from .mail import build_studio_mail
 from .models import OutgoingEmail, Studio
 
@@ -45,13 +46,22 @@ def queue_studio_mail(
         return existing
     message = build_studio_mail(studio, to, template_prefix, context, **options)
     html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    marketing = getattr(message, "marketing", False)
+    stopped = suppression.blocked(studio, message.to, marketing=marketing)
+    recipients = [address for address in message.to if address not in stopped]
     email, created = OutgoingEmail.objects.get_or_create(
         studio=studio,
         key=key,
         defaults={
             "template": template_prefix,
-            "to": list(message.to),
+            "to": recipients or list(message.to),
+            "from_email": message.from_email,
             "reply_to": list(message.reply_to),
+            "headers": dict(message.extra_headers),
+            "marketing": marketing,
+            # Nobody left to send to: kept (the studio sees why), never sent.
+            "state": State.PENDING if recipients else State.SUPPRESSED,
+            "last_error": "" if recipients else _not_sent(stopped),
             "subject": message.subject,
             "body": message.body,
             "html": html,
@@ -62,9 +72,25 @@ def queue_studio_mail(
             "next_attempt_at": timezone.now() + _seconds("EMAIL_OUTBOX_SWEEP_AFTER_SECONDS"),
         },
     )
-    if created:
+    if created and recipients:
         queue_after_commit(deliver_email, email.pk)
     return email
+
+
+def send_templated_email(
+    studio: Studio, template_key: str, to: Sequence[str], context: dict, *, key: str, about=None, **options
+) -> OutgoingEmail:
+    """Render the studio's `template_key` e-mail (studios.emails: its wording or the platform's default) with
+    `context` and queue it: sent after commit, retried, never to a bounced address nor, if marketing-type, to
+    an unsubscribed one. `key` names the logical message (queueing it again sends nothing). The one call a
+    workflow's "send templated e-mail" action needs."""
+    if email_spec(template_key) is None:
+        raise ValueError(f"unknown e-mail template {template_key!r}")
+    return queue_studio_mail(studio, to, template_key, context, key=key, about=about, **options)
+
+
+def _not_sent(stopped: dict[str, str]) -> str:
+    return "Not sent: " + ", ".join(f"{address} ({why})" for address, why in stopped.items())
 
 
 def deliver(email_id: int) -> str:
@@ -80,15 +106,38 @@ def deliver(email_id: int) -> str:
         return "gone"
     if not claimed:
         return email.state if email.state != State.SENDING else "busy"
+    # A bounce or an unsubscribe may have arrived since the message was queued.
+    stopped = suppression.blocked(email.studio, email.to, marketing=email.marketing)
+    if stopped and len(stopped) == len(email.to):
+        OutgoingEmail.objects.filter(pk=email.pk, state=State.SENDING).update(
+            state=State.SUPPRESSED, leased_until=None, last_error=_not_sent(stopped)
+        )
+        return State.SUPPRESSED
+    message = as_message(email, skip=stopped)
     try:
-        as_message(email).send()
+        message.send()
     except Exception as exc:
         return record_failure(email, exc)
     # Conditional on the lease we hold; the Message-ID lets a receiver drop a resend after a lost update.
     OutgoingEmail.objects.filter(pk=email.pk, state=State.SENDING).update(
-        state=State.SENT, sent_at=timezone.now(), leased_until=None, last_error=""
+        state=State.SENT,
+        sent_at=timezone.now(),
+        leased_until=None,
+        last_error="",
+        provider_message_id=_provider_message_id(message),
     )
     return State.SENT
+
+
+def _provider_message_id(message) -> str:
+    """The id django-anymail's backends report (`anymail_status.message_id`; a set when recipients differ)."""
+    status = getattr(message, "anymail_status", None)
+    message_id = getattr(status, "message_id", None)
+    if not message_id:
+        return ""
+    if isinstance(message_id, set | frozenset | list | tuple):
+        message_id = sorted(str(m) for m in message_id if m)[0] if message_id else ""
+    return str(message_id)[:200]
 
 
 def record_failure(email: OutgoingEmail, exc: Exception) -> str:
@@ -131,15 +180,23 @@ def retry(email: OutgoingEmail) -> None:
     queue_after_commit(deliver_email, email.pk)
 
 
-def as_message(email: OutgoingEmail) -> EmailMultiAlternatives:
+def as_message(email: OutgoingEmail, skip=()) -> EmailMultiAlternatives:
+    """The stored message as sent (without the addresses in `skip`), from the studio's name."""
     message = EmailMultiAlternatives(
         email.subject,
         email.body,
-        to=email.to,
+        from_email=email.from_email or None,
+        to=[address for address in email.to if address not in skip],
         reply_to=email.reply_to or None,
         # The same Message-ID on every attempt of one logical message.
-        headers={"Message-ID": f"<outbox-{email.pk}-{int(email.created_at.timestamp())}@{settings.BASE_DOMAIN}>"},
+        headers={
+            **(email.headers or {}),
+            "Message-ID": f"<outbox-{email.pk}-{int(email.created_at.timestamp())}@{settings.BASE_DOMAIN}>",
+        },
     )
+    # django-anymail passes metadata to the provider, whose tracking webhooks send it back
+    # (studios/email_tracking.py: which studio a bounce belongs to). Other backends ignore it.
+    message.metadata = {"studio": str(email.studio_id), "outbox": str(email.pk)}
     if email.html:
         message.attach_alternative(email.html, "text/html")
     for attachment in email.attachments:

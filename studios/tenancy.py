@@ -16,6 +16,7 @@ PLATFORM_PATHS = (
     "/private-media/",  # the admin's signed links to originals and documents (studios/media.py)
     "/documents/",  # the admin's document links; served to the studio's members only (studios/wagtail_hooks.py)
     "/billing/",
+    "/anymail/",  # the e-mail provider's tracking webhooks (studios/email_tracking.py)
     "/api/schema",
     "/api/docs",
     "/api/redoc",

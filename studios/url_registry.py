@@ -42,7 +42,10 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (PUBLIC, "api/schema/"),
     (PUBLIC, "api/docs/"),
     (PUBLIC, "api/redoc/"),
-    (PUBLIC, "_util/"),  # Wagtail's front-end sign-in forms for private pages
+    (PUBLIC, "_util/"),
+    # The e-mail provider's tracking webhooks: authenticated by ANYMAIL WEBHOOK_SECRET, answer nothing of a
+    # studio's; each event acts only on the studio that sent the message (studios/email_tracking.py).
+    (PUBLIC, "anymail/"),  # Wagtail's front-end sign-in forms for private pages
     (PUBLIC, "admin/login/"),
     (PUBLIC, "admin/logout/"),
     (PUBLIC, "admin/password_reset/"),
@@ -64,6 +67,8 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (STUDIO, "billing/"),
     (STUDIO, "contracts/<token:token>/"),  # the client's pages by secret link, looked up within the host's studio
     (STUDIO, "invoices/<token:token>/"),
+    # A signed token naming its studio; 404 on any other studio's host (studios/unsubscribe_views.py).
+    (STUDIO, "email/unsubscribe/"),
     # One studio's private file (original, document, contract PDF) by a signed, expiring link (studios/media.py).
     (STUDIO, "private-media/"),
     (STUDIO, "documents/"),  # Wagtail's document serving: collection privacy

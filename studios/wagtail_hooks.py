@@ -15,6 +15,7 @@ from . import (
 from .admin_scoping import owned_collection_ids, owned_pages_q
 from .admin_viewsets import StudioMenuItem
 from .business import BusinessCsvView, BusinessView
+from .email_admin import EmailTemplateViewSet
 
 
 @hooks.register("construct_admin_api", order=100)  # after wagtail.images/documents register theirs
@@ -77,3 +78,8 @@ def business_urls():
 @hooks.register("register_admin_menu_item")
 def business_menu_item():
     return StudioMenuItem("Business", reverse("studio_business"), icon_name="table", order=310)
+
+
+@hooks.register("register_admin_viewset")
+def email_template_viewset():
+    return EmailTemplateViewSet()

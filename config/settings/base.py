@@ -266,6 +266,12 @@ for _key in (
         ANYMAIL[_key] = env(_key)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="FocusFlow <no-reply@focusflow.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Studio e-mail goes out as `"<Studio name>" <this address>` with Reply-To the studio's contact address
+# (studios/mail.py): the platform's verified sending address, DEFAULT_FROM_EMAIL's address by default.
+STUDIO_SENDING_ADDRESS = env("STUDIO_SENDING_ADDRESS", default="")
+# Links in e-mails go to the studio's primary host (studios/links.py) with this scheme and, if set, port.
+STUDIO_LINK_SCHEME = env("STUDIO_LINK_SCHEME", default="https")
+STUDIO_LINK_PORT = env("STUDIO_LINK_PORT", default="")
 
 # --- Payments ---------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
@@ -423,15 +429,11 @@ CELERY_BEAT_SCHEDULE["bookings-send-reminders"] = {
 
 # contracts
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["contracts"] = env("CONTRACT_THROTTLE_RATE", default="60/hour")
-# Where clients open their contract: the studio's own site renders /contracts/<token> from the API.
-CONTRACT_LINK_URL = env("CONTRACT_LINK_URL", default="https://{host}/contracts/{token}/")
 
 # billing
 BILLING_DEFAULT_PLAN = env("BILLING_DEFAULT_PLAN", default="starter")  # studios that never subscribed
 BILLING_INVOICE_DUE_DAYS = env.int("BILLING_INVOICE_DUE_DAYS", default=14)
 BILLING_BALANCE_DAYS_BEFORE_SESSION = env.int("BILLING_BALANCE_DAYS_BEFORE_SESSION", default=14)
-# Where clients open and pay an invoice: the studio site's /invoices/<token>/ page.
-INVOICE_LINK_URL = env("INVOICE_LINK_URL", default="https://{host}/invoices/{token}/")
 STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", default="GB")
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
     {

@@ -2,6 +2,7 @@
 
 import copy
 from datetime import UTC, datetime
+from email.utils import getaddresses
 from types import SimpleNamespace
 
 import pytest
@@ -41,8 +42,11 @@ def test_renders_subject_and_text_and_sends_to_the_recipients(studio, mailoutbox
     assert message.subject == "You have been added to Northlight Photography on FocusFlow"
     assert "Ada Owner has added you to the team of Northlight Photography on FocusFlow, as assistant." in message.body
     assert message.reply_to == ["owner@example.com"]
-    assert message.from_email == django_settings.DEFAULT_FROM_EMAIL
-    assert message.alternatives == []  # no team_invite.html: text only
+    # As the studio: its name, the platform's sending address.
+    assert getaddresses([message.from_email]) == [("Northlight Photography", "no-reply@focusflow.local")]
+    assert "no-reply@focusflow.local" in django_settings.DEFAULT_FROM_EMAIL
+    [(html, mimetype)] = message.alternatives  # the HTML part, from the same source
+    assert mimetype == "text/html" and "Ada Owner has added you" in html
     assert message.attachments == []
 
 
@@ -55,7 +59,7 @@ def test_adds_the_html_alternative_where_a_template_exists(studio, mailoutbox):
     assert message.body.startswith('client@example.com submitted a selection of 2 photos in "Autumn wedding".')
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
-    assert "<strong>2</strong> photos" in html
+    assert "2 photos in &quot;Autumn wedding&quot;" in html
 
 
 def test_a_given_subject_replaces_the_subject_template_and_attachments_are_attached(studio, mailoutbox):
@@ -121,6 +125,8 @@ def test_the_subject_is_one_header_safe_line_of_sensible_length(studio, mailoutb
     assert message.subject == "client@example.com submitted 2 photos in Autumn Bcc: x@example.com wedding"
     message.message()  # no BadHeaderError
 
-    long = build_studio_mail(studio, ["a@example.com"], "team_invite", {}, subject="Hello\n" + "x" * 500)
+    long = build_studio_mail(
+        studio, ["a@example.com"], "team_invite", _invite_context(studio), subject="Hello\n" + "x" * 500
+    )
     assert long.subject.startswith("Hello xxx") and len(long.subject) <= 200 and long.subject.endswith("…")
     long.message()

@@ -39,7 +39,7 @@ from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.models import Gallery, GalleryPhoto, Selection
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
-from studios.models import Membership, StudioDomain
+from studios.models import EmailTemplate, Membership, StudioDomain
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
 from tests.factories import BookingFactory
@@ -77,6 +77,7 @@ KIND_BY_PARAM = {name: "page" for name in PAGE_ID_KWARGS} | {
 KIND_OF_PK_BY_PREFIX = (
     ("admin/billing/invoices/", Invoice),
     ("admin/team/", Membership),
+    ("admin/email-templates/", EmailTemplate),
     ("admin/studio-settings/domains/", StudioDomain),
     ("admin/pages/", "page"),
     ("admin/api/main/^pages/", "page"),
@@ -201,6 +202,9 @@ def b_world(b_content, other_studio, other_photographer, studio):
     weekly_hours(other_studio, days=[0])
     AvailabilityOverride.objects.create(studio=other_studio, date=date(2030, 1, 1), note="Harbour Secret holiday")
     CalendarFeed.objects.get_or_create(studio=other_studio)
+    EmailTemplate.objects.create(
+        studio=other_studio, key="gallery_ready", subject="Harbour Secret subject", body="Harbour Secret body"
+    )
     StudioDomain.objects.create(studio=other_studio, hostname="harbour-secret.example")
     ApiKey.issue(studio=other_studio, name="Harbour Secret Key", scope=ApiKey.Scope.WRITE)
     endpoint = WebhookEndpoint.objects.create(studio=other_studio, url="https://harbour-secret.example/hook")
