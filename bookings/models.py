@@ -35,6 +35,14 @@ class SessionType(StudioOwned):
     buffer_before = models.DurationField(default=timedelta(0))
     buffer_after = models.DurationField(default=timedelta(0))
     location = models.CharField(max_length=200, blank=True)
+    cover_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown with the package on the booking page (and in the API for custom sites).",
+    )
     max_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     auto_confirm = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
