@@ -20,15 +20,15 @@ class RenditionsField(serializers.Field):
         return rendition_urls(image, self.context.get("request"))
 
 
-class RenditionSerializer(serializers.Serializer):
+class ImageRenditionSerializer(serializers.Serializer):
     url = serializers.URLField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
 
 
 class PublicRenditionsSerializer(serializers.Serializer):
-    thumb = RenditionSerializer(help_text="At most 400×400 px, WebP.")
-    preview = RenditionSerializer(help_text="At most 1600×1600 px, WebP.")
+    thumb = ImageRenditionSerializer(help_text="At most 400×400 px, WebP.")
+    preview = ImageRenditionSerializer(help_text="At most 1600×1600 px, WebP.")
 
 
 class PublicImageSerializer(serializers.Serializer):
