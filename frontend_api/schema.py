@@ -4,6 +4,8 @@ in docs/api.md as the introduction, so /api/docs/ alone is enough to build a sit
 
 from pathlib import Path
 
+from .payloads import event_schemas
+
 PUBLIC_PREFIXES = ("/api/client/", "/api/studio/")
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
@@ -209,6 +211,7 @@ def add_wagtail_api_and_guide(result, generator, request, public):
         "additionalProperties": True,
     }
     components["ApiPage"] = page
+    components.update(event_schemas())  # what each outgoing webhook POSTs (docs/api.md §7)
     paths = result.setdefault("paths", {})
     paths["/api/v2/pages/"] = _listing(
         "pages",
