@@ -219,12 +219,6 @@ def add_wagtail_api_and_guide(result, generator, request, public):
         {"$ref": "#/components/schemas/ApiPage"},
         [
             {"name": "type", "in": "query", "schema": {"type": "string"}, "example": "cms.PortfolioPage"},
-            {
-                "name": "html_path",
-                "in": "query",
-                "schema": {"type": "string", "minLength": 1},
-                "description": "Find the page at this path of the studio's site, e.g. `/portfolio/weddings/`.",
-            },
             {"name": "child_of", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         ],
     )
@@ -247,6 +241,31 @@ def add_wagtail_api_and_guide(result, generator, request, public):
                     "description": "Not this studio's live page",
                     "content": {"application/json": {"schema": ERROR}},
                 },
+            },
+        }
+    }
+    paths["/api/v2/pages/find/"] = {
+        "get": {
+            "tags": ["pages"],
+            "summary": "Find a page by its path on the studio's site (redirects to the page)",
+            "operationId": "v2_pages_find",
+            "parameters": [
+                SITE,
+                {
+                    "name": "html_path",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": "/portfolio/weddings/",
+                },
+            ],
+            "responses": {
+                "302": {
+                    "description": "`Location` is the page's `/api/v2/pages/{id}/`, with `site` and the other "
+                    "query parameters kept",
+                    "headers": {"Location": {"schema": {"type": "string"}}},
+                },
+                "404": {"description": "No live page there", "content": {"application/json": {"schema": ERROR}}},
             },
         }
     }

@@ -319,6 +319,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_USAGE_COUNT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# Unset: absolute URLs in API v2 answers are on the studio's own host and port (frontend_api.wagtail_api).
 WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default="")
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": env("HEADLESS_PREVIEW_URL", default="http://localhost:3000/preview")},
