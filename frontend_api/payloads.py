@@ -118,7 +118,10 @@ EVENTS = {
 def _obj(properties: dict, nullable=()) -> dict:
     props = {}
     for name, schema in properties.items():
-        props[name] = {**schema, "nullable": True} if name in nullable else schema
+        if name in nullable:
+            # A reference takes no siblings: OpenAPI 3.0's nullable reference is `allOf` + `nullable`.
+            schema = {"allOf": [schema], "nullable": True} if "$ref" in schema else {**schema, "nullable": True}
+        props[name] = schema
     return {"type": "object", "properties": props, "required": list(properties)}
 
 

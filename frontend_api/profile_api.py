@@ -41,7 +41,7 @@ class StudioProfileView(APIView):
 
     authentication_classes: list = []
 
-    @extend_schema(summary="Get the studio's public profile", responses={200: StudioProfileSerializer}, tags=["studio"])
+    @extend_schema(summary="Get the studio's public profile", responses={200: StudioProfileSerializer}, tags=["client"])
     def get(self, request):
         studio = require_studio(request)
         logo = studio.logo if studio.logo_id and studio.logo.studio_id == studio.pk else None

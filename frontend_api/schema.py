@@ -150,6 +150,38 @@ def _json_request_bodies(paths):
                     del content[media_type]
 
 
+def _explicit_security(paths):
+    """Public operations say so (`security: [{}]`: no credentials), as drf-spectacular's own public ones do."""
+    for _, _, operation in _operations(paths):
+        operation.setdefault("security", [{}])
+
+
+def _fix_cursor_examples(components):
+    """drf-spectacular's example cursor URLs end with a stray quote, which is not a valid URI."""
+    for schema in components.values():
+        for name in ("next", "previous"):
+            prop = schema.get("properties", {}).get(name, {})
+            if isinstance(prop.get("example"), str):
+                prop["example"] = prop["example"].rstrip('"')
+
+
+def _typed_nullable_references(node, components):
+    """drf-spectacular writes a nullable reference as `allOf: [$ref]` + `nullable: true`, without the `type` that
+    OpenAPI 3.0 wants beside `nullable` (openapi-typescript refuses it, Redocly flags it): add the referenced
+    schema's type."""
+    if isinstance(node, dict):
+        if node.get("nullable") and "type" not in node and len(node.get("allOf", [])) == 1:
+            ref = node["allOf"][0].get("$ref", "")
+            target = components.get(ref.rsplit("/", 1)[-1], {})
+            if ref and "type" in target:
+                node["type"] = target["type"]
+        for value in node.values():
+            _typed_nullable_references(value, components)
+    elif isinstance(node, list):
+        for value in node:
+            _typed_nullable_references(value, components)
+
+
 def only_public_api(endpoints, **kwargs):
     return [e for e in endpoints if e[0].startswith(PUBLIC_PREFIXES)]
 
@@ -295,5 +327,8 @@ def add_wagtail_api_and_guide(result, generator, request, public):
     _add_error_responses(paths)
     _summaries(paths)
     _json_request_bodies(paths)
+    _explicit_security(paths)
+    _fix_cursor_examples(components)
+    _typed_nullable_references(result, components)
     _drop_database_integer_limits(result)
     return result

@@ -52,7 +52,7 @@ class PackageListView(APIView):
     @extend_schema(
         summary="List the studio's bookable packages",
         responses={200: PackageSerializer(many=True)},
-        tags=["bookings"],
+        tags=["client"],
     )
     def get(self, request):
         studio = require_studio(request)
@@ -67,7 +67,7 @@ class PackageDetailView(APIView):
 
     authentication_classes: list = []
 
-    @extend_schema(summary="Get one bookable package", responses={200: PackageSerializer}, tags=["bookings"])
+    @extend_schema(summary="Get one bookable package", responses={200: PackageSerializer}, tags=["client"])
     def get(self, request, pk: int):
         studio = require_studio(request)
         package = active_packages(studio).filter(pk=pk).first()

@@ -352,6 +352,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "FocusFlow API",
     "DESCRIPTION": "Headless API for white-label studio sites and studio integrations.",
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "BSD-3-Clause", "url": "https://opensource.org/license/bsd-3-clause"},
+    # Relative: the API answers on each studio's own host (or the platform host with `?site=`), docs/api.md §1.
+    "SERVERS": [{"url": "/", "description": "The studio's host, e.g. http://northlight.localhost:8000"}],
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["frontend_api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
