@@ -165,23 +165,6 @@ def _fix_cursor_examples(components):
                 prop["example"] = prop["example"].rstrip('"')
 
 
-def _typed_nullable_references(node, components):
-    """drf-spectacular writes a nullable reference as `allOf: [$ref]` + `nullable: true`, without the `type` that
-    OpenAPI 3.0 wants beside `nullable` (openapi-typescript refuses it, Redocly flags it): add the referenced
-    schema's type."""
-    if isinstance(node, dict):
-        if node.get("nullable") and "type" not in node and len(node.get("allOf", [])) == 1:
-            ref = node["allOf"][0].get("$ref", "")
-            target = components.get(ref.rsplit("/", 1)[-1], {})
-            if ref and "type" in target:
-                node["type"] = target["type"]
-        for value in node.values():
-            _typed_nullable_references(value, components)
-    elif isinstance(node, list):
-        for value in node:
-            _typed_nullable_references(value, components)
-
-
 def only_public_api(endpoints, **kwargs):
     return [e for e in endpoints if e[0].startswith(PUBLIC_PREFIXES)]
 
@@ -329,6 +312,5 @@ def add_wagtail_api_and_guide(result, generator, request, public):
     _json_request_bodies(paths)
     _explicit_security(paths)
     _fix_cursor_examples(components)
-    _typed_nullable_references(result, components)
     _drop_database_integer_limits(result)
     return result
