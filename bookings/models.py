@@ -265,7 +265,8 @@ class CalendarFeed(StudioOwned):
 
 class BookingPage(StudioPreviewMixin, Page):
     """The studio site's "Book a session" page: the studio's packages, their free slots in the
-    visitor's and the studio's time zone, and a request form (static/site/booking.js on the client API)."""
+    visitor's and the studio's time zone, and a request form, all drawn by static/site/booking.js from the
+    public client API (no server-only data: a custom site can do the same)."""
 
     intro = RichTextField(blank=True, help_text="Shown above the packages: what to expect, how booking works.")
     thank_you = RichTextField(
@@ -278,11 +279,3 @@ class BookingPage(StudioPreviewMixin, Page):
     subpage_types: list[str] = []
     max_count_per_parent = 1
     template = "bookings/booking_page.html"
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        studio = self.page_studio()
-        context["session_types"] = (
-            SessionType.objects.for_studio(studio).filter(is_active=True) if studio else SessionType.objects.none()
-        )
-        return context
