@@ -36,6 +36,14 @@ class SessionType(StudioOwned):
     buffer_before = models.DurationField(default=timedelta(0))
     buffer_after = models.DurationField(default=timedelta(0))
     location = models.CharField(max_length=200, blank=True)
+    cover_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown with the package on the booking page (and in the API for custom sites).",
+    )
     max_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     auto_confirm = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
@@ -258,7 +266,8 @@ class CalendarFeed(StudioOwned):
 
 class BookingPage(StudioPreviewMixin, Page):
     """The studio site's "Book a session" page: the studio's packages, their free slots in the
-    visitor's and the studio's time zone, and a request form (static/site/booking.js on the client API)."""
+    visitor's and the studio's time zone, and a request form, all drawn by static/site/booking.js from the
+    public client API (no server-only data: a custom site can do the same)."""
 
     intro = RichTextField(blank=True, help_text="Shown above the packages: what to expect, how booking works.")
     thank_you = RichTextField(
@@ -271,11 +280,3 @@ class BookingPage(StudioPreviewMixin, Page):
     subpage_types: list[str] = []
     max_count_per_parent = 1
     template = "bookings/booking_page.html"
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        studio = self.page_studio()
-        context["session_types"] = (
-            SessionType.objects.for_studio(studio).filter(is_active=True) if studio else SessionType.objects.none()
-        )
-        return context

@@ -1,5 +1,6 @@
 """Studio API keys, outgoing webhooks and the stored answers of idempotent requests."""
 
+import base64
 import hashlib
 import secrets
 
@@ -86,7 +87,8 @@ class WebhookEvent(models.TextChoices):
 
 
 def new_signing_secret():
-    return f"whsec_{secrets.token_urlsafe(32)}"
+    # Standard base64 after the prefix, as Standard Webhooks libraries read it (webhook_signing.standard_key).
+    return f"whsec_{base64.b64encode(secrets.token_bytes(32)).decode()}"
 
 
 class WebhookEndpoint(StudioOwned):

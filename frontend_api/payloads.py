@@ -111,3 +111,123 @@ BUILDERS = {
 
 def payload_for(event: str, obj) -> dict:
     return BUILDERS[event.split(".", 1)[0]](obj)
+
+
+# --- The payloads in the OpenAPI schema (components `Webhook…`; frontend_api/schema.py adds them) ----------
+# tests/frontend_api/test_standard_webhooks.py checks real payloads against these.
+
+EVENTS = {
+    "inquiry.created": "inquiry",
+    "booking.created": "booking",
+    "booking.confirmed": "booking",
+    "booking.cancelled": "booking",
+    "contract.signed": "contract",
+    "invoice.paid": "invoice",
+    "gallery.published": "gallery",
+    "selection.submitted": "selection",
+}
+
+
+def _obj(properties: dict, nullable=()) -> dict:
+    props = {}
+    for name, schema in properties.items():
+        if name in nullable:
+            # A reference takes no siblings: OpenAPI 3.0's nullable reference is `allOf` + `nullable`.
+            schema = {"allOf": [schema], "nullable": True} if "$ref" in schema else {**schema, "nullable": True}
+        props[name] = schema
+    return {"type": "object", "properties": props, "required": list(properties)}
+
+
+_INT, _STR = {"type": "integer"}, {"type": "string"}
+_TIME = {"type": "string", "format": "date-time"}
+_DATE = {"type": "string", "format": "date"}
+_CLIENT = {"$ref": "#/components/schemas/WebhookClient"}
+
+DATA_SCHEMAS = {
+    "WebhookClient": _obj({"id": _INT, "name": _STR, "email": _STR, "phone": _STR, "stage": _STR}),
+    "WebhookInquiry": _obj(
+        {
+            "id": _INT,
+            "client": _CLIENT,
+            "message": _STR,
+            "event_date": _DATE,
+            "session_type": _INT,
+            "source": _STR,
+            "created_at": _TIME,
+        },
+        nullable=("event_date", "session_type"),
+    ),
+    "WebhookBooking": _obj(
+        {
+            "id": _INT,
+            "status": _STR,
+            "start": _TIME,
+            "end": _TIME,
+            "time_zone": _STR,
+            "session_type": _obj({"id": _INT, "name": _STR}),
+            "client": _CLIENT,
+            "location": _STR,
+            "notes": _STR,
+        }
+    ),
+    "WebhookContract": _obj(
+        {
+            "id": _INT,
+            "title": _STR,
+            "status": _STR,
+            "version": _INT,
+            "booking": _INT,
+            "client": _CLIENT,
+            "sha256": _STR,
+            "signed_at": _TIME,
+        },
+        nullable=("booking", "signed_at"),
+    ),
+    "WebhookInvoice": _obj(
+        {
+            "id": _INT,
+            "number": _STR,
+            "status": _STR,
+            "currency": _STR,
+            "total": {**_INT, "description": "Minor units of `currency`."},
+            "amount_paid": _INT,
+            "due_date": _DATE,
+            "paid_at": _TIME,
+            "booking": _INT,
+            "client": _CLIENT,
+        },
+        nullable=("due_date", "paid_at", "booking"),
+    ),
+    "WebhookGallery": _obj(
+        {"id": _INT, "title": _STR, "client": _CLIENT, "expires_at": _TIME, "photo_count": _INT, "url": _STR},
+        nullable=("client", "expires_at", "url"),
+    ),
+    "WebhookSelection": _obj(
+        {
+            "id": _INT,
+            "gallery": _obj({"id": _INT, "title": _STR}),
+            "email": _STR,
+            "submitted_at": _TIME,
+            "photos": {"type": "array", "items": _obj({"id": _INT, "filename": _STR})},
+        },
+        nullable=("submitted_at",),
+    ),
+}
+
+
+def event_schemas() -> dict:
+    """`WebhookEvent_<event>` per event: the envelope with its `data`, plus the data schemas."""
+    schemas = dict(DATA_SCHEMAS)
+    for event, kind in EVENTS.items():
+        envelope = _obj(
+            {
+                "id": {"type": "string", "description": "`evt_…`: the same on every retry (and `webhook-id`)."},
+                "type": {"type": "string", "enum": [event]},
+                "created": _TIME,
+                "studio": {"type": "string", "description": "The studio's slug."},
+                "data": {"$ref": f"#/components/schemas/Webhook{kind.title()}"},
+            }
+        )
+        envelope["description"] = f"The body POSTed for `{event}`."
+        schemas[f"WebhookEvent_{event.replace('.', '_')}"] = envelope
+    return schemas

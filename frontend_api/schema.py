@@ -4,6 +4,8 @@ in docs/api.md as the introduction, so /api/docs/ alone is enough to build a sit
 
 from pathlib import Path
 
+from .payloads import event_schemas
+
 PUBLIC_PREFIXES = ("/api/client/", "/api/studio/")
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
@@ -84,6 +86,85 @@ def _listing(tag, summary, item_ref, extra_params=()):
     }
 
 
+# Summaries of operations whose view sets none (operationId → summary): every operation has one, for the
+# generated clients' docstrings and Redocly's `operation-summary` rule. A new operation without either
+# fails tests/frontend_api/test_schema_and_errors.py.
+SUMMARIES = {
+    "client_availability_retrieve": "List the free slots of a package between two dates",
+    "client_bookings_create": "Book a slot (or request it, when the studio confirms by hand)",
+    "client_contracts_retrieve": "Read a contract by its secret link",
+    "client_contracts_pdf_retrieve": "Download the contract as a PDF with its audit trail",
+    "client_contracts_sign_create": "Sign a contract",
+    "client_galleries_retrieve": "Get an unlocked gallery: title, sets, limits and what the client may do",
+    "client_galleries_download_retrieve": "Download the gallery (or one set) as a ZIP",
+    "client_galleries_photos_retrieve": "List a page of the gallery's photos with their renditions",
+    "client_galleries_unlock_create": "Unlock a gallery with its access code (gives a token)",
+    "client_inquiries_create": "Send an inquiry (the studio's lead form)",
+    "client_invoices_retrieve": "Read an invoice by its secret link",
+    "client_invoices_checkout_create": "Start paying an invoice (a Stripe Checkout session)",
+    "client_originals_retrieve": "Download an original by a signed, expiring link",
+    "client_photos_download_retrieve": "Download one photo (web size, or the original)",
+    "studio_bookings_list": "List the studio's bookings",
+    "studio_bookings_create": "Create a booking for a client",
+    "studio_bookings_retrieve": "Get one booking",
+    "studio_clients_list": "List the studio's clients",
+    "studio_clients_create": "Add a client",
+    "studio_clients_retrieve": "Get one client",
+    "studio_clients_partial_update": "Change a client",
+    "studio_clients_destroy": "Delete a client",
+    "studio_galleries_list": "List the studio's galleries",
+    "studio_galleries_retrieve": "Get one gallery",
+    "studio_invoices_list": "List the studio's invoices",
+    "studio_invoices_retrieve": "Get one invoice",
+    "studio_webhook_deliveries_list": "List webhook deliveries (newest first)",
+    "studio_webhook_deliveries_retrieve": "Get one webhook delivery with its attempts",
+    "studio_webhook_endpoints_retrieve": "Get one webhook endpoint",
+    "studio_webhook_endpoints_partial_update": "Change a webhook endpoint (URL, events, active)",
+    "studio_webhook_endpoints_destroy": "Delete a webhook endpoint",
+}
+OPERATION_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _operations(paths):
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method in OPERATION_METHODS:
+                yield path, method, operation
+
+
+def _summaries(paths):
+    for _, _, operation in _operations(paths):
+        if not operation.get("summary") and operation.get("operationId") in SUMMARIES:
+            operation["summary"] = SUMMARIES[operation["operationId"]]
+
+
+def _json_request_bodies(paths):
+    """Bodies are documented as JSON only. DRF's form parsers still accept the same fields (the no-JavaScript
+    forms use them), but a body declared in three media types makes generated clients (openapi-python-client)
+    pick one they cannot send. Uploads stay multipart."""
+    for _, _, operation in _operations(paths):
+        content = operation.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            for media_type in list(content):
+                if media_type != "application/json":
+                    del content[media_type]
+
+
+def _explicit_security(paths):
+    """Public operations say so (`security: [{}]`: no credentials), as drf-spectacular's own public ones do."""
+    for _, _, operation in _operations(paths):
+        operation.setdefault("security", [{}])
+
+
+def _fix_cursor_examples(components):
+    """drf-spectacular's example cursor URLs end with a stray quote, which is not a valid URI."""
+    for schema in components.values():
+        for name in ("next", "previous"):
+            prop = schema.get("properties", {}).get(name, {})
+            if isinstance(prop.get("example"), str):
+                prop["example"] = prop["example"].rstrip('"')
+
+
 def only_public_api(endpoints, **kwargs):
     return [e for e in endpoints if e[0].startswith(PUBLIC_PREFIXES)]
 
@@ -145,6 +226,7 @@ def add_wagtail_api_and_guide(result, generator, request, public):
         "additionalProperties": True,
     }
     components["ApiPage"] = page
+    components.update(event_schemas())  # what each outgoing webhook POSTs (docs/api.md §7)
     paths = result.setdefault("paths", {})
     paths["/api/v2/pages/"] = _listing(
         "pages",
@@ -152,12 +234,6 @@ def add_wagtail_api_and_guide(result, generator, request, public):
         {"$ref": "#/components/schemas/ApiPage"},
         [
             {"name": "type", "in": "query", "schema": {"type": "string"}, "example": "cms.PortfolioPage"},
-            {
-                "name": "html_path",
-                "in": "query",
-                "schema": {"type": "string", "minLength": 1},
-                "description": "Find the page at this path of the studio's site, e.g. `/portfolio/weddings/`.",
-            },
             {"name": "child_of", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         ],
     )
@@ -180,6 +256,31 @@ def add_wagtail_api_and_guide(result, generator, request, public):
                     "description": "Not this studio's live page",
                     "content": {"application/json": {"schema": ERROR}},
                 },
+            },
+        }
+    }
+    paths["/api/v2/pages/find/"] = {
+        "get": {
+            "tags": ["pages"],
+            "summary": "Find a page by its path on the studio's site (redirects to the page)",
+            "operationId": "v2_pages_find",
+            "parameters": [
+                SITE,
+                {
+                    "name": "html_path",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": "/portfolio/weddings/",
+                },
+            ],
+            "responses": {
+                "302": {
+                    "description": "`Location` is the page's `/api/v2/pages/{id}/`, with `site` and the other "
+                    "query parameters kept",
+                    "headers": {"Location": {"schema": {"type": "string"}}},
+                },
+                "404": {"description": "No live page there", "content": {"application/json": {"schema": ERROR}}},
             },
         }
     }
@@ -207,5 +308,9 @@ def add_wagtail_api_and_guide(result, generator, request, public):
         }
     }
     _add_error_responses(paths)
+    _summaries(paths)
+    _json_request_bodies(paths)
+    _explicit_security(paths)
+    _fix_cursor_examples(components)
     _drop_database_integer_limits(result)
     return result

@@ -18,7 +18,7 @@ from studios.background import publish_quietly
 from . import outbound
 from .idempotency import expired_before
 from .models import IdempotentRequest, WebhookDelivery
-from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign
+from .webhook_signing import MAX_ATTEMPTS, SIGNATURE_HEADER, encode, retry_delay, sign, standard_headers
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "FocusFlow-Webhooks/1.0"
@@ -52,6 +52,8 @@ def deliver_webhook(delivery_id: int) -> None:
         SIGNATURE_HEADER: sign(delivery.endpoint.secret, body),
         "FocusFlow-Event": delivery.event,
         "FocusFlow-Delivery": str(delivery.pk),
+        # The same body signed the Standard Webhooks way; the id is the event's, the same on every retry.
+        **standard_headers(delivery.endpoint.secret, delivery.event_id, body),
     }
     started = time.perf_counter()
     code, excerpt, error = None, "", ""

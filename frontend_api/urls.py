@@ -14,6 +14,7 @@ from crm.api import urls as crm_api
 from galleries.api import urls as galleries_api
 
 from .preview_api import PagePreviewAPIViewSet
+from .profile_api import StudioProfileView
 from .studio_api import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from .views import unknown_api_path
 from .wagtail_api import StudioDocumentsAPIViewSet, StudioImagesAPIViewSet, StudioPagesAPIViewSet
@@ -24,7 +25,10 @@ studio_router = SimpleRouter()
 studio_router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 studio_router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
-client_urlpatterns = [p for api in DOMAIN_APIS for p in api.client_urlpatterns]
+client_urlpatterns = [
+    path("studio/", StudioProfileView.as_view(), name="studio-profile"),
+    *(p for api in DOMAIN_APIS for p in api.client_urlpatterns),
+]
 studio_urlpatterns = [p for api in DOMAIN_APIS for p in api.studio_urlpatterns] + studio_router.urls
 
 # Wagtail API v2, narrowed to the resolved studio's site (frontend_api.wagtail_api).

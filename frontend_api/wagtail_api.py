@@ -4,12 +4,24 @@ Wagtail's own viewsets are not tenant-aware (docs/architecture.md): the images e
 lists every image, and `?site=` only knows Wagtail Site rows. These subclasses
 start every queryset from `request.studio`."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 from rest_framework.response import Response
 from wagtail.api.querysets import get_public_pages_queryset
+from wagtail.api.v2.serializers import (
+    DetailUrlField,
+    PageHtmlUrlField,
+    PageParentField,
+    PageSerializer,
+    get_serializer_class,
+)
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.serializers import DocumentSerializer
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.serializers import ImageSerializer
 from wagtail.images.api.v2.views import ImagesAPIViewSet
@@ -18,6 +30,7 @@ from galleries.models import ClientGalleryIndexPage
 from galleries.renditions import PUBLIC_RENDITIONS
 
 from .renditions import RenditionsField
+from .site import studio_root_url
 
 MAX_OFFSET = 10**9
 
@@ -31,11 +44,22 @@ class StudioScopedAPIMixin:
         if not offset.isdigit() or int(offset) > MAX_OFFSET:
             error = {"code": "bad_request", "message": f"offset must be a whole number up to {MAX_OFFSET}."}
             return JsonResponse({"error": error}, status=400)
-        # Wagtail only knows Site rows for `site`, and rejects it on images and documents.
+        # Wagtail only knows Site rows for `site`, and rejects it on images and documents; `find/` puts it
+        # back on its redirect.
+        request.studio_site_param = request.GET.get("site", "")
         if "site" in request.GET:
             request.GET = request.GET.copy()
             request.GET.pop("site")
         return super().dispatch(request, *args, **kwargs)
+
+    def find_view(self, request):
+        """Wagtail's `find/` redirects to the detail URL with the other query parameters; `?site=` too."""
+        response = super().find_view(request)
+        site = getattr(request._request, "studio_site_param", "")
+        if site and response.status_code in (301, 302):
+            joiner = "&" if "?" in response["Location"] and not response["Location"].endswith("?") else ""
+            response["Location"] = f"{response['Location']}{joiner}{urlencode({'site': site})}"
+        return response
 
     def handle_exception(self, exc):
         if isinstance(exc, Http404):
@@ -49,7 +73,65 @@ def _studio(request):
     return getattr(request._request if hasattr(request, "_request") else request, "studio", None)
 
 
+def api_base_url(request) -> str:
+    """Where absolute URLs in the responses start, as Wagtail documents them: `WAGTAILAPI_BASE_URL` when set,
+    else the studio's own site with the caller's scheme and port (`http://northlight.localhost:8000`)."""
+    if settings.WAGTAILAPI_BASE_URL:
+        return settings.WAGTAILAPI_BASE_URL.rstrip("/")
+    django_request = request._request if hasattr(request, "_request") else request
+    studio = _studio(request)
+    if studio is None:
+        return django_request.build_absolute_uri("/").rstrip("/")
+    return studio_root_url(django_request, studio).rstrip("/")
+
+
+class AbsoluteDetailUrlField(DetailUrlField):
+    """`meta.detail_url` as an absolute URL on the studio's host."""
+
+    def get_attribute(self, instance):
+        path = self.context["router"].get_object_detail_urlpath(type(instance), instance.pk)
+        if not path:
+            raise SkipField
+        return api_base_url(self.context["request"]) + path
+
+
+class StudioHtmlUrlField(PageHtmlUrlField):
+    """`meta.html_url`: the page on the studio's site, absolute (with the dev server's port)."""
+
+    def to_representation(self, page):
+        request = self.context["request"]
+        parts = page.get_url_parts(request)
+        if parts is None:
+            return None
+        return api_base_url(request) + parts[2]
+
+
+class StudioPageParentField(PageParentField):
+    """`meta.parent` with the same absolute URLs (Wagtail builds it on its own PageSerializer)."""
+
+    def to_representation(self, value):
+        serializer_class = get_serializer_class(
+            value.__class__,
+            ["id", "type", "detail_url", "html_url", "title"],
+            meta_fields=["type", "detail_url", "html_url"],
+            base=StudioPageSerializer,
+        )
+        return serializer_class(context=self.context).to_representation(value)
+
+
+class StudioPageSerializer(PageSerializer):
+    detail_url = AbsoluteDetailUrlField(read_only=True)
+    html_url = StudioHtmlUrlField(read_only=True)
+    parent = StudioPageParentField(read_only=True)
+
+
+class StudioDocumentSerializer(DocumentSerializer):
+    detail_url = AbsoluteDetailUrlField(read_only=True)
+
+
 class StudioPagesAPIViewSet(StudioScopedAPIMixin, PagesAPIViewSet):
+    base_serializer_class = StudioPageSerializer
+
     def get_base_queryset(self):
         studio = _studio(self.request)
         if studio is None or studio.home_page_id is None:
@@ -73,6 +155,7 @@ class PrefetchedTagsField(serializers.Field):
 
 
 class StudioImageSerializer(ImageSerializer):
+    detail_url = AbsoluteDetailUrlField(read_only=True)
     renditions = RenditionsField()
     blurhash = serializers.CharField(read_only=True)
 
@@ -112,6 +195,8 @@ class StudioImagesAPIViewSet(StudioScopedAPIMixin, ImagesAPIViewSet):
 
 
 class StudioDocumentsAPIViewSet(StudioScopedAPIMixin, DocumentsAPIViewSet):
+    base_serializer_class = StudioDocumentSerializer
+
     def get_queryset(self):
         studio = _studio(self.request)
         if studio is None or studio.collection_id is None:

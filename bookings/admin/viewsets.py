@@ -106,6 +106,7 @@ class SessionTypeViewSet(StudioModelViewSet):
             FieldRowPanel([FieldPanel("buffer_before"), FieldPanel("buffer_after")]),
             FieldRowPanel([FieldPanel("minimum_notice"), FieldPanel("booking_horizon"), FieldPanel("max_per_day")]),
             FieldPanel("location"),
+            FieldPanel("cover_image"),
             FieldPanel("contract_template"),
             MultiFieldPanel([FieldPanel("auto_confirm"), FieldPanel("is_active")], heading="Booking"),
         ],

@@ -3,8 +3,9 @@ from rest_framework import serializers
 
 from billing.api.serializers import InvoiceRefSerializer
 from billing.invoicing import invoice_summary_for_booking
+from frontend_api.renditions import PublicImageSerializer
 
-from ..models import Booking
+from ..models import Booking, SessionType
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -68,3 +69,43 @@ class BookingSerializer(serializers.ModelSerializer):
     def get_invoice(self, booking) -> dict | None:
         """The invoice for the package (deposit first), once the booking of a priced package is made."""
         return invoice_summary_for_booking(booking)
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    """A session type the studio takes bookings for, as a booking page shows it. Money in minor units."""
+
+    duration_minutes = serializers.SerializerMethodField()
+    price = serializers.IntegerField(help_text="In minor units (pence, cents) of `currency`.")
+    deposit = serializers.IntegerField(help_text="Paid on booking, in minor units; 0 when none is asked.")
+    currency = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SessionType
+        fields = [
+            "id",
+            "name",
+            "description",
+            "duration_minutes",
+            "price",
+            "deposit",
+            "currency",
+            "location",
+            "auto_confirm",
+            "cover_image",
+        ]
+        read_only_fields = fields
+
+    def get_duration_minutes(self, session_type) -> int:
+        return int(session_type.duration.total_seconds() // 60)
+
+    def get_currency(self, session_type) -> str:
+        return self.context["studio"].currency.upper()
+
+    @extend_schema_field(PublicImageSerializer(allow_null=True))
+    def get_cover_image(self, session_type) -> dict | None:
+        image = session_type.cover_image
+        # Only the studio's own image (the admin's chooser is scoped; this guards against any other path).
+        if image is None or image.studio_id != session_type.studio_id:
+            return None
+        return PublicImageSerializer(image, context=self.context).data

@@ -6,10 +6,12 @@ from rest_framework.routers import SimpleRouter
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 
 from .studio import BookingViewSet
-from .views import AvailabilityView, BookingCreateView, calendar_feed
+from .views import AvailabilityView, BookingCreateView, PackageDetailView, PackageListView, calendar_feed
 
 # /api/client/... (anonymous or gallery/contract/invoice token)
 client_urlpatterns: list = [
+    path("packages/", PackageListView.as_view(), name="packages"),
+    path("packages/<int:pk>/", PackageDetailView.as_view(), name="package"),
     path("availability/", AvailabilityView.as_view(), name="availability"),
     path("bookings/", BookingCreateView.as_view(), name="bookings"),
     path("calendar/<token:token>.ics", calendar_feed, name="calendar-feed"),

@@ -20,7 +20,11 @@ from .serializers import (
     AvailabilitySerializer,
     BookingRequestSerializer,
     BookingSerializer,
+    PackageSerializer,
 )
+
+# Public and the same for every visitor: a minute of caching spares the database a busy booking page.
+PUBLIC_CACHE = "public, max-age=60"
 
 
 def bookable_session_type(studio, pk) -> SessionType:
@@ -28,6 +32,50 @@ def bookable_session_type(studio, pk) -> SessionType:
     if session_type is None:
         raise ApiError("not_found", "This studio has no such session type.", status.HTTP_404_NOT_FOUND)
     return session_type
+
+
+def active_packages(studio):
+    return (
+        SessionType.objects.for_studio(studio)
+        .filter(is_active=True)
+        .select_related("cover_image")
+        .prefetch_related("cover_image__renditions")
+        .order_by("price", "name")
+    )
+
+
+class PackageListView(APIView):
+    """The studio's bookable packages (its active session types), cheapest first: what a booking page lists."""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="List the studio's bookable packages",
+        responses={200: PackageSerializer(many=True)},
+        tags=["client"],
+    )
+    def get(self, request):
+        studio = require_studio(request)
+        context = {"request": request, "studio": studio}
+        response = Response(PackageSerializer(active_packages(studio), many=True, context=context).data)
+        response["Cache-Control"] = PUBLIC_CACHE
+        return response
+
+
+class PackageDetailView(APIView):
+    """One bookable package; 404 for an inactive one or another studio's."""
+
+    authentication_classes: list = []
+
+    @extend_schema(summary="Get one bookable package", responses={200: PackageSerializer}, tags=["client"])
+    def get(self, request, pk: int):
+        studio = require_studio(request)
+        package = active_packages(studio).filter(pk=pk).first()
+        if package is None:
+            raise ApiError("not_found", "This studio has no such package.", status.HTTP_404_NOT_FOUND)
+        response = Response(PackageSerializer(package, context={"request": request, "studio": studio}).data)
+        response["Cache-Control"] = PUBLIC_CACHE
+        return response
 
 
 class AvailabilityView(APIView):

@@ -330,6 +330,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_USAGE_COUNT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# Unset: absolute URLs in API v2 answers are on the studio's own host and port (frontend_api.wagtail_api).
 WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default="")
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": env("HEADLESS_PREVIEW_URL", default="http://localhost:3000/preview")},
@@ -362,6 +363,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "FocusFlow API",
     "DESCRIPTION": "Headless API for white-label studio sites and studio integrations.",
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "BSD-3-Clause", "url": "https://opensource.org/license/bsd-3-clause"},
+    # Relative: the API answers on each studio's own host (or the platform host with `?site=`), docs/api.md §1.
+    "SERVERS": [{"url": "/", "description": "The studio's host, e.g. http://northlight.localhost:8000"}],
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["frontend_api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [

@@ -18,6 +18,36 @@ class PhotoRefSerializer(serializers.Serializer):
     list = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
+class FavoriteListsSerializer(serializers.Serializer):
+    lists = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Photo ids per favourites list (the default list is `Favourites`).",
+    )
+
+
+class FavoriteChangeSerializer(FavoriteListsSerializer):
+    photo = serializers.IntegerField()
+    list = serializers.CharField(allow_blank=True)
+
+
+class SelectionSerializer(serializers.Serializer):
+    photos = serializers.ListField(child=serializers.IntegerField(), help_text="Photo ids, in the order chosen.")
+    limit = serializers.IntegerField(allow_null=True, help_text="How many photos the client may select, if limited.")
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    locked = serializers.BooleanField(help_text="Submitted: no more changes.")
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    photo = serializers.IntegerField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentListSerializer(serializers.Serializer):
+    results = CommentSerializer(many=True)
+
+
 class CommentInSerializer(serializers.Serializer):
     photo = serializers.IntegerField()
     body = serializers.CharField(max_length=2000)

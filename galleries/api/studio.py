@@ -95,11 +95,18 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
 
     @extend_schema(
         request=UploadRequestSerializer,
-        responses=inline_serializer(
-            "PresignedUpload",
-            {"photo": serializers.IntegerField(), "url": serializers.URLField(), "fields": serializers.DictField()},
-        ),
+        responses={
+            201: inline_serializer(
+                "PresignedUpload",
+                {
+                    "photo": serializers.IntegerField(),
+                    "url": serializers.URLField(),
+                    "fields": serializers.DictField(child=serializers.CharField()),
+                },
+            )
+        },
         summary="Start a direct-to-S3 upload (presigned POST)",
+        description="Answers 201 with the presigned POST; send the file there, then call `complete/`.",
     )
     @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post"], url_path="uploads")
@@ -126,13 +133,17 @@ class GalleryViewSet(StudioReadOnlyApiViewSet):
         return Response(PhotoStatusSerializer(photo).data)
 
     @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer(
-                "PhotoUpload", {"file": serializers.FileField(), "set": serializers.IntegerField(required=False)}
-            )
-        },
-        responses=PhotoStatusSerializer,
+        methods=["POST"],
+        request={"multipart/form-data": PHOTO_UPLOAD},
+        responses={201: PhotoStatusSerializer},
         summary="Upload one photo (multipart); it is processed in the background",
+    )
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        filters=False,  # the gallery list's `live` and `ordering` do not apply to its photos
+        responses=PhotoStatusSerializer(many=True),
+        summary="List the gallery's photos with their processing status (a page, in gallery order)",
     )
     @idempotent  # above @action, which replaces the schema a decorator below it sets
     @action(detail=True, methods=["post", "get"], url_path="photos", parser_classes=[MultiPartParser, JSONParser])

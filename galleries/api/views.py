@@ -13,8 +13,7 @@ from django.http import (
 )
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -31,9 +30,14 @@ from . import schema  # noqa: F401 - registers the token scheme with drf-spectac
 from .auth import GalleryTokenAuthentication
 from .serializers import (
     CommentInSerializer,
+    CommentListSerializer,
+    CommentSerializer,
+    FavoriteChangeSerializer,
+    FavoriteListsSerializer,
     GallerySerializer,
     PhotoPageSerializer,
     PhotoRefSerializer,
+    SelectionSerializer,
     UnlockResponseSerializer,
     UnlockSerializer,
     gallery_payload,
@@ -52,6 +56,20 @@ ZIP_COLUMNS = (
     "image__height",
 )
 TOKEN_PARAM = OpenApiParameter("token", str, description="The unlock token, for links opened in a browser.")
+# DELETE takes the photo as query parameters (a JSON body, as before, works too: many HTTP clients and
+# generated ones send no body with DELETE).
+PHOTO_REF_QUERY = [
+    OpenApiParameter("photo", int, required=True, description="The photo's id."),
+    OpenApiParameter("list", str, description="The favourites list (default: `Favourites`)."),
+]
+
+
+def photo_ref(request) -> dict:
+    """The `photo` (and `list`) of a DELETE: from the query string, else from a JSON body."""
+    source = request.query_params if "photo" in request.query_params else request.data
+    data = PhotoRefSerializer(data=source)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
 
 
 class GalleryAPIView(APIView):
@@ -174,12 +192,19 @@ class PhotoListView(GalleryAPIView):
 
 
 class FavoritesView(GalleryAPIView):
-    @extend_schema(responses=inline_serializer("FavoriteLists", {"lists": serializers.DictField()}))
+    @extend_schema(summary="List the client's favourites, per list", responses=FavoriteListsSerializer)
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         return Response({"lists": proofing.favorite_lists(gallery, self.email)})
 
-    @extend_schema(request=PhotoRefSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Add a photo to a favourites list",
+        request=PhotoRefSerializer,
+        responses={
+            201: OpenApiResponse(FavoriteChangeSerializer, description="Added"),
+            200: OpenApiResponse(FavoriteChangeSerializer, description="Already a favourite: nothing changed"),
+        },
+    )
     def post(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         data = PhotoRefSerializer(data=request.data)
@@ -191,13 +216,17 @@ class FavoritesView(GalleryAPIView):
             status=201 if created else 200,
         )
 
-    @extend_schema(request=PhotoRefSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Remove a photo from a favourites list",
+        parameters=PHOTO_REF_QUERY,
+        request=None,
+        responses={200: FavoriteListsSerializer},
+    )
     def delete(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
-        data = PhotoRefSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        photo = proofing.photo_in(gallery, data.validated_data["photo"])
-        proofing.remove_favorite(gallery, self.email, photo, data.validated_data.get("list", ""))
+        ref = photo_ref(request)
+        photo = proofing.photo_in(gallery, ref["photo"])
+        proofing.remove_favorite(gallery, self.email, photo, ref.get("list", ""))
         return Response({"lists": proofing.favorite_lists(gallery, self.email)})
 
 
@@ -211,12 +240,12 @@ def selection_payload(selection) -> dict:
 
 
 class SelectionView(GalleryAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="Get the client's selection", responses=SelectionSerializer)
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         return Response(selection_payload(proofing.selection_for(gallery, self.email)))
 
-    @extend_schema(request=PhotoRefSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="Add a photo to the selection", request=PhotoRefSerializer, responses=SelectionSerializer)
     def post(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         data = PhotoRefSerializer(data=request.data)
@@ -224,17 +253,20 @@ class SelectionView(GalleryAPIView):
         photo = proofing.photo_in(gallery, data.validated_data["photo"])
         return Response(selection_payload(proofing.select_photo(gallery, self.email, photo)))
 
-    @extend_schema(request=PhotoRefSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        summary="Take a photo out of the selection",
+        parameters=PHOTO_REF_QUERY[:1],
+        request=None,
+        responses={200: SelectionSerializer},
+    )
     def delete(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
-        data = PhotoRefSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        photo = proofing.photo_in(gallery, data.validated_data["photo"])
+        photo = proofing.photo_in(gallery, photo_ref(request)["photo"])
         return Response(selection_payload(proofing.unselect_photo(gallery, self.email, photo)))
 
 
 class SelectionSubmitView(GalleryAPIView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="Submit the selection to the studio (locks it)", request=None, responses=SelectionSerializer)
     @idempotent
     def post(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
@@ -246,7 +278,11 @@ def comment_payload(comment: Comment) -> dict:
 
 
 class CommentsView(GalleryAPIView):
-    @extend_schema(parameters=[OpenApiParameter("photo", int)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        summary="List the client's comments (on one photo with `photo`)",
+        parameters=[OpenApiParameter("photo", int)],
+        responses=CommentListSerializer,
+    )
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
         comments = Comment.objects.filter(gallery=gallery, email=self.email)
@@ -255,7 +291,7 @@ class CommentsView(GalleryAPIView):
             comments = comments.filter(photo_id=photo if re.fullmatch(r"[0-9]{1,18}", photo) else 0)
         return Response({"results": [comment_payload(c) for c in comments]})
 
-    @extend_schema(request=CommentInSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(summary="Comment on a photo", request=CommentInSerializer, responses={201: CommentSerializer})
     @idempotent
     def post(self, request, gallery_id):
         gallery = self.gallery(gallery_id)

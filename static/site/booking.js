@@ -1,6 +1,8 @@
-// The studio site's booking page: packages are server-rendered; free slots come from
-// GET /api/client/availability/ and the request goes to POST /api/client/bookings/ (DESIGN.md §5).
-// Times are shown in the visitor's zone, with the studio's beside them when the two differ.
+// The studio site's booking page, built on the public client API alone — what a custom client site can do
+// too (docs/api.md, "Build a client site"): the studio's profile (GET /api/client/studio/) and its packages
+// (GET /api/client/packages/), free slots from GET /api/client/availability/, and the request to
+// POST /api/client/bookings/ (DESIGN.md §5). Times are shown in the visitor's zone, with the studio's beside
+// them when the two differ.
 
 import { clearErrors, formFields, GENERIC_ERROR, postJSON, showErrors } from "./site.js";
 
@@ -9,12 +11,32 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const FETCH_DAYS = 56; // one availability request covers eight weeks (the API allows 62 days)
 const SEARCH_AHEAD = 4; // look this many chunks ahead for the first free time before giving up
 
-if (app) {
+if (app) start(app);
+
+async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body?.error?.message || GENERIC_ERROR);
+  return body;
+}
+
+async function start(app) {
   const api = app.dataset.api;
-  const studioTz = app.dataset.studioTz || "UTC";
+  const $ = (selector) => app.querySelector(selector);
+  const packagesBox = $("[data-packages]");
+  const packagesStatus = $("[data-packages-status]");
+  let profile;
+  let packages;
+  try {
+    [profile, packages] = await Promise.all([getJSON(`${api}/studio/`), getJSON(`${api}/packages/`)]);
+  } catch (error) {
+    packagesStatus.textContent = "The sessions could not be loaded just now. Please reload the page in a moment.";
+    return;
+  }
+  const studioTz = profile.time_zone || "UTC";
+  app.dataset.studioTz = studioTz;
   const visitorTz = Intl.DateTimeFormat().resolvedOptions().timeZone || studioTz;
   const sameZone = zoneOffsetsMatch(visitorTz, studioTz);
-  const $ = (selector) => app.querySelector(selector);
   const slotsStep = $("[data-slots-step]");
   const detailsStep = $("[data-details-step]");
   const done = $("[data-booking-done]");
@@ -23,6 +45,22 @@ if (app) {
   const status = $("[data-slots-status]");
   const prev = $("[data-prev-week]");
   const next = $("[data-next-week]");
+
+  if (packages.length) {
+    packagesBox.append(...packages.map(packageCard));
+    packagesBox.hidden = false;
+    packagesStatus.textContent = "";
+    packagesStatus.hidden = true;
+  } else {
+    packagesStatus.className = "empty";
+    packagesStatus.textContent = "No sessions are open for booking online just now.";
+    if (profile.contact?.email) {
+      const write = document.createElement("a");
+      write.href = `mailto:${profile.contact.email}`;
+      write.textContent = "Write to us";
+      packagesStatus.append(" ", write, " and we’ll find a time.");
+    }
+  }
 
   const state = { sessionType: null, packageInput: null, weekStart: null, slots: [], fetchedUntil: null, chosen: null };
 
@@ -199,7 +237,7 @@ if (app) {
     app.querySelector(".booking-step").hidden = true;
     const confirmed = booking.status === "confirmed";
     $("[data-done-heading]").textContent = confirmed ? "You’re booked!" : "Request sent — thank you!";
-    $("[data-done-summary]").textContent = `${booking.session_type.name}, ${describe(state.chosen)}.${confirmed ? "" : ` ${app.dataset.studioName} will confirm your time shortly.`}`;
+    $("[data-done-summary]").textContent = `${booking.session_type.name}, ${describe(state.chosen)}.${confirmed ? "" : ` ${profile.name} will confirm your time shortly.`}`;
     $("[data-done-email]").textContent = email;
     const steps = $("[data-next-steps]");
     steps.replaceChildren();
@@ -233,6 +271,46 @@ if (app) {
     }
     return item;
   }
+}
+
+function packageCard(pkg) {
+  const card = document.createElement("label");
+  card.className = "package-card";
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = "session_type";
+  input.value = String(pkg.id);
+  input.dataset.packageName = pkg.name;
+  card.append(input);
+  if (pkg.cover_image) {
+    const thumb = pkg.cover_image.renditions.thumb;
+    const img = document.createElement("img");
+    img.className = "package-cover";
+    Object.assign(img, { src: thumb.url, width: thumb.width, height: thumb.height, alt: "", loading: "lazy" });
+    card.append(img); // decorative: the package's name says what it is
+  }
+  const price = pkg.price ? ` · ${formatMoney(pkg.price, pkg.currency)}` : "";
+  card.append(span("package-name", pkg.name), span("package-meta", `${formatDuration(pkg.duration_minutes)}${price}`));
+  if (pkg.description) card.append(span("package-description", pkg.description));
+  if (pkg.deposit) card.append(span("package-deposit", `${formatMoney(pkg.deposit, pkg.currency)} deposit holds your time`));
+  if (pkg.location) card.append(span("package-location", pkg.location));
+  return card;
+}
+
+function span(className, text) {
+  const element = document.createElement("span");
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function formatDuration(totalMinutes) {
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
+  const parts = [];
+  if (hours) parts.push(`${hours} hour${hours === 1 ? "" : "s"}`);
+  if (minutes) parts.push(`${minutes} minutes`);
+  return parts.join(" ") || "0 minutes";
 }
 
 // --- dates: the API speaks ISO 8601; "studio days" are YYYY-MM-DD strings in the studio's zone ---

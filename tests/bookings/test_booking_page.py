@@ -4,10 +4,9 @@ contract, invoice and deposit in one flow."""
 import pytest
 
 from billing.models import Invoice, StudioSubscription
-from bookings.models import BookingPage, SessionType
+from bookings.models import BookingPage
 from contracts.models import Contract
 from tests.bookings.test_booking_api import book
-from tests.factories import SessionTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +16,14 @@ def test_every_new_studio_has_a_live_booking_page_in_its_menu(studio):
     assert page.live and page.show_in_menus and page.url_path.endswith("/book/")
 
 
-def test_the_page_lists_the_studios_active_packages_with_price_and_deposit(client, portrait, other_studio):
-    SessionTypeFactory(studio=portrait.studio, name="Retired package", is_active=False)
-    SessionTypeFactory(studio=other_studio, name="Harbour elopement")
+def test_the_page_is_built_on_the_public_api_alone(client, portrait):
+    """No server-only data: packages, prices and the studio's zone come from /api/client/ in the browser
+    (static/site/booking.js; tests/browser/test_client_booking.py shows them drawn)."""
     response = client.get("/book/", HTTP_HOST=portrait.studio.hostname)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Family portrait" in html and "1 hour" in html
-    assert "£250.00" in html and "£62.50 deposit holds your time" in html  # 25 % of £250, GBP studio
-    assert "Retired package" not in html and "Harbour elopement" not in html
-    assert f'data-studio-tz="{portrait.studio.time_zone}"' in html
+    assert 'data-api="/api/client"' in html
+    assert "Family portrait" not in html and "data-studio-tz" not in html
     assert 'href="/book/"' in html  # in the site's navigation
 
 
@@ -37,14 +34,6 @@ def test_the_booking_page_is_editable_content_and_in_the_pages_api(client, studi
     assert "Sessions run Tuesday to Saturday." in client.get("/book/", HTTP_HOST=studio.hostname).content.decode()
     listing = client.get("/api/v2/pages/?type=bookings.BookingPage&fields=intro", HTTP_HOST=studio.hostname).json()
     assert [item["intro"] for item in listing["items"]] == ["<p>Sessions run Tuesday to Saturday.</p>"]
-
-
-def test_with_no_packages_the_page_says_how_to_get_in_touch(client, studio):
-    SessionType.objects.for_studio(studio).delete()
-    studio.contact_email = "hello@northlight.test"
-    studio.save()
-    html = client.get("/book/", HTTP_HOST=studio.hostname).content.decode()
-    assert "No sessions are open for booking online" in html and "mailto:hello@northlight.test" in html
 
 
 def test_booking_a_priced_package_issues_the_contract_and_sends_the_deposit_invoice(

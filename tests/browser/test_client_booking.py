@@ -137,3 +137,47 @@ def test_the_booking_page_works_on_a_phone_in_the_studios_own_zone(studio, booka
     assert no_horizontal_overflow(page)
     page.screenshot("phone")
     assert not page.console_errors
+
+
+def test_the_packages_are_drawn_from_the_public_api_with_their_cover(
+    studio, bookable, open_page, site_url, live_server
+):
+    """The page has no server-only data: what it shows is what GET /api/client/packages/ answers."""
+    import io
+
+    from django.core.files.images import ImageFile
+
+    from galleries.models import StudioImage
+    from studios.demo_images import landscape_jpeg
+
+    bookable.cover_image = StudioImage.objects.create(
+        title="Family in the studio",
+        studio=studio,
+        collection=studio.collection,
+        file=ImageFile(io.BytesIO(landscape_jpeg(3, 600, 400)), name="family.jpg"),
+    )
+    bookable.save()
+    page = open_page(timezone_id="Europe/London", locale="en-GB")
+    page.goto(site_url(studio, "/book/"))
+    card = page.locator(".package-card", has_text="Family portrait")
+    card.wait_for()
+    text = card.inner_text()
+    assert "1 hour · £250.00" in text and "£62.50 deposit holds your time" in text
+    assert "Northlight studio, Leeds" in text and "20 edited photos" in text
+    assert "30 minutes · £120.00" in page.locator(".package-card", has_text="Headshots").inner_text()
+    cover = card.locator("img.package-cover")
+    cover.wait_for()
+    assert cover.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.screenshot("packages-from-api")
+    assert not page.console_errors
+
+
+def test_with_no_packages_the_page_says_how_to_get_in_touch(demo_site, open_page, site_url):
+    from bookings.models import SessionType
+
+    SessionType.objects.for_studio(demo_site).delete()
+    page = open_page(timezone_id="Europe/London", locale="en-GB")
+    page.goto(site_url(demo_site, "/book/"))
+    page.get_by_text("No sessions are open for booking online just now.").wait_for()
+    assert page.get_by_role("link", name="Write to us").get_attribute("href") == "mailto:hello@northlight.test"
+    assert not page.console_errors

@@ -7,6 +7,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from frontend_api.models import ApiKey, WebhookEndpoint
@@ -16,7 +17,15 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 @pytest.fixture
-def fuzz_headers(client, studio, request):
+def no_rate_limits(monkeypatch):
+    """Every throttle scope raised far out of reach, so no operation answers 429 instead of being tested.
+    (DRF's throttles keep their own reference to the rates, so the settings fixture would not reach them.)"""
+    rates = {scope: "1000000/minute" for scope in SimpleRateThrottle.THROTTLE_RATES}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+@pytest.fixture
+def fuzz_headers(client, studio, request, no_rate_limits):
     """A studio with a webhook endpoint and a gallery of two photos; studio paths get a write key,
     client paths the gallery's unlock token."""
     WebhookEndpoint.objects.create(studio=studio, url="https://northlight.example/hook")

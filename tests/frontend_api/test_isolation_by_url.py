@@ -144,6 +144,7 @@ CASES = {
             "email": "x@b.test",
         },
     ),
+    "client:package": lambda w: as_b_client(w, "get", f"/api/client/packages/{w['session_type'].pk}/"),
     "client:calendar-feed": lambda w: as_b_client(w, "get", f"/api/client/calendar/{w['feed']}.ics"),
     "client:contract": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/"),
     "client:contract-sign": lambda w: as_b_client(w, "post", f"/api/client/contracts/{w['contract'].token}/sign/", {}),
@@ -182,8 +183,20 @@ LISTINGS = {
 }
 
 
+# Public, answered for the host's studio: on B's host they show B's and never A's.
+BY_HOST = {"client:packages": "/api/client/packages/", "client:studio-profile": "/api/client/studio/"}
+
+
+@pytest.mark.parametrize("name", sorted(BY_HOST))
+def test_public_endpoints_show_only_the_hosts_studio(client, world, name):
+    response = client.get(BY_HOST[name], HTTP_HOST=world["b"].hostname)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert world["a"].name not in body and world["session_type"].name not in body
+
+
 def test_every_endpoint_has_an_isolation_case():
-    missing = api_url_names() - CASES.keys() - LISTINGS.keys()
+    missing = api_url_names() - CASES.keys() - LISTINGS.keys() - BY_HOST.keys()
     assert not missing, f"add isolation cases for {sorted(missing)}"
 
 

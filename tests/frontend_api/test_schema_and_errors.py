@@ -123,3 +123,31 @@ def test_an_offset_too_large_for_the_database_is_a_400(client, studio):
         "/api/v2/documents/", {"offset": "1773083282287010460487869530112"}, HTTP_HOST=studio.hostname
     )
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
+
+
+def _operations():
+    committed = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+    for path, operations in committed["paths"].items():
+        for method, operation in operations.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def test_every_operation_has_a_summary_and_a_json_or_multipart_body():
+    for path, method, operation in _operations():
+        assert operation.get("summary"), f"{method.upper()} {path} has no summary (frontend_api/schema.py SUMMARIES)"
+        body = operation.get("requestBody", {}).get("content", {})
+        assert list(body) in ([], ["application/json"], ["multipart/form-data"]), (method, path, list(body))
+
+
+def test_the_schema_says_what_the_server_answers():
+    ops = {(method, path): operation for path, method, operation in _operations()}
+    photos = ops[("get", "/api/studio/galleries/{id}/photos/")]["responses"]["200"]["content"]["application/json"]
+    assert photos["schema"] == {"$ref": "#/components/schemas/PaginatedPhotoStatusList"}  # a page, not one photo
+    assert "201" in ops[("post", "/api/studio/galleries/{id}/photos/")]["responses"]
+    assert "201" in ops[("post", "/api/studio/galleries/{id}/uploads/")]["responses"]
+    for path in ("/api/client/galleries/{gallery_id}/favorites/", "/api/client/galleries/{gallery_id}/selection/"):
+        delete = ops[("delete", path)]
+        assert "requestBody" not in delete and "200" in delete["responses"]
+        photo = next(p for p in delete["parameters"] if p["name"] == "photo")
+        assert photo["in"] == "query" and photo["required"] is True

@@ -124,3 +124,43 @@ def test_documents_are_scoped_to_the_studio_collection(client, studio, other_stu
     response = client.get("/api/v2/documents/", HTTP_HOST=studio.hostname)
 
     assert titles(response) == {"Price list"}
+
+
+def test_detail_and_html_urls_are_absolute_on_the_studios_host_with_its_port(client, studio, make_image):
+    page = add_portfolio(studio, "Weddings")
+    image = make_image(studio, title="Dune")
+    host = f"{studio.hostname}:8000"
+
+    listing = client.get("/api/v2/pages/", {"type": "cms.PortfolioPage"}, HTTP_HOST=host).json()
+    meta = next(item for item in listing["items"] if item["id"] == page.pk)["meta"]
+    assert meta["detail_url"] == f"http://{host}/api/v2/pages/{page.pk}/"
+    assert meta["html_url"] == f"http://{host}/portfolio/weddings/"
+    detail = client.get(f"/api/v2/pages/{page.pk}/", HTTP_HOST=host).json()["meta"]
+    assert detail["html_url"] == f"http://{host}/portfolio/weddings/"
+    assert detail["parent"]["meta"]["html_url"] == f"http://{host}/portfolio/"
+    images = client.get("/api/v2/images/", HTTP_HOST=host).json()["items"]
+    assert images[0]["meta"]["detail_url"] == f"http://{host}/api/v2/images/{image.pk}/"
+
+    # Called on the platform host with ?site=, the links still point at the studio's own host.
+    by_site = client.get(f"/api/v2/pages/{page.pk}/", {"site": studio.hostname}, HTTP_HOST="127.0.0.1:8000").json()
+    assert by_site["meta"]["html_url"] == f"http://{host}/portfolio/weddings/"
+
+
+def test_find_by_html_path_redirects_to_the_page_and_keeps_the_site(client, studio, other_studio):
+    page = add_portfolio(studio, "Weddings")
+    add_portfolio(other_studio, "Weddings")
+
+    found = client.get("/api/v2/pages/find/", {"html_path": "/portfolio/weddings/"}, HTTP_HOST=studio.hostname)
+    assert found.status_code == 302 and found["Location"].endswith(f"/api/v2/pages/{page.pk}/?")
+
+    by_site = client.get(
+        "/api/v2/pages/find/", {"html_path": "/portfolio/weddings/", "site": studio.hostname}, HTTP_HOST="localhost"
+    )
+    assert by_site.status_code == 302 and by_site["Location"].endswith(
+        f"/api/v2/pages/{page.pk}/?site={studio.hostname}"
+    )
+    followed = client.get(by_site["Location"], HTTP_HOST="localhost")
+    assert followed.status_code == 200 and followed.json()["title"] == "Weddings"
+
+    missing = client.get("/api/v2/pages/find/", {"html_path": "/nowhere/"}, HTTP_HOST=studio.hostname)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -236,6 +236,9 @@ def test_favourites_in_named_lists(api, studio, gallery, photos, unlock):
     assert lists == {"Album": [photos[1].pk], "Favourites": [photos[0].pk]}
     response = api("delete", fav, studio, token, {"photo": photos[0].pk})
     assert response.json()["lists"] == {"Album": [photos[1].pk]}
+    # DELETE as the schema documents it: the photo in the query string, no body (generated clients send none)
+    response = api("delete", f"{fav}?photo={photos[1].pk}&list=Album", studio, token)
+    assert response.status_code == 200 and response.json()["lists"] == {}
     missing = api("post", fav, studio, token, {"photo": 999999})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "photo_not_found"
 
@@ -265,7 +268,7 @@ def test_selection_limit_submit_and_lock(
     assert "emma@example.test submitted 2 photos" in mail.subject
     assert "IMG_0001, IMG_0002" in mail.body
 
-    locked = api("delete", sel, studio, token, {"photo": photos[0].pk})
+    locked = api("delete", f"{sel}?photo={photos[0].pk}", studio, token)
     assert locked.status_code == 409 and locked.json()["error"]["code"] == "selection_locked"
     assert SelectionItem.objects.count() == 2
     assert Selection.objects.get().submitted_at is not None
