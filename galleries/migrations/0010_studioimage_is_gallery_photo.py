@@ -9,7 +9,7 @@ def mark_gallery_photos(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("galleries", "0009_galleryphoto_hidden_gallerymgr"),
+        ("galleries", "0009_galleryphoto_hidden"),
     ]
 
     operations = [
