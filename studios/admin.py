@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import outbox
 from .models import OutgoingEmail, Studio, StudioDomain
+from .tenancy import forget_hosts
 
 
 @admin.register(Studio)
@@ -27,12 +28,16 @@ class StudioDomainAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark verified (the DNS TXT record checks out)")
     def mark_verified(self, request, queryset):
-        count = queryset.filter(is_verified=False).update(is_verified=True, verified_at=timezone.now())
+        domains = queryset.filter(is_verified=False)
+        forget_hosts(*domains.values_list("hostname", flat=True))  # the cached "no studio here" (tenancy.py)
+        count = domains.update(is_verified=True, verified_at=timezone.now())
         messages.success(request, f"{count} domain(s) verified: the studios' sites now answer on them.")
 
     @admin.action(description="Mark unverified (stop answering on the domain)")
     def mark_unverified(self, request, queryset):
-        count = queryset.filter(is_verified=True).update(is_verified=False, verified_at=None)
+        domains = queryset.filter(is_verified=True)
+        forget_hosts(*domains.values_list("hostname", flat=True))
+        count = domains.update(is_verified=False, verified_at=None)
         messages.success(request, f"{count} domain(s) switched off.")
 
 
