@@ -16,6 +16,17 @@ class StudioAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "currency", "created_at"]
     search_fields = ["name", "slug", "contact_email"]
     readonly_fields = ["site", "home_page", "collection", "group", "created_at"]
+    actions = ["offboard"]
+
+    @admin.action(description="Offboard: delete the studio's site, pages, media, files and every row")
+    def offboard(self, request, queryset):
+        # The task module imports Celery's app: loaded when the action runs, not with the admin.
+        from .tasks import offboard_studio_task
+
+        studios = list(queryset)
+        for studio in studios:
+            offboard_studio_task.delay(studio.pk)
+        messages.success(request, f"{len(studios)} studio(s) queued for offboarding; nothing of them will remain.")
 
 
 @admin.register(StudioDomain)
