@@ -74,13 +74,39 @@ def narrow(paths, request=None):
         return
     paths = tuple(ordered(paths))
     token = _narrowed.set(paths)
-    had_cached = request is not None and hasattr(request, "_wagtail_cached_site_root_paths")
-    if request is not None and not had_cached:
+    if request is not None:
         request._wagtail_cached_site_root_paths = list(paths)
     try:
         yield
     finally:
         _narrowed.reset(token)
+
+
+@contextmanager
+def request_scope(paths=None, request=None):
+    """Around a whole request (StudioMiddleware): narrowed to `paths` if given, and whatever `narrow_request()`
+    sets later in the request (the studio API's key) is undone when it ends."""
+    if paths is not None and can_narrow():
+        paths = tuple(ordered(paths))
+        if request is not None:
+            request._wagtail_cached_site_root_paths = list(paths)
+    else:
+        paths = None
+    token = _narrowed.set(paths)
+    try:
+        yield
+    finally:
+        _narrowed.reset(token)
+
+
+def narrow_request(request, paths) -> None:
+    """Narrow the rest of a request already inside `request_scope()` (the studio API learns its studio from the
+    API key, after the middleware)."""
+    if not can_narrow():
+        return
+    paths = tuple(ordered(paths))
+    _narrowed.set(paths)
+    request._wagtail_cached_site_root_paths = list(paths)
 
 
 def get_site_root_paths():

@@ -145,12 +145,8 @@ class StudioMiddleware:
             return not_found(request, "No studio answers at this address.")
         elif not request.path.startswith(PLATFORM_PATHS):
             return not_found(request, "This is the FocusFlow platform address; studio sites live on their own domains.")
-        if narrowed is None:
-            with rls.request_scope(request, studio):
-                response = self.get_response(request)
-        else:
-            with rls.request_scope(request, studio), site_roots.narrow(narrowed, request):
-                response = self.get_response(request)
+        with rls.request_scope(request, studio), site_roots.request_scope(narrowed, request):
+            response = self.get_response(request)
         return rls.keep_scope_while_streaming(request, response)
 
 

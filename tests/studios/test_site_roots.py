@@ -125,3 +125,19 @@ def test_the_cached_studio_follows_changes(client, studio):
     response = client.get("/portfolio/", HTTP_HOST=studio.hostname)
     assert response.status_code == 200
     assert response.wsgi_request._wagtail_cached_site_root_paths[0].root_path == "/northlight-home/"
+
+
+
+def test_the_studio_api_loads_only_the_keys_studio_site(client, studio, other_studio, many_sites, wagtail_calls):
+    from billing.models import Plan, StudioSubscription
+    from frontend_api.models import ApiKey
+
+    StudioSubscription.objects.update_or_create(
+        studio=studio, defaults={"plan": Plan.objects.get(code="studio"), "status": "active"}
+    )
+    secret = ApiKey.issue(studio=studio, name="Client site")[1]
+    response = client.get("/api/studio/galleries/", HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    assert response.status_code == 200
+    assert wagtail_calls == []
+    assert [p.site_id for p in response.wsgi_request._wagtail_cached_site_root_paths] == [studio.site_id]
