@@ -220,8 +220,10 @@ def print_table(sizes, table, provisioning, root_paths, runs) -> None:
     base = min(table)
     done = [s for s in sizes if s in table]
     load = os.getloadavg()
-    print(f"\nstudios: {', '.join(f'{s:,}' for s in done)}; median CPU ms (queries) of {runs} requests each; "
-          f"ratio to the {base:,}-studio row; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"\nstudios: {', '.join(f'{s:,}' for s in done)}; median CPU ms (queries) of {runs} requests each; "
+        f"ratio to the {base:,}-studio row; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     header = ["request"] + [f"{s:,} studios" for s in done]
     rows = []
     for label, _, _ in REQUESTS:
@@ -246,14 +248,12 @@ def print_table(sizes, table, provisioning, root_paths, runs) -> None:
         + [f"{root_paths[s]:.2f} ms" for s in done]
     )
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
     print(line(header))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
         print(line(r))
-    worst = [
-        (label, table[s][label][0] / table[base][label][0]) for s in done if s != base for label, _, _ in REQUESTS
-    ]
+    worst = [(label, table[s][label][0] / table[base][label][0]) for s in done if s != base for label, _, _ in REQUESTS]
     if worst:
         label, ratio = max(worst, key=lambda x: x[1])
         verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"

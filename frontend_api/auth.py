@@ -40,7 +40,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         _, prefix, secret = (token.split("_", 2) + ["", ""])[:3]
         with rls.platform():  # the key decides the studio, so finding it cannot wait for one
-            key = ApiKey.objects.select_related("studio", "studio__site__root_page__locale").filter(prefix=prefix).first()
+            key = (
+                ApiKey.objects.select_related("studio", "studio__site__root_page__locale").filter(prefix=prefix).first()
+            )
         if key is None or not secret or not constant_time_compare(key.secret_hash, ApiKey.hash_secret(secret)):
             raise exceptions.AuthenticationFailed("This API key is not valid. Check it was copied whole.")
         rls.narrow_request(request._request, rls.for_studios([key.studio]))

@@ -67,7 +67,9 @@ def _permission_ids() -> dict[tuple[str, str], int]:
         q |= Q(content_type__app_label=app_label, codename=codename)
     found = {
         (app_label, codename): pk
-        for pk, app_label, codename in Permission.objects.filter(q).values_list("pk", "content_type__app_label", "codename")
+        for pk, app_label, codename in Permission.objects.filter(q).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
     }
     missing = wanted - set(found)
     if missing:

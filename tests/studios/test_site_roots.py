@@ -127,7 +127,6 @@ def test_the_cached_studio_follows_changes(client, studio):
     assert response.wsgi_request._wagtail_cached_site_root_paths[0].root_path == "/northlight-home/"
 
 
-
 def test_the_studio_api_loads_only_the_keys_studio_site(client, studio, other_studio, many_sites, wagtail_calls):
     from billing.models import Plan, StudioSubscription
     from frontend_api.models import ApiKey
