@@ -132,6 +132,14 @@ class Contract(StudioOwned):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["booking", "version"], name="unique_contract_version")]
+        # finalise_missed_contracts (beat) looks only at countersigned contracts never e-mailed.
+        indexes = [
+            models.Index(
+                fields=["countersigned_at"],
+                name="contract_unfinalised_idx",
+                condition=models.Q(countersigned_at__isnull=False, pdf_emailed_at__isnull=True),
+            )
+        ]
 
     def __str__(self):
         return f"{self.title} (v{self.version})"

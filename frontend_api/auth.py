@@ -9,7 +9,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.throttling import SimpleRateThrottle
 
 from billing.limits import PlanLimitReached, check_writable, require_feature
-from studios import rls
+from studios import rls, site_roots
 
 from .errors import api_error
 from .models import KEY_PREFIX, ApiKey
@@ -40,7 +40,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         _, prefix, secret = (token.split("_", 2) + ["", ""])[:3]
         with rls.platform():  # the key decides the studio, so finding it cannot wait for one
-            key = ApiKey.objects.select_related("studio", "studio__site").filter(prefix=prefix).first()
+            key = (
+                ApiKey.objects.select_related("studio", "studio__site__root_page__locale").filter(prefix=prefix).first()
+            )
         if key is None or not secret or not constant_time_compare(key.secret_hash, ApiKey.hash_secret(secret)):
             raise exceptions.AuthenticationFailed("This API key is not valid. Check it was copied whole.")
         rls.narrow_request(request._request, rls.for_studios([key.studio]))
@@ -53,8 +55,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        # The key decides the studio, whatever host the call came to.
+        # The key decides the studio, whatever host the call came to; its page URLs come from its own site only.
         request._request.studio = key.studio
+        if key.studio.site is not None:
+            site_roots.narrow_request(request._request, [site_roots.root_path_of(key.studio.site)])
         return ApiKeyUser(key), key
 
     def authenticate_header(self, request):

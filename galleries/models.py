@@ -258,6 +258,12 @@ class Gallery(Page):
 
     class Meta:
         verbose_name_plural = "galleries"
+        # The expiry reminders' beat task finds galleries closing soon by this (tests/studios/test_due_work_indexes.py).
+        indexes = [
+            models.Index(
+                fields=["expires_at"], name="gallery_expiry_due_idx", condition=models.Q(expires_at__isnull=False)
+            )
+        ]
 
     def save(self, *args, **kwargs):
         if self.studio_id is None and self.path:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import outbox
 from .models import OutgoingEmail, Studio, StudioDomain
+from .tenancy import forget_hosts
 
 
 @admin.register(Studio)
@@ -15,6 +16,17 @@ class StudioAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "currency", "created_at"]
     search_fields = ["name", "slug", "contact_email"]
     readonly_fields = ["site", "home_page", "collection", "group", "created_at"]
+    actions = ["offboard"]
+
+    @admin.action(description="Offboard: delete the studio's site, pages, media, files and every row")
+    def offboard(self, request, queryset):
+        # The task module imports Celery's app: loaded when the action runs, not with the admin.
+        from .tasks import offboard_studio_task
+
+        studios = list(queryset)
+        for studio in studios:
+            offboard_studio_task.delay(studio.pk)
+        messages.success(request, f"{len(studios)} studio(s) queued for offboarding; nothing of them will remain.")
 
 
 @admin.register(StudioDomain)
@@ -27,12 +39,16 @@ class StudioDomainAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark verified (the DNS TXT record checks out)")
     def mark_verified(self, request, queryset):
-        count = queryset.filter(is_verified=False).update(is_verified=True, verified_at=timezone.now())
+        domains = queryset.filter(is_verified=False)
+        forget_hosts(*domains.values_list("hostname", flat=True))  # the cached "no studio here" (tenancy.py)
+        count = domains.update(is_verified=True, verified_at=timezone.now())
         messages.success(request, f"{count} domain(s) verified: the studios' sites now answer on them.")
 
     @admin.action(description="Mark unverified (stop answering on the domain)")
     def mark_unverified(self, request, queryset):
-        count = queryset.filter(is_verified=True).update(is_verified=False, verified_at=None)
+        domains = queryset.filter(is_verified=True)
+        forget_hosts(*domains.values_list("hostname", flat=True))
+        count = domains.update(is_verified=False, verified_at=None)
         messages.success(request, f"{count} domain(s) switched off.")
 
 

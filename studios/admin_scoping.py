@@ -17,24 +17,36 @@ from django.http import Http404
 from taggit.models import Tag, TaggedItem
 from wagtail.models import Collection, Page, Site
 
-from . import url_registry
+from . import rls, site_roots, url_registry
 from .tenancy import studios_for_user
 
 current_user: ContextVar = ContextVar("focusflow_admin_user", default=None)
 
 
 class AdminUserMiddleware:
-    """Remembers the signed-in user for the scoped querysets below."""
+    """Remembers the signed-in user for the scoped querysets below, and narrows a photographer's admin to the
+    site root paths of their own studios (studios/site_roots.py; platform staff keep every site's)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_user.set(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        token = current_user.set(user)
         try:
+            if _is_scoped(user) and request.path.startswith(rls.ADMIN_PREFIXES):
+                with site_roots.narrow(photographer_site_root_paths(user), request):
+                    return self.get_response(request)
             return self.get_response(request)
         finally:
             current_user.reset(token)
+
+
+def photographer_site_root_paths(user) -> list:
+    """The root paths of the user's studios' sites (loaded with their studios) and of Wagtail's default site:
+    with more than one site Wagtail keeps giving absolute URLs, which the admin on the platform host needs."""
+    paths = [site_roots.root_path_of(s.site) for s in studios_for_user(user) if s.site is not None]
+    return paths + site_roots.default_site_root_paths()
 
 
 def _is_scoped(user) -> bool:

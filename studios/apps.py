@@ -6,10 +6,13 @@ class StudiosConfig(AppConfig):
     verbose_name = "Studios"
 
     def ready(self):
-        from . import admin_scoping, rls  # patches Wagtail's admin views, which need the app registry ready
+        # These patch Wagtail's admin views and models and connect signals: they need the app registry ready.
+        from . import admin_scoping, rls, signals, site_roots
 
         admin_scoping.install()
         rls.install(self)
+        site_roots.install()
+        signals.connect()
 
         from anymail.signals import tracking  # the provider's bounce and complaint webhooks
 

@@ -319,7 +319,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 *
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=200_000_000)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "heif", "tif", "tiff", "gif", "avif"]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend; on PostgreSQL without its two whole-table scans per indexed save (studios/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "studios.search"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt", "zip", "jpg", "png"]
 # Documents always download (never shown inline on our origin), through Wagtail's view: it checks the
 # collection's privacy and sends nosniff; on S3 it redirects to a short presigned link (studios/media.py).

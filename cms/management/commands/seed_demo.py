@@ -14,6 +14,7 @@ from galleries.models import StudioImage
 from studios.demo_images import landscape_jpeg
 from studios.models import Studio
 from studios.provisioning import add_member, create_studio
+from studios.tenancy import forget_studio_hosts
 
 DEMO_STUDIOS = [
     {
@@ -103,6 +104,7 @@ class Command(BaseCommand):
         Studio.objects.filter(pk=studio.pk).update(
             tagline=spec["tagline"], primary_color=spec["primary_color"], accent_color=spec["accent_color"]
         )
+        forget_studio_hosts(studio)  # the cached host → studio (studios/tenancy.py) held the old branding
         studio.refresh_from_db()
         self.seed_portfolio(studio)
         return studio

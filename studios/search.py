@@ -1,0 +1,62 @@
+"""The search backend: Wagtail's database backend, with PostgreSQL's title norms kept per row (issue 18).
+
+After indexing one object, the stock PostgreSQL index averages the title length of *every* entry on the
+platform and then updates every entry whose norm is still 1.0 (no index on it): two scans of the whole
+`wagtailsearch_indexentry` table on each page save, image upload and studio provisioning, growing with the
+number of studios. Here the new rows' norms are set from an average that is cached (recomputed at most hourly,
+and in full by `update_index`/`rebuild`), in one UPDATE of those rows by their unique key."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Avg, F
+from django.db.models.functions import Length
+
+AVERAGE_KEY = "studios:search-title-length-average:v1"
+AVERAGE_SECONDS = 3600
+
+
+def SearchBackend(params):  # noqa: N802 - the name Wagtail's settings look up in a backend module
+    if connection.vendor != "postgresql":
+        from modelsearch.backends.database import SearchBackend as stock  # only PostgreSQL's needs this
+
+        return stock(params)
+    return _postgres_backend_class()(params)
+
+
+def _postgres_backend_class():
+    # Imported on first use: the PostgreSQL backend module needs psycopg and the app registry.
+    from modelsearch.backends.database.postgres.postgres import PostgresIndex, PostgresSearchBackend
+    from modelsearch.utils import get_content_type_pk
+
+    class StudioPostgresIndex(PostgresIndex):
+        def add_items(self, model, objs):
+            self._just_added = (get_content_type_pk(model), [str(obj.pk) for obj in objs])
+            try:
+                super().add_items(model, objs)
+            finally:
+                self._just_added = None
+
+        def _refresh_title_norms(self, full=False):
+            added = getattr(self, "_just_added", None)
+            if full or not added:
+                super()._refresh_title_norms(full=full)
+                cache.delete(AVERAGE_KEY)
+                return
+            average = cache.get(AVERAGE_KEY)
+            if average is None:
+                average = (
+                    self.entries.annotate(title_length=Length("title"))
+                    .filter(title_length__gt=0)
+                    .aggregate(Avg("title_length"))["title_length__avg"]
+                )
+                cache.set(AVERAGE_KEY, average or 0, AVERAGE_SECONDS)
+            content_type_pk, object_ids = added
+            rows = self.entries.filter(content_type_id=content_type_pk, object_id__in=object_ids, title_norm=1.0)
+            rows.annotate(title_length=Length("title")).filter(title_length__gt=0).update(
+                title_norm=(average or 1.0) / F("title_length")
+            )
+
+    class StudioPostgresSearchBackend(PostgresSearchBackend):
+        index_class = StudioPostgresIndex
+
+    return StudioPostgresSearchBackend
