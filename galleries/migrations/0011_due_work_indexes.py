@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0006_email_failed_activity'),
-        ('galleries', '0008_photo_pipeline_sweeper_bookkeeping'),
+        ('galleries', '0010_studioimage_is_gallery_photo'),
         ('studios', '0003_outgoing_email'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
