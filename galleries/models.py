@@ -347,6 +347,14 @@ class GalleryPhoto(models.Model):
         return self.image.original_filename or os.path.basename(self.image.file.name)
 
 
+class GalleryPhotoCounter(models.Model):
+    """The last `order` an upload into the gallery took (galleries/uploads.py `_next_order`). A row of its own,
+    not a Gallery field: Wagtail saves a page whole (from a revision, too), which would write an old value back."""
+
+    gallery = models.OneToOneField(Gallery, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    last_order = models.PositiveIntegerField(default=0)
+
+
 class WatermarkSettings(models.Model):
     """The studio's watermark. Renditions carry `watermark-<version>` in their spec, so a change re-renders."""
 

@@ -5,13 +5,13 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from studios.errors import INVALID, TOO_LARGE, DomainError
 
 from . import pixels
-from .models import GalleryPhoto, GallerySet, StudioImage
+from .models import GalleryPhoto, GalleryPhotoCounter, GallerySet, StudioImage
 from .quota import check_room_for, human_bytes
 from .tasks import queue_photo
 
@@ -39,8 +39,22 @@ def _check_size(size: int) -> None:
 
 
 def _next_order(gallery) -> int:
-    last = gallery.photos.order_by("-order").values_list("order", flat=True).first()
-    return (last or 0) + 1
+    """The gallery's next place, in one statement inside the upload's transaction. Reading the last order and
+    inserting after it raced: parallel uploads read the same last one. The counter row's upsert locks it until
+    the upload commits, so the next upload waits and counts on from the committed value. The photos' own last
+    order (what the statement's snapshot sees) only lifts the counter for galleries it has not counted yet."""
+    counter, photo = GalleryPhotoCounter._meta.db_table, GalleryPhoto._meta.db_table
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite's MAX(a, b) is the same
+    # The names are the models' own tables (no input); the ids are parameters.
+    sql = (
+        f"INSERT INTO {counter} (gallery_id, last_order) VALUES (%s, "  # noqa: S608
+        f'COALESCE((SELECT MAX("order") FROM {photo} WHERE gallery_id = %s), 0) + 1) '
+        f"ON CONFLICT (gallery_id) DO UPDATE SET last_order = {greatest}({counter}.last_order + 1, "
+        "excluded.last_order) RETURNING last_order"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [gallery.pk, gallery.pk])
+        return cursor.fetchone()[0]
 
 
 def _check_set(gallery, photo_set: GallerySet | None) -> None:
