@@ -4,11 +4,12 @@
 sets, accesses, favourites, comments… with it; revisions and log entries too), its Wagtail site, its media
 collection with every image, rendition and document in it, its permission group, every row of every table with a
 `studio` key (money first: payments and contracts protect what they point at), the admin's log entries of
-those rows, and the accounts of members who belong to no other studio. The stored files (originals,
-renditions, documents, contract PDFs) are deleted from storage once the transaction commits. The hosts it
-answered on are forgotten (studios/tenancy.py). It runs in Celery (`studios.tasks.offboard_studio_task`) from
-the platform admin's "Offboard" action (/django-admin/studios/studio/). `tests/studios/test_offboarding.py`
-proves nothing of the studio is left and the other studio is untouched."""
+those rows, the tags on its rows (taggit's generic tagged items, and the tags no other studio uses), and the
+accounts of members who belong to no other studio. The stored files (originals, renditions, documents, contract
+PDFs) are deleted from storage once the transaction commits. The hosts it answered on are forgotten
+(studios/tenancy.py). It runs in Celery (`studios.tasks.offboard_studio_task`) from the platform admin's
+"Offboard" action (/django-admin/studios/studio/). `tests/studios/test_offboarding.py` proves nothing of the
+studio is left and the other studio is untouched."""
 
 import logging
 
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from taggit.models import Tag, TaggedItem
 from wagtail.models import Collection, ModelLogEntry, Page, PageLogEntry, Revision, Site
 
 from . import rls
@@ -93,6 +95,7 @@ def _offboard(studio: Studio) -> dict:
     page_ids = list(pages.values_list("pk", flat=True))
     member_ids = list(Membership.objects.filter(studio=studio).values_list("user_id", flat=True))
     logged = _logged_rows(studio)
+    tagged, tag_ids = _tagged_items(studio, page_ids)
 
     # Pages first: galleries (pages with a SET_NULL studio key) take their photos, sets and visits along.
     if studio.home_page_id:
@@ -128,6 +131,10 @@ def _offboard(studio: Studio) -> dict:
     User = get_user_model()  # noqa: N806
     orphans = User.objects.filter(pk__in=member_ids, is_superuser=False, is_staff=False, memberships__isnull=True)
     removed["users"] = orphans.delete()[0]
+    # Tagged items are generic (content type + id): the cascade takes an image's along (taggit's manager), but
+    # nothing takes the tags, and rows deleted without it would leave their items. A tag goes when nobody uses it.
+    removed["tagged_items"] = TaggedItem.objects.filter(pk__in=tagged).delete()[0]
+    removed["tags"] = Tag.objects.filter(pk__in=tag_ids, taggit_taggeditem_items__isnull=True).delete()[0]
 
     forget_hosts(*hosts)
     transaction.on_commit(lambda: _delete_files(files))
@@ -142,6 +149,28 @@ def _logged_rows(studio: Studio) -> dict:
         model: list(model._default_manager.filter(studio=studio).values_list("pk", flat=True))
         for model in studio_models()
     }
+
+
+def _tagged_items(studio: Studio, page_ids: list[int]) -> tuple[list[int], set[int]]:
+    """The studio's tagged items (its images', documents', pages'…) and their tags, by id before their rows go."""
+    ids: list[int] = []
+    tag_ids: set[int] = set()
+    for content_type in ContentType.objects.filter(pk__in=TaggedItem.objects.values("content_type")):
+        model = content_type.model_class()
+        if model is None:
+            continue
+        if issubclass(model, Page):
+            owned = page_ids
+        elif (rows := _rows_of(model, studio)) is not None:
+            owned = rows.values("pk")
+        else:
+            continue
+        for pk, tag_id in TaggedItem.objects.filter(content_type=content_type, object_id__in=owned).values_list(
+            "pk", "tag_id"
+        ):
+            ids.append(pk)
+            tag_ids.add(tag_id)
+    return ids, tag_ids
 
 
 def _delete_files(names: set[str]) -> None:

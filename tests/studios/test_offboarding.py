@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from taggit.models import Tag, TaggedItem
 from wagtail.models import Collection, GroupPagePermission, Page, PageLogEntry, Revision, Site
 
 from studios import rls
@@ -71,6 +72,11 @@ def test_offboarding_deletes_everything_of_the_studio_and_nothing_of_the_other(
     with rls.platform():
         north = Studio.objects.get(slug="northlight")
         harbour = Studio.objects.get(slug="harbour")
+        images = apps.get_model("galleries", "StudioImage").objects
+        north_image, harbour_image = images.filter(studio=north).first(), images.filter(studio=harbour).first()
+        north_image.tags.add("northlight-only", "wedding")
+        harbour_image.tags.add("harbour-only", "wedding")
+        harbour_tagged = set(TaggedItem.objects.filter(object_id=harbour_image.pk).values_list("pk", "tag__name"))
         ids = owned_ids(north)
         files = stored_files(north)
         harbour_before = fingerprint(harbour)
@@ -112,6 +118,18 @@ def test_offboarding_deletes_everything_of_the_studio_and_nothing_of_the_other(
         assert not Revision.objects.filter(object_id__in=[str(i) for i in page_ids]).exists()
         assert not apps.get_model("accounts", "User").objects.filter(email="demo@northlight.test").exists()
         assert fingerprint(harbour) == harbour_before
+        # Its tagged items and the tag only it used are gone; the other studio's, and the tag it shares, stay.
+        assert not TaggedItem.objects.filter(object_id=north_image.pk, tag__name="northlight-only").exists()
+        assert (
+            not TaggedItem.objects.exclude(pk__in=[pk for pk, _ in harbour_tagged])
+            .filter(tag__name__in=["northlight-only", "harbour-only", "wedding"])
+            .exists()
+        )
+        assert not Tag.objects.filter(name="northlight-only").exists()
+        assert set(TaggedItem.objects.filter(object_id=harbour_image.pk).values_list("pk", "tag__name")) == (
+            harbour_tagged
+        )
+        assert {"harbour-only", "wedding"} <= set(Tag.objects.values_list("name", flat=True))
     assert not any(default_storage.exists(name) for name in files)
     assert all(default_storage.exists(name) for name in harbour_before["files"])
     # Its host answers like any unknown host; the other studio's site still answers.
