@@ -333,19 +333,8 @@ class GalleryDownloadView(GalleryAPIView):
             response["Content-Length"] = str(stream.length)  # the browser shows progress
         return response
 
-    @extend_schema(
-        operation_id="client_galleries_download_ready",
-        description="Whether `GET` would send the ZIP now, without sending it: the same checks and status "
-        "codes, no body; nothing is counted against the download limit or logged.",
-        parameters=[OpenApiParameter("set", int), TOKEN_PARAM],
-        responses={
-            200: OpenApiResponse(description="Ready: `GET` sends the ZIP."),
-            503: OpenApiResponse(
-                description="`download_preparing`: web-size files are still being made (and are queued); ask "
-                "again after `Retry-After` seconds."
-            ),
-        },
-    )
+    # Not in docs/openapi.yaml as an operation of its own (drf-spectacular leaves HEAD out): the docstring,
+    # which is GET's description there, and docs/api.md say what it answers.
     def head(self, request, gallery_id):
         # Defined, so Django does not answer HEAD with get() (which would count a download and build the ZIP).
         gallery, _, _ = self.zip_entries(request, gallery_id)
