@@ -66,11 +66,21 @@ def use_one_download(gallery) -> None:
         pass  # created by a concurrent request
     used = DownloadAllowance.objects.filter(gallery=gallery, used__lt=limit).update(used=F("used") + 1)
     if not used:
-        raise DomainError(
-            "download_limit_reached",
-            f"You have used all {limit} downloads for this gallery. Ask your photographer for more.",
-            LIMIT,
-        )
+        raise _limit_reached(limit)
+
+
+def check_download_left(gallery) -> None:
+    """use_one_download's refusal without taking one: for asking whether a download would go through."""
+    if downloads_left(gallery) == 0:
+        raise _limit_reached(gallery.download_limit)
+
+
+def _limit_reached(limit: int) -> DomainError:
+    return DomainError(
+        "download_limit_reached",
+        f"You have used all {limit} downloads for this gallery. Ask your photographer for more.",
+        LIMIT,
+    )
 
 
 def give_back_download(gallery) -> None:

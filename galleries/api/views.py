@@ -305,7 +305,10 @@ class CommentsView(GalleryAPIView):
 class GalleryDownloadView(GalleryAPIView):
     """The whole gallery (or one set) as a ZIP, streamed as it is built from stored files: the originals, or
     the web renditions the pipeline made ahead. While some are still being made: 503 `download_preparing`
-    with `Retry-After` (they are queued); nothing is counted."""
+    with `Retry-After` (they are queued); nothing is counted.
+
+    HEAD asks the same question without the ZIP: the same checks and answers (200, 503 `download_preparing`
+    with `Retry-After`, 4xx), no body, nothing counted or logged. The viewer asks before it follows the link."""
 
     @extend_schema(
         parameters=[OpenApiParameter("set", int), TOKEN_PARAM],
@@ -319,6 +322,27 @@ class GalleryDownloadView(GalleryAPIView):
         },
     )
     def get(self, request, gallery_id):
+        gallery, photo_set, entries = self.zip_entries(request, gallery_id)
+        # Counted before the first byte (so the limit holds under concurrency), given back if not delivered.
+        downloads.use_one_download(gallery)
+        stream = downloads.DeliveredZip(gallery, entries, request.auth, photo_set, client_ip(request))
+        name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
+        response = StreamingHttpResponse(stream, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
+        if stream.length is not None:
+            response["Content-Length"] = str(stream.length)  # the browser shows progress
+        return response
+
+    # Not in docs/openapi.yaml as an operation of its own (drf-spectacular leaves HEAD out): the docstring,
+    # which is GET's description there, and docs/api.md say what it answers.
+    def head(self, request, gallery_id):
+        # Defined, so Django does not answer HEAD with get() (which would count a download and build the ZIP).
+        gallery, _, _ = self.zip_entries(request, gallery_id)
+        downloads.check_download_left(gallery)
+        return HttpResponse(status=200)
+
+    def zip_entries(self, request, gallery_id):
+        """The checks GET and HEAD share, in order, and what the ZIP holds: (gallery, set or None, entries)."""
         gallery = self.gallery(gallery_id)
         size = "full" if gallery.download_resolution == gallery.Resolution.FULL else "web"
         downloads.check_may_download(gallery, request.auth, size)
@@ -333,16 +357,7 @@ class GalleryDownloadView(GalleryAPIView):
         if not photos:
             raise ApiError("nothing_to_download", "There are no photos to download here yet.", 404)
         # Stored files only, found before the first byte: 409 photo_too_large, 503 download_preparing.
-        entries = downloads.zip_entries(gallery, photos, size)
-        # Counted before the first byte (so the limit holds under concurrency), given back if not delivered.
-        downloads.use_one_download(gallery)
-        stream = downloads.DeliveredZip(gallery, entries, request.auth, photo_set, client_ip(request))
-        name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
-        response = StreamingHttpResponse(stream, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
-        if stream.length is not None:
-            response["Content-Length"] = str(stream.length)  # the browser shows progress
-        return response
+        return gallery, photo_set, downloads.zip_entries(gallery, photos, size)
 
 
 def _ascii(name: str) -> str:

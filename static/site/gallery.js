@@ -857,15 +857,63 @@ function downloadAllUrl() {
   return `${API}/galleries/${state.gallery.id}/download/?${params}`;
 }
 
+// Asked first with HEAD (the same checks, nothing counted): while the gallery's web-size files are still being
+// made the API answers 503 download_preparing with Retry-After, and a plain link would be a failed download.
+const PREPARING_TRIES = 5;
+const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
 async function downloadAll() {
   if (!(await pinReady())) return;
+  const url = downloadAllUrl();
+  for (let tries = 1; ; tries += 1) {
+    let response;
+    try {
+      response = await fetch(url, { method: "HEAD" });
+    } catch {
+      toast("We couldn’t reach the gallery. Check your connection and try again.");
+      return;
+    }
+    if (response.ok) break;
+    if (response.status !== 503) {
+      if (await downloadAllRefused(url)) break;
+      return;
+    }
+    if (tries >= PREPARING_TRIES) {
+      toast("Your photos are still being prepared. Please try Download all again in a few minutes.");
+      return;
+    }
+    const wait = Math.min(300, Math.max(1, Number(response.headers.get("Retry-After")) || 10));
+    toast(`Preparing your photos… ready in about ${wait} s. The download will start by itself.`);
+    await sleep(wait);
+  }
   const link = document.createElement("a");
-  link.href = downloadAllUrl();
+  link.href = url;
   link.download = "";
   document.body.append(link);
   link.click();
   link.remove();
   toast("Your download has started. Large galleries take a while; keep this page open.");
+}
+
+// A HEAD answer has no body: the refusal's message comes from GET, which refuses the same way before counting
+// anything. Should it go through after all (the gallery changed in between), its body is not read but
+// abandoned, which gives the download back, and the link is followed (true).
+async function downloadAllRefused(url) {
+  const controller = new AbortController();
+  try {
+    await answerOf(fetch(url, { headers: { Accept: "application/json" }, signal: controller.signal }), true);
+    controller.abort();
+    return true;
+  } catch (error) {
+    if (error.code === "pin_required") {
+      // The photographer set a PIN after this client unlocked: ask for it now, then try again.
+      state.gallery.permissions = { ...permissions(state.gallery), pin_required: true };
+      if (await pinReady()) await downloadAll();
+      return false;
+    }
+    toast(error.message);
+    return false;
+  }
 }
 
 // --- lightbox ----------------------------------------------------------------------

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from galleries.models import Comment, DownloadEvent, Favorite, Gallery, GalleryAccess, Selection
+from galleries.downloads import downloads_left, web_spec
+from galleries.models import Comment, DownloadEvent, Favorite, Gallery, GalleryAccess, Selection, StudioRendition
 from tests.browser.conftest import PHONE, broken_images, no_horizontal_overflow
 from tests.galleries.factories import jpeg, make_gallery, upload
 
@@ -445,3 +446,31 @@ def test_the_client_comments_on_a_photo_in_the_lightbox(studio, wedding, open_pa
     lightbox.get_by_role("button", name="Comment").click()
     panel.locator("li", has_text="Could this one be a little warmer?").wait_for()
     assert page.console_errors == []
+
+
+def test_download_all_waits_while_the_photos_are_being_prepared(studio, open_page, site_url):
+    """A web rendition missing (just uploaded, or the watermark just turned on): the viewer asks first (HEAD,
+    nothing counted), says the photos are being prepared, and starts the download itself once they are."""
+    gallery = make_gallery(studio, title="Mia — Birthday", access_code="BIRTHDAY5", download_limit=1)
+    for n in range(2):
+        upload(gallery, jpeg(n, 480, 320), f"mia-{n:03d}.jpg")
+    missing = StudioRendition.objects.filter(filter_spec=web_spec(gallery, "web")).first()
+    missing.file.delete(save=False)
+    missing.delete()
+
+    page = open_page()
+    page.goto(site_url(studio, "/galleries/"))
+    page.get_by_label("Access code").fill("BIRTHDAY5")
+    page.get_by_role("button", name="Open gallery").click()
+    page.get_by_role("heading", name="Mia — Birthday").wait_for()
+
+    with page.expect_download(timeout=30000) as download_info:
+        page.get_by_role("button", name="Download all").click()
+        toast = page.locator("[data-toast]")
+        toast.get_by_text("Preparing your photos… ready in about").wait_for()
+        page.screenshot("download-all-preparing", full_page=False)
+        assert DownloadEvent.objects.count() == 0
+    assert download_info.value.suggested_filename.endswith(".zip")
+    assert zips_logged(download_info.value, gallery) == 1
+    # the HEADs before it took nothing: the one download allowed is this ZIP
+    assert downloads_left(Gallery.objects.get(pk=gallery.pk)) == 0

@@ -221,3 +221,50 @@ def test_a_full_size_zip_needs_no_web_rendition(api, studio, gallery, photos, un
     contents = zip_contents(api("get", zip_url(gallery), studio, token))
     with photos[0].image.file.open("rb") as f:
         assert contents["Ceremony/IMG_0001.jpg"] == f.read()
+
+
+# --- HEAD: is the ZIP ready? Asked without downloading it or counting a download -------------------------
+
+
+def head(client, gallery, studio, token, **params):
+    return client.head(zip_url(gallery), params, HTTP_HOST=studio.hostname, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_head_says_preparing_then_ready_and_never_counts_or_logs(client, api, studio, gallery, photos, unlock):
+    Gallery.objects.filter(pk=gallery.pk).update(download_limit=1)
+    lost = web_rendition(photos[2])
+    lost.file.delete(save=False)
+    lost.delete()
+    token = unlock(studio)
+
+    with TestCase.captureOnCommitCallbacks(execute=True) as queued:  # the queued task runs, as a worker would
+        preparing = head(client, gallery, studio, token)
+    assert preparing.status_code == 503
+    assert 5 <= int(preparing["Retry-After"]) <= 300
+    assert preparing.content == b""
+    assert (render_gallery_renditions, gallery.pk) in [getattr(c, "args", None) for c in queued], "not queued"
+
+    for _ in range(3):  # asked again and again: still the one download left
+        ready = head(client, gallery, studio, token)
+        assert ready.status_code == 200 and ready.content == b""
+    assert head(client, gallery, studio, token, set=gallery.sets.last().pk).status_code == 200
+    assert downloads_left(Gallery.objects.get(pk=gallery.pk)) == 1
+    assert DownloadEvent.objects.count() == 0
+
+    # The one download is taken by GET; then HEAD says what GET would: the limit is reached.
+    assert len(zip_contents(api("get", zip_url(gallery), studio, token))) == 4
+    assert DownloadEvent.objects.count() == 1
+    refused = api("get", zip_url(gallery), studio, token)
+    assert refused.json()["error"]["code"] == "download_limit_reached"
+    assert head(client, gallery, studio, token).status_code == refused.status_code
+    assert DownloadEvent.objects.count() == 1
+
+
+def test_head_runs_the_same_checks_as_the_download(client, studio, other_studio, gallery, photos, unlock):
+    token = unlock(studio)
+    assert head(client, gallery, studio, token, set=999999).status_code == 400
+    assert client.head(zip_url(gallery), HTTP_HOST=studio.hostname).status_code == 401
+    Gallery.objects.filter(pk=gallery.pk).update(downloadable=False)
+    assert head(client, gallery, studio, token).status_code == 403
+    # The other studio's host: no such gallery there.
+    assert head(client, gallery, other_studio, token).status_code in (401, 404)
