@@ -59,7 +59,7 @@ def test_galleries_without_a_web_zip_get_no_web_rendition(studio, fields):
     gallery = make_gallery(studio, access_code="WEBZIP02", **fields)
     photo = upload(gallery, jpeg(1, 640, 480))
     assert web_rendition(photo) is None
-    assert photo.image.renditions.count() == 3  # thumb, preview, watermarked, as before
+    assert photo.image.renditions.count() == 4  # thumb, tile, preview, watermarked, as before
 
 
 def test_turning_web_downloads_on_renders_what_is_missing_on_publish(api, studio, unlock):
@@ -164,13 +164,13 @@ def test_queries_and_cache_calls_per_zip_do_not_grow_with_the_gallery(api, studi
         assert len(entries) == count
         measured[count] = (len(queries.captured_queries), len(cache_calls.calls))
     assert DownloadEvent.objects.filter(kind="zip").count() == 2
-    # Host → studio, token → gallery, the photos, their web renditions, the allowance (update + row check),
+    # Token → gallery, the photos, their web renditions, the allowance (update + row check),
     # then the download's log (event + client timeline): none per photo.
     assert measured[3] == measured[30], measured
     queries_per_zip, cache_calls_per_zip = measured[30]
-    # 5 to find everything (studio, access, photos, watermark version, the web renditions), 7 for the
-    # allowance (get_or_create in savepoints, the conditional UPDATE), 1 to log the download.
-    assert queries_per_zip == 13, [q["sql"] for q in queries.captured_queries]
+    # 4 to find everything (access, photos, watermark version, the web renditions; the host's studio is a
+    # cache read), 7 for the allowance (get_or_create in savepoints, the conditional UPDATE), 1 to log it.
+    assert queries_per_zip == 12, [q["sql"] for q in queries.captured_queries]
     assert cache_calls_per_zip <= 2, cache_calls.calls
 
 
