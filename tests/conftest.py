@@ -83,6 +83,8 @@ def celery_worker(transactional_db):
 
     Marks the test `celery_worker` (skipped without Redis + PostgreSQL). Tasks
     sent inside the test go to the broker instead of running eagerly."""
+    from celery.result import allow_join_result
+
     from config.celery_app import app
 
     db = connection.settings_dict
@@ -127,7 +129,11 @@ def celery_worker(transactional_db):
         while not app.control.inspect(destination=[node], timeout=1).ping():
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the Celery worker did not start")
-        yield app
+        # This process is the test, never a worker: waiting for a result here is what the test is for. Celery
+        # keeps a process-wide "joins would block" flag, seen left set by an earlier test in one full run
+        # (result.get() then refused: "Never call result.get() within a task").
+        with allow_join_result():
+            yield app
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = old
         os.killpg(proc.pid, signal.SIGTERM)
