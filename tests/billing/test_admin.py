@@ -298,6 +298,7 @@ def test_invoice_listing_queries_do_not_grow_with_invoices(a_admin, studio):
     from django.test.utils import CaptureQueriesContext
 
     invoice_for(studio)
+    a_admin.get("/admin/billing/invoices/")  # the host's studio is cached from the first request on
     with CaptureQueriesContext(connection) as few:
         assert a_admin.get("/admin/billing/invoices/").status_code == 200
     for _ in range(10):
