@@ -138,6 +138,7 @@ def create_invoice(
     invoice.save()
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
+            studio_id=invoice.studio_id,
             invoice=invoice,
             kind=line.kind,
             description=line.description,
@@ -254,11 +255,25 @@ def build_schedule(invoice: Invoice) -> list[PaymentInstallment]:
     balance_due = max(session_day - timedelta(days=settings.BILLING_BALANCE_DAYS_BEFORE_SESSION), today)
     steps = []
     if deposit:
-        steps.append(PaymentInstallment(invoice=invoice, kind="deposit", amount=deposit, due_date=today, sort_order=0))
+        steps.append(
+            PaymentInstallment(
+                studio_id=invoice.studio_id,
+                invoice=invoice,
+                kind="deposit",
+                amount=deposit,
+                due_date=today,
+                sort_order=0,
+            )
+        )
     if invoice.total - deposit:
         steps.append(
             PaymentInstallment(
-                invoice=invoice, kind="balance", amount=invoice.total - deposit, due_date=balance_due, sort_order=1
+                studio_id=invoice.studio_id,
+                invoice=invoice,
+                kind="balance",
+                amount=invoice.total - deposit,
+                due_date=balance_due,
+                sort_order=1,
             )
         )
     PaymentInstallment.objects.bulk_create(steps)

@@ -13,7 +13,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from studios.formatting import format_amount
-from studios.models import Studio, StudioOwned
+from studios.models import Studio, StudioKeyedChild, StudioOwned
 
 
 class Plan(models.Model):
@@ -184,11 +184,13 @@ class Invoice(StudioOwned, ClusterableModel):
         return self.is_open and self.due_date < today
 
 
-class InvoiceLine(models.Model):
+class InvoiceLine(StudioKeyedChild):
     class Kind(models.TextChoices):
         PACKAGE = "package", "Package"
         ADDON = "addon", "Add-on"
         DISCOUNT = "discount", "Discount"
+
+    STUDIO_FROM = "invoice"
 
     invoice = ParentalKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PACKAGE)
@@ -199,6 +201,7 @@ class InvoiceLine(models.Model):
 
     class Meta:
         ordering = ["sort_order", "pk"]
+        indexes = [models.Index(fields=["studio", "invoice"], name="invoiceline_studio_invoice")]
 
     def __str__(self):
         return self.description
@@ -214,12 +217,14 @@ class InvoiceLine(models.Model):
         return -value if self.kind == self.Kind.DISCOUNT else value
 
 
-class PaymentInstallment(models.Model):
+class PaymentInstallment(StudioKeyedChild):
     """One step of an invoice's payment schedule: a deposit at booking, the balance before the session."""
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", "Deposit"
         BALANCE = "balance", "Balance"
+
+    STUDIO_FROM = "invoice"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="installments")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -229,6 +234,7 @@ class PaymentInstallment(models.Model):
 
     class Meta:
         ordering = ["sort_order", "due_date"]
+        indexes = [models.Index(fields=["studio", "invoice"], name="installment_studio_invoice")]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.invoice}"

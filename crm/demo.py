@@ -26,7 +26,8 @@ def seed(studio, stdout) -> None:
             continue
         created += 1
         client.tags.set(
-            [ClientTag.objects.get_or_create(studio=studio, name=tag)[0] for tag in tags]  # studio-scoped tags
+            [ClientTag.objects.get_or_create(studio=studio, name=tag)[0] for tag in tags],  # studio-scoped tags
+            through_defaults={"studio": studio},
         )
         if stage != "prospect":
             inquiry = Inquiry.objects.create(

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from studios.models import Studio, StudioOwned
+from studios.models import Studio, StudioKeyedChild, StudioOwned
 
 
 class ClientTag(StudioOwned):
@@ -36,7 +36,7 @@ class Client(StudioOwned):
     phone = models.CharField(max_length=40, blank=True)
     address = models.TextField(blank=True)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.PROSPECT, db_index=True)
-    tags = models.ManyToManyField(ClientTag, blank=True, related_name="clients")
+    tags = models.ManyToManyField(ClientTag, blank=True, related_name="clients", through="ClientTagging")
     notes = models.TextField(blank=True)
     source = models.CharField(max_length=100, blank=True, help_text="Where they found you: website, referral…")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -58,6 +58,24 @@ class Client(StudioOwned):
     def save(self, *args, **kwargs):
         self.email = self.email.strip()
         super().save(*args, **kwargs)
+
+
+class ClientTagging(StudioKeyedChild):
+    """A tag on a client: the table Django made for `Client.tags` (`crm_client_tags`, same rows), with the studio
+    key. `client.tags.add()`/`set()` stamp it from the client (`through_defaults={"studio": …}` where it is known)."""
+
+    STUDIO_FROM = "client"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(ClientTag, on_delete=models.CASCADE, related_name="+", db_column="clienttag_id")
+
+    class Meta:
+        db_table = "crm_client_tags"
+        constraints = [models.UniqueConstraint(fields=["studio", "client", "tag"], name="unique_client_tagging")]
+        indexes = [models.Index(fields=["studio", "tag"], name="client_tagging_studio_tag")]
+
+    def __str__(self):
+        return f"{self.tag_id} on {self.client_id}"
 
 
 class Inquiry(StudioOwned):

@@ -87,7 +87,7 @@ class ClientAdminForm(StudioOwnedAdminForm):
         for name in parse_tag_names(self.cleaned_data.get("tag_names", "")):
             tag = ClientTag.objects.filter(studio_id=client.studio_id, name__iexact=name).first()
             tags.append(tag or ClientTag.objects.create(studio_id=client.studio_id, name=name))
-        client.tags.set(tags)
+        client.tags.set(tags, through_defaults={"studio_id": client.studio_id})
 
 
 def own_tags(request):

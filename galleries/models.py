@@ -19,7 +19,7 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from crm.models import Client
-from studios.models import Studio, StudioOwned, StudioOwnedQuerySet
+from studios.models import Studio, StudioKeyedChild, StudioOwned, StudioOwnedQuerySet
 
 from .indexing import GalleryPhotoNotIndexed, ignore_outbound_references
 from .panels import GalleryPhotosPanel
@@ -85,6 +85,12 @@ class StudioImage(GalleryPhotoNotIndexed, AbstractImage):
         except UNREADABLE_IMAGE_ERRORS as exc:
             raise SourceImageIOError(f"“{self.title}” is not an image that can be read ({exc}).") from exc
 
+    def generate_rendition_instance(self, filter, source):
+        # Wagtail bulk-creates several renditions at once (create_renditions): each carries the image's studio.
+        rendition = super().generate_rendition_instance(filter, source)
+        rendition.studio_id = self.studio_id
+        return rendition
+
     def save(self, *args, **kwargs):
         # Images uploaded through the admin land in a studio's collection:
         # the collection names the owner.
@@ -114,7 +120,13 @@ def keeps_full_size(filter_spec: str) -> bool:
     return True
 
 
-class StudioRendition(AbstractRendition):
+class StudioRendition(StudioKeyedChild, AbstractRendition):
+    STUDIO_FROM = "image"
+
+    # The image's studio: none for an image in the platform's root collection (StudioImage.studio is nullable).
+    studio = models.ForeignKey(
+        Studio, null=True, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )
     image = models.ForeignKey(StudioImage, on_delete=models.CASCADE, related_name="renditions")
 
     def get_upload_to(self, filename):
@@ -130,7 +142,9 @@ class StudioRendition(AbstractRendition):
         return path
 
     class Meta:
+        # Wagtail's own check (wagtailimages.E001) wants exactly this unique constraint, without the studio.
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+        indexes = [models.Index(fields=["studio", "image"], name="rendition_studio_image")]
 
 
 class ClientGalleryIndexPage(Page):
@@ -196,7 +210,9 @@ class Gallery(Page):
         FILENAME = "filename", "File name"
         MANUAL = "manual", "Manual order"
 
-    studio = models.ForeignKey(Studio, null=True, editable=False, on_delete=models.SET_NULL, related_name="galleries")
+    # Set from the page's place in the tree (the studio's home page is its depth-2 ancestor) on the first save.
+    # PROTECT, as Wagtail wants of a page's keys: offboarding deletes the studio's page tree before the studio.
+    studio = models.ForeignKey(Studio, editable=False, on_delete=models.PROTECT, related_name="galleries")
     client = models.ForeignKey("crm.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="galleries")
     cover = models.ForeignKey(StudioImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     intro = RichTextField(blank=True)
@@ -300,11 +316,16 @@ class Gallery(Page):
         return self.photos.ready().order_by(*self.photo_order())
 
 
-class GallerySet(Orderable):
+class GallerySet(StudioKeyedChild, Orderable):
+    STUDIO_FROM = "gallery"
+
     gallery = ParentalKey(Gallery, on_delete=models.CASCADE, related_name="sets")
     name = models.CharField(max_length=100)
 
     panels = [FieldPanel("name")]
+
+    class Meta(Orderable.Meta):
+        indexes = [models.Index(fields=["studio", "gallery"], name="galleryset_studio_gallery")]
 
     def __str__(self):
         return self.name
@@ -347,12 +368,17 @@ class GalleryPhoto(models.Model):
         return self.image.original_filename or os.path.basename(self.image.file.name)
 
 
-class GalleryPhotoCounter(models.Model):
+class GalleryPhotoCounter(StudioKeyedChild):
     """The last `order` an upload into the gallery took (galleries/uploads.py `_next_order`). A row of its own,
     not a Gallery field: Wagtail saves a page whole (from a revision, too), which would write an old value back."""
 
+    STUDIO_FROM = "gallery"
+
     gallery = models.OneToOneField(Gallery, primary_key=True, on_delete=models.CASCADE, related_name="+")
     last_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["studio", "gallery"], name="photocounter_studio_gallery")]
 
 
 class WatermarkSettings(models.Model):
@@ -402,11 +428,13 @@ class WatermarkSettings(models.Model):
 # --- What clients do in a gallery -------------------------------------------
 
 
-class GalleryAccess(models.Model):
+class GalleryAccess(StudioKeyedChild):
     """One unlock of a gallery: the client's token (stored hashed), who they said they are, until when."""
 
+    STUDIO_FROM = "gallery"
+
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="accesses")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     email = models.EmailField(blank=True)
     pin_ok = models.BooleanField(default=False)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -415,6 +443,8 @@ class GalleryAccess(models.Model):
 
     class Meta:
         verbose_name_plural = "gallery accesses"
+        constraints = [models.UniqueConstraint(fields=["studio", "token_hash"], name="unique_access_token")]
+        indexes = [models.Index(fields=["studio", "gallery", "-created_at"], name="access_studio_gallery")]
 
 
 class PinAttemptWindow(StudioOwned):
@@ -438,8 +468,9 @@ class PinAttemptWindow(StudioOwned):
         return self.starts_at + timedelta(seconds=self.seconds)
 
 
-class Favorite(models.Model):
+class Favorite(StudioKeyedChild):
     DEFAULT_LIST = "Favourites"
+    STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="favorites")
     photo = models.ForeignKey(GalleryPhoto, on_delete=models.CASCADE, related_name="favorites")
@@ -448,11 +479,16 @@ class Favorite(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["photo", "email", "list_name"], name="unique_favorite_per_list")]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "photo", "email", "list_name"], name="unique_favorite_per_list")
+        ]
+        indexes = [models.Index(fields=["studio", "gallery", "email"], name="favorite_studio_gallery")]
 
 
-class Selection(models.Model):
+class Selection(StudioKeyedChild):
     """The photos a client picks for proofing; locked once submitted."""
+
+    STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="selections")
     email = models.EmailField(blank=True)
@@ -461,19 +497,25 @@ class Selection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["gallery", "email"], name="unique_selection_per_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "gallery", "email"], name="unique_selection_per_client")
+        ]
 
 
-class SelectionItem(models.Model):
+class SelectionItem(StudioKeyedChild):
+    STUDIO_FROM = "selection"
+
     selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="items")
     photo = models.ForeignKey(GalleryPhoto, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["selection", "photo"], name="unique_selection_item")]
+        constraints = [models.UniqueConstraint(fields=["studio", "selection", "photo"], name="unique_selection_item")]
 
 
-class Comment(models.Model):
+class Comment(StudioKeyedChild):
+    STUDIO_FROM = "gallery"
+
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="comments")
     photo = models.ForeignKey(GalleryPhoto, on_delete=models.CASCADE, related_name="comments")
     email = models.EmailField(blank=True)
@@ -482,25 +524,30 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["studio", "gallery", "email"], name="comment_studio_gallery")]
 
 
-class DownloadAllowance(models.Model):
+class DownloadAllowance(StudioKeyedChild):
     """Downloads used in a gallery. The grant a client holds is the gallery's code and PIN, not the e-mail they
     type (anyone may type a new one), so the allowance is the gallery's; a conditional UPDATE keeps concurrent
     requests from overrunning it (galleries.downloads.use_one_download)."""
+
+    STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
     used = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["gallery"], name="unique_allowance_per_gallery")]
+        constraints = [models.UniqueConstraint(fields=["studio", "gallery"], name="unique_allowance_per_gallery")]
 
 
-class DownloadEvent(models.Model):
+class DownloadEvent(StudioKeyedChild):
     class Kind(models.TextChoices):
         WEB = "web", "Photo (web size)"
         FULL = "full", "Photo (original)"
         ZIP = "zip", "ZIP"
+
+    STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="downloads")
     photo = models.ForeignKey(GalleryPhoto, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -512,14 +559,19 @@ class DownloadEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["studio", "gallery", "-created_at"], name="download_studio_gallery")]
 
 
-class ExpiryReminder(models.Model):
+class ExpiryReminder(StudioKeyedChild):
     """One 'your gallery closes in N days' e-mail sent; the unique row keeps the daily task idempotent."""
+
+    STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="expiry_reminders")
     days_before = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["gallery", "days_before"], name="unique_expiry_reminder")]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "gallery", "days_before"], name="unique_expiry_reminder")
+        ]

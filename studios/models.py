@@ -120,6 +120,55 @@ class StudioOwned(models.Model):
         abstract = True
 
 
+class StudioKeyedChildQuerySet(StudioOwnedQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create() calls no save(): rows that lack their studio get their parent's here (one query).
+        objs = list(objs)
+        self.model.stamp_studio(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class StudioKeyedChild(models.Model):
+    """A tenant row that belongs to a parent row (an invoice's line, a gallery's favourite): it carries its parent's
+    `studio` key as well, so every tenant table can be filtered, protected (row-level security) and sharded by the
+    studio without a join. `save()` and `bulk_create()` copy the parent's studio when the row has none; code that
+    knows the studio sets it explicitly. Subclasses name the parent in `STUDIO_FROM` and lead their composite
+    indexes and unique constraints with `studio` (the key's own index is one of those)."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False)
+
+    STUDIO_FROM = ""  # the foreign key to the parent whose studio the row carries
+
+    objects = StudioKeyedChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.studio_id is None:
+            self.stamp_studio([self])
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def stamp_studio(cls, objs) -> None:
+        """Give each row without a studio its parent's (from a loaded parent, else one query for all of them)."""
+        field = cls._meta.get_field(cls.STUDIO_FROM)
+        missing = []
+        for obj in objs:
+            if obj.studio_id is not None:
+                continue
+            parent = getattr(obj, field.name) if field.is_cached(obj) else None
+            if parent is not None and parent.studio_id is not None:
+                obj.studio_id = parent.studio_id
+            elif getattr(obj, field.attname) is not None:
+                missing.append(obj)
+        if missing:
+            parents = field.related_model._base_manager.filter(pk__in={getattr(o, field.attname) for o in missing})
+            studio_of = dict(parents.values_list("pk", "studio_id"))
+            for obj in missing:
+                obj.studio_id = studio_of.get(getattr(obj, field.attname))
+
+
 class Membership(StudioOwned):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"

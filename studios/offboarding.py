@@ -97,7 +97,7 @@ def _offboard(studio: Studio) -> dict:
     logged = _logged_rows(studio)
     tagged, tag_ids = _tagged_items(studio, page_ids)
 
-    # Pages first: galleries (pages with a SET_NULL studio key) take their photos, sets and visits along.
+    # Pages first: galleries (pages whose studio key protects the studio) take their photos, sets and visits along.
     if studio.home_page_id:
         home = studio.home_page
         removed["pages"] = len(page_ids)
