@@ -59,7 +59,14 @@ def bulk_gallery(gallery, count: int, start: int = 0) -> None:
         for i in range(count)
     )
     StudioRendition.objects.bulk_create(
-        StudioRendition(image=image, filter_spec=spec, file=f"images/bench_{image.pk}_{n}.jpg", width=4, height=3)
+        StudioRendition(
+            studio_id=image.studio_id,
+            image=image,
+            filter_spec=spec,
+            file=f"images/bench_{image.pk}_{n}.jpg",
+            width=4,
+            height=3,
+        )
         for image in images
         for n, spec in enumerate([*specs, "max-165x165"])
     )

@@ -91,7 +91,14 @@ def add_ready_photos(gallery, start: int, count: int) -> None:
         for i in range(start, start + count)
     )
     StudioRendition.objects.bulk_create(
-        StudioRendition(image=image, filter_spec=spec, file=f"images/bulk_{image.pk}_{name}.jpg", width=4, height=3)
+        StudioRendition(
+            studio_id=image.studio_id,
+            image=image,
+            filter_spec=spec,
+            file=f"images/bulk_{image.pk}_{name}.jpg",
+            width=4,
+            height=3,
+        )
         for image in images
         for name, spec in specs.items()
     )

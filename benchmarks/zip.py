@@ -122,7 +122,14 @@ def row_gallery(studio, count: int, code: str):
     for i, image_id in enumerate(image_ids):
         name = default_storage.save(f"images/bench_web_{image_id}.jpg", ContentFile(sources[i % 8]))
         renditions.append(
-            StudioRendition(image_id=image_id, filter_spec=spec, file=name, width=size[0], height=size[1])
+            StudioRendition(
+                studio_id=gallery.studio_id,
+                image_id=image_id,
+                filter_spec=spec,
+                file=name,
+                width=size[0],
+                height=size[1],
+            )
         )
     StudioRendition.objects.bulk_create(renditions)
     forget_gallery_photo_pages(gallery.pk)

@@ -65,6 +65,7 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
     if gallery.expires_at:
         expires_at = min(expires_at, gallery.expires_at)
     access = GalleryAccess.objects.create(
+        studio_id=gallery.studio_id,
         gallery=gallery,
         token_hash=hash_token(token),
         email=email.strip().lower(),
@@ -91,7 +92,7 @@ def access_for_token(token: str, studio) -> GalleryAccess:
     from the request). Another studio's token answers as an unknown one, as row-level security would have it."""
     access = (
         GalleryAccess.objects.select_related("gallery")
-        .filter(gallery__studio=studio, token_hash=hash_token(token), expires_at__gt=timezone.now())
+        .filter(studio=studio, token_hash=hash_token(token), expires_at__gt=timezone.now())
         .first()
     )
     if access is None:

@@ -226,10 +226,12 @@ def photo_status(request, gallery_id):
 def activity(request, gallery_id):
     gallery = studio_gallery(request, gallery_id)
     selections = (
-        Selection.objects.filter(gallery=gallery).annotate(n=Count("items")).order_by("-submitted_at", "-created_at")
+        Selection.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
+        .annotate(n=Count("items"))
+        .order_by("-submitted_at", "-created_at")
     )
     favorites = (
-        Favorite.objects.filter(gallery=gallery)
+        Favorite.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
         .values("email", "list_name")
         .annotate(n=Count("id"))
         .order_by("email", "list_name")
@@ -242,14 +244,18 @@ def activity(request, gallery_id):
             "page_title": f"Activity: {gallery.title}",
             "header_icon": "history",
             "tz": gallery.studio.tz,
-            "views": GalleryAccess.objects.filter(gallery=gallery).order_by("-created_at")[:200],
-            "view_count": GalleryAccess.objects.filter(gallery=gallery).count(),
+            "views": GalleryAccess.objects.filter(studio_id=gallery.studio_id, gallery=gallery).order_by("-created_at")[
+                :200
+            ],
+            "view_count": GalleryAccess.objects.filter(studio_id=gallery.studio_id, gallery=gallery).count(),
             "pin_lock": pin_lock_for(gallery),
             "downloads_left": downloads_left(gallery),
             "favorites": favorites,
             "selections": selections,
-            "downloads": DownloadEvent.objects.filter(gallery=gallery).select_related("photo__image", "set")[:200],
-            "comments": Comment.objects.filter(gallery=gallery)
+            "downloads": DownloadEvent.objects.filter(studio_id=gallery.studio_id, gallery=gallery).select_related(
+                "photo__image", "set"
+            )[:200],
+            "comments": Comment.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
             .select_related("photo__image")
             .order_by("-created_at")[:200],
             "failed": gallery.photos.filter(image__status=StudioImage.Status.FAILED).select_related("image"),
@@ -260,7 +266,7 @@ def activity(request, gallery_id):
 @require_GET
 def lightroom_export(request, gallery_id, selection_id):
     gallery = studio_gallery(request, gallery_id)
-    selection = Selection.objects.filter(gallery=gallery, pk=selection_id).first()
+    selection = Selection.objects.filter(studio_id=gallery.studio_id, gallery=gallery, pk=selection_id).first()
     if selection is None:
         raise Http404("No such selection.")
     response = HttpResponse(lightroom_filenames(selection) + "\n", content_type="text/plain; charset=utf-8")

@@ -11,7 +11,7 @@ from .models import DownloadEvent, GalleryAccess
 
 def _per_month(queryset, studio, since) -> dict:
     rows = (
-        queryset.filter(gallery__studio=studio, created_at__gte=since)
+        queryset.filter(studio=studio, created_at__gte=since)
         .annotate(month=TruncMonth("created_at", tzinfo=studio.tz))
         .values("month")
         .annotate(n=Count("pk"))

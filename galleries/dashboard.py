@@ -30,12 +30,12 @@ class GalleryActivityPanel(StudioPanel):
 
     def get_panel_context(self):
         since = timezone.now() - self.window
-        mine = {"gallery__studio": self.studio, "created_at__gte": since}
+        mine = {"studio": self.studio, "created_at__gte": since}
         views = GalleryAccess.objects.filter(**mine).select_related("gallery")
         favorites = Favorite.objects.filter(**mine).select_related("gallery", "photo__image")
         downloads = DownloadEvent.objects.filter(**mine).select_related("gallery", "photo__image", "set")
         selections = list(
-            Selection.objects.filter(gallery__studio=self.studio, submitted_at__isnull=False)
+            Selection.objects.filter(studio=self.studio, submitted_at__isnull=False)
             .select_related("gallery")
             .annotate(photo_count=Count("items"))
             .order_by("-submitted_at")[:5]

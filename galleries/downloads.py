@@ -61,10 +61,11 @@ def use_one_download(gallery) -> None:
         return
     try:
         with transaction.atomic():
-            DownloadAllowance.objects.get_or_create(gallery=gallery)
+            DownloadAllowance.objects.get_or_create(studio_id=gallery.studio_id, gallery=gallery)
     except IntegrityError:
         pass  # created by a concurrent request
-    used = DownloadAllowance.objects.filter(gallery=gallery, used__lt=limit).update(used=F("used") + 1)
+    allowance = DownloadAllowance.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
+    used = allowance.filter(used__lt=limit).update(used=F("used") + 1)
     if not used:
         raise _limit_reached(limit)
 
@@ -87,7 +88,8 @@ def give_back_download(gallery) -> None:
     """Undo use_one_download for a download that was not delivered (it failed, or the client went away)."""
     if gallery.download_limit is None:
         return
-    DownloadAllowance.objects.filter(gallery=gallery, used__gt=0).update(used=F("used") - 1)
+    allowance = DownloadAllowance.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
+    allowance.filter(used__gt=0).update(used=F("used") - 1)
 
 
 @contextmanager
@@ -104,12 +106,15 @@ def one_download(gallery):
 def downloads_left(gallery) -> int | None:
     if gallery.download_limit is None:
         return None
-    used = DownloadAllowance.objects.filter(gallery=gallery).values_list("used", flat=True).first()
+    allowance = DownloadAllowance.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
+    used = allowance.values_list("used", flat=True).first()
     return max(0, gallery.download_limit - (used or 0))
 
 
 def log_download(gallery, access, kind: str, photo=None, photo_set=None, ip=None) -> None:
-    DownloadEvent.objects.create(gallery=gallery, photo=photo, set=photo_set, kind=kind, email=access.email, ip=ip)
+    DownloadEvent.objects.create(
+        studio_id=gallery.studio_id, gallery=gallery, photo=photo, set=photo_set, kind=kind, email=access.email, ip=ip
+    )
     if gallery.client_id:
         what = photo.filename if photo is not None else (photo_set.name if photo_set is not None else "all photos")
         record_activity(

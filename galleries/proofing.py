@@ -32,13 +32,16 @@ def add_favorite(gallery, email: str, photo: GalleryPhoto, list_name: str = "") 
     list_name = (list_name or Favorite.DEFAULT_LIST).strip()[:60]
     try:
         with transaction.atomic():
-            return Favorite.objects.get_or_create(gallery=gallery, photo=photo, email=email, list_name=list_name)
+            return Favorite.objects.get_or_create(
+                studio_id=gallery.studio_id, gallery=gallery, photo=photo, email=email, list_name=list_name
+            )
     except IntegrityError:  # the same click twice at once
-        return Favorite.objects.get(gallery=gallery, photo=photo, email=email, list_name=list_name), False
+        mine = Favorite.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
+        return mine.get(photo=photo, email=email, list_name=list_name), False
 
 
 def remove_favorite(gallery, email: str, photo: GalleryPhoto, list_name: str = "") -> int:
-    favorites = Favorite.objects.filter(gallery=gallery, photo=photo, email=email)
+    favorites = Favorite.objects.filter(studio_id=gallery.studio_id, gallery=gallery, photo=photo, email=email)
     if list_name:
         favorites = favorites.filter(list_name=list_name)
     return favorites.delete()[0]
@@ -57,14 +60,14 @@ def favorite_lists(gallery, email: str) -> dict[str, list[int]]:
 
 
 def selection_for(gallery, email: str) -> Selection:
-    selection, _ = Selection.objects.get_or_create(gallery=gallery, email=email)
+    selection, _ = Selection.objects.get_or_create(studio_id=gallery.studio_id, gallery=gallery, email=email)
     return selection
 
 
 def _locked_selection(gallery, email: str) -> Selection:
     selection_for(gallery, email)
     # Row lock: two tabs adding at once cannot pass the limit together.
-    selection = Selection.objects.select_for_update().get(gallery=gallery, email=email)
+    selection = Selection.objects.select_for_update().get(studio_id=gallery.studio_id, gallery=gallery, email=email)
     if selection.locked:
         raise DomainError(
             "selection_locked",
@@ -86,7 +89,7 @@ def select_photo(gallery, email: str, photo: GalleryPhoto) -> Selection:
             f"You can select up to {limit} photos. Remove one to add another.",
             CONFLICT,
         )
-    SelectionItem.objects.create(selection=selection, photo=photo)
+    SelectionItem.objects.create(studio_id=selection.studio_id, selection=selection, photo=photo)
     return selection
 
 
@@ -161,7 +164,7 @@ def add_comment(gallery, email: str, photo: GalleryPhoto, body: str) -> Comment:
         raise DomainError(
             "invalid", "Comments are limited to 2,000 characters.", INVALID, fields={"body": ["Too long."]}
         )
-    return Comment.objects.create(gallery=gallery, photo=photo, email=email, body=body)
+    return Comment.objects.create(studio_id=gallery.studio_id, gallery=gallery, photo=photo, email=email, body=body)
 
 
 def notify_gallery_ready(gallery) -> bool:
@@ -209,7 +212,7 @@ def _remind_before_expiry(gallery, now) -> int:
     context["url"] = gallery_link(gallery)
     try:
         with transaction.atomic():  # the reminder's row and its e-mail commit together
-            reminder = ExpiryReminder.objects.create(gallery=gallery, days_before=days)
+            reminder = ExpiryReminder.objects.create(studio_id=gallery.studio_id, gallery=gallery, days_before=days)
             queue_studio_mail(
                 gallery.studio,
                 [gallery.client.email],

@@ -47,13 +47,13 @@ def _next_order(gallery) -> int:
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite's MAX(a, b) is the same
     # The names are the models' own tables (no input); the ids are parameters.
     sql = (
-        f"INSERT INTO {counter} (gallery_id, last_order) VALUES (%s, "  # noqa: S608
+        f"INSERT INTO {counter} (studio_id, gallery_id, last_order) VALUES (%s, %s, "  # noqa: S608
         f'COALESCE((SELECT MAX("order") FROM {photo} WHERE gallery_id = %s), 0) + 1) '
         f"ON CONFLICT (gallery_id) DO UPDATE SET last_order = {greatest}({counter}.last_order + 1, "
         "excluded.last_order) RETURNING last_order"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [gallery.pk, gallery.pk])
+        cursor.execute(sql, [gallery.studio_id, gallery.pk, gallery.pk])
         return cursor.fetchone()[0]
 
 

@@ -109,7 +109,11 @@ def gallery_payload(gallery, access) -> dict:
     counts = photos.aggregate(
         total=Count("id"), **{f"s{s.pk}": Count("id", filter=Q(set=s)) for s in gallery.sets.all()}
     )
-    selection = Selection.objects.filter(gallery=gallery, email=access.email).annotate(n=Count("items")).first()
+    selection = (
+        Selection.objects.filter(studio_id=gallery.studio_id, gallery=gallery, email=access.email)
+        .annotate(n=Count("items"))
+        .first()
+    )
     return {
         "id": gallery.pk,
         "title": gallery.title,

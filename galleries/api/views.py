@@ -285,7 +285,7 @@ class CommentsView(GalleryAPIView):
     )
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)
-        comments = Comment.objects.filter(gallery=gallery, email=self.email)
+        comments = Comment.objects.filter(studio_id=gallery.studio_id, gallery=gallery, email=self.email)
         if photo := request.query_params.get("photo"):
             # At most 18 ASCII digits: a longer number would overflow the foreign-key query (a 500).
             comments = comments.filter(photo_id=photo if re.fullmatch(r"[0-9]{1,18}", photo) else 0)

@@ -73,7 +73,14 @@ def bulk_ready_photos(gallery, count: int) -> list[GalleryPhoto]:
         for i in range(count)
     )
     StudioRendition.objects.bulk_create(
-        StudioRendition(image=image, filter_spec=spec, file=f"images/bulk_{image.pk}_{name}.jpg", width=4, height=3)
+        StudioRendition(
+            studio_id=image.studio_id,
+            image=image,
+            filter_spec=spec,
+            file=f"images/bulk_{image.pk}_{name}.jpg",
+            width=4,
+            height=3,
+        )
         for image in images
         for name, spec in specs.items()
     )
