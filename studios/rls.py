@@ -1,10 +1,11 @@
 """PostgreSQL row-level security: the second line of tenant isolation, behind `for_studio()` (DESIGN.md §11).
 
 Every table with a studio key gets a policy: a row is visible (and writable) when its `studio_id` is one of the
-studios the connection acts for (`app.studio_ids`), or when the platform flag is on (`app.rls_bypass`). A table
-whose tenant is reached only through a parent (a gallery's favourites, an invoice's lines) is visible when its
-parent row is. `apply_policies()` derives the tables from the models, so a new model gets its policy at the next
-`migrate` (post_migrate) with nothing to remember.
+studios the connection acts for (`app.studio_ids`), or when the platform flag is on (`app.rls_bypass`). Every tenant
+table has that key (a gallery's favourites and an invoice's lines too: `studios.models.StudioKeyedChild`,
+tests/studios/test_studio_key_everywhere.py); a table that reached its tenant only through a parent would, as a
+fallback, be visible when its parent row is. `apply_policies()` derives the tables from the models, so a new model
+gets its policy at the next `migrate` (post_migrate) with nothing to remember.
 
 Which studios the code acts for is a *scope*, held in a context variable and sent to the connection lazily, just
 before the next query that needs it (one `SELECT set_config(…)`; nothing when it is already in place):
@@ -323,8 +324,9 @@ class TenantTable:
 
 
 def tenant_tables() -> list[TenantTable]:
-    """Every table holding one studio's rows: those with a studio key, then those whose non-null foreign key
-    leads (through any number of parents) to one. A table with a studio key is always filtered by it."""
+    """Every table holding one studio's rows: those with a studio key (today every tenant table), then, as a
+    fallback for a table without one, those whose non-null foreign key leads (through any number of parents) to
+    one. A table with a studio key is always filtered by it, never through its parent."""
     models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
     found: dict[str, TenantTable] = {}
     for model in models:

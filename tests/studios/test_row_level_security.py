@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.urls("tests.studios.rls_urls")]
 
 @pytest.fixture
 def rows(studio, other_studio):
-    """Two clients and an invoice (its lines carry no studio key: they go through the invoice) per studio."""
+    """Two clients and an invoice (its lines carry the invoice's studio key) per studio."""
     for owner in (studio, other_studio):
         ClientFactory.create_batch(2, studio=owner)
         invoice_for(owner, send=False)
@@ -31,7 +31,7 @@ def rows(studio, other_studio):
 def test_a_studio_request_sees_only_its_own_rows(client, rows):
     # when: an unscoped query runs inside studio A's request
     answer = client.get("/rows/", HTTP_HOST="northlight.localhost").json()
-    # then: PostgreSQL returned only A's rows, for a table with a studio key and one reached through its parent
+    # then: PostgreSQL returned only A's rows, for a table of its own and one of an invoice's children
     assert answer == {"clients": [rows["a"]] * 3, "invoice_lines": [rows["a"]]}
     answer = client.get("/rows/", HTTP_HOST="harbour.localhost").json()
     assert answer == {"clients": [rows["b"]] * 3, "invoice_lines": [rows["b"]]}
@@ -116,9 +116,13 @@ def test_every_studio_keyed_table_has_a_forced_policy(db):
         if any(f.many_to_one and f.related_model is Studio and f.name == "studio" for f in m._meta.local_fields)
     }
     tables = {t.table: t for t in rls.tenant_tables()}
-    # every model with a studio key, and the tables reached through a parent (lines, favourites…)
+    # every model with a studio key, the children of invoices, galleries and clients among them, each filtered by
+    # its own studio key rather than through its parent
     assert studio_keyed <= set(tables)
-    assert {"billing_invoiceline", "galleries_favorite", "galleries_galleryaccess", "crm_client_tags"} <= set(tables)
+    children = {"billing_invoiceline", "galleries_favorite", "galleries_galleryaccess", "crm_client_tags"}
+    assert children <= studio_keyed
+    assert {name: tables[name].parent_table for name in children} == dict.fromkeys(children, "")
+    assert not any("EXISTS" in tables[name].condition() for name in children)
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT c.relname FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = %s
