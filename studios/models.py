@@ -145,19 +145,21 @@ class StudioKeyedChild(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.studio_id is None:
-            self.stamp_studio([self])
+        self.stamp_studio([self])
         super().save(*args, **kwargs)
 
     @classmethod
     def stamp_studio(cls, objs) -> None:
-        """Give each row without a studio its parent's (from a loaded parent, else one query for all of them)."""
+        """Give each row without a studio its parent's (from a loaded parent, else one query for all of them); a
+        row whose loaded parent belongs to another studio is refused (ValueError), as row-level security would."""
         field = cls._meta.get_field(cls.STUDIO_FROM)
         missing = []
         for obj in objs:
-            if obj.studio_id is not None:
-                continue
             parent = getattr(obj, field.name) if field.is_cached(obj) else None
+            if obj.studio_id is not None:
+                if parent is not None and parent.studio_id is not None and parent.studio_id != obj.studio_id:
+                    raise ValueError(f"A {cls._meta.verbose_name} belongs to its {field.name}'s studio.")
+                continue
             if parent is not None and parent.studio_id is not None:
                 obj.studio_id = parent.studio_id
             elif getattr(obj, field.attname) is not None:

@@ -141,3 +141,10 @@ def test_rows_made_without_a_studio_get_their_parents(studio, other_studio):
     client = ClientFactory(studio=studio)
     client.tags.add(ClientTag.objects.create(studio=studio, name="wedding"))
     assert list(ClientTagging.objects.filter(client=client).values_list("studio", flat=True)) == [studio.pk]
+    # a row naming another studio than its parent's is refused before it reaches the database
+    with pytest.raises(ValueError, match="studio"):
+        Favorite.objects.create(studio=studio, gallery=gallery, photo=photo, email="mallory@example.test")
+    with pytest.raises(ValueError, match="studio"):
+        InvoiceLine.objects.bulk_create(
+            [InvoiceLine(studio=other_studio, invoice=invoice, description="x", unit_amount=1)]
+        )
