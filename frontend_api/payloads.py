@@ -98,7 +98,25 @@ def email_data(obj) -> dict:
     return {"id": obj.pk, "template": obj.template, "to": list(obj.to), "subject": obj.subject, "state": obj.state}
 
 
+def workflow_run_data(run) -> dict:
+    """A workflow run (`workflow.run_failed`, `workflow.webhook`): which workflow, about what, how far."""
+    about = run.content_type.model if run.content_type_id else None
+    return {
+        "id": run.pk,
+        "workflow": {"id": run.workflow_id, "name": run.workflow.name, "version": run.workflow_version},
+        "trigger": run.trigger,
+        "status": run.status,
+        "about": {"type": about, "id": run.object_id} if about else None,
+        "client": client_data(run.client) if run.client_id else None,
+        "next_step": run.next_step,
+        "outcome": run.outcome,
+        "created_at": _iso(run.created_at),
+    }
+
+
 BUILDERS = {
+    "client": client_data,
+    "workflow": workflow_run_data,
     "email": email_data,
     "gallery": gallery_data,
     "selection": selection_data,
