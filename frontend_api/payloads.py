@@ -143,6 +143,14 @@ EVENTS = {
     "invoice.paid": "invoice",
     "gallery.published": "gallery",
     "selection.submitted": "selection",
+    "booking.rescheduled": "booking",
+    "booking.completed": "booking",
+    "contract.sent": "contract",
+    "invoice.sent": "invoice",
+    "gallery.expiring": "gallery",
+    "client.stage_changed": "client",
+    "workflow.run_failed": "workflow",
+    "workflow.webhook": "workflow",
 }
 
 
@@ -163,6 +171,20 @@ _CLIENT = {"$ref": "#/components/schemas/WebhookClient"}
 
 DATA_SCHEMAS = {
     "WebhookClient": _obj({"id": _INT, "name": _STR, "email": _STR, "phone": _STR, "stage": _STR}),
+    "WebhookWorkflow": _obj(
+        {
+            "id": _INT,
+            "workflow": _obj({"id": _INT, "name": _STR, "version": _INT}),
+            "trigger": _STR,
+            "status": _STR,
+            "about": _obj({"type": _STR, "id": _INT}),
+            "client": _CLIENT,
+            "next_step": _INT,
+            "outcome": _STR,
+            "created_at": _TIME,
+        },
+        nullable=("about", "client"),
+    ),
     "WebhookInquiry": _obj(
         {
             "id": _INT,

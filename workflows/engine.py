@@ -244,18 +244,21 @@ def _still_ours(run) -> bool:
 
 def _run_steps(run, now: datetime) -> int:
     about = run.about
+    with transaction.atomic():
+        if not _still_ours(run):
+            return run.next_step
+        stop = None
+        if not automation_allowed(run.studio):
+            stop = (Status.STOPPED, "Your plan does not include workflow automation.")
+        elif not Workflow.objects.filter(pk=run.workflow_id, active=True).exists():
+            stop = (Status.CANCELLED, "The workflow was turned off.")
+        if stop is not None:
+            if not run.started:
+                _log(run, -1, WorkflowRunLog.Status.STOPPED, stop[1])
+            _finish(run, *stop)
+            return run.next_step
     if not run.started:
         with transaction.atomic():
-            if not _still_ours(run):
-                return run.next_step
-            if not automation_allowed(run.studio):
-                _log(run, -1, WorkflowRunLog.Status.STOPPED, "Your plan does not include workflow automation.")
-                _finish(run, Status.STOPPED, "Your plan does not include workflow automation.")
-                return -1
-            if not run.workflow.active:
-                _log(run, -1, WorkflowRunLog.Status.STOPPED, "The workflow was turned off.")
-                _finish(run, Status.CANCELLED, "The workflow was turned off.")
-                return -1
             if about is None:
                 _log(run, -1, WorkflowRunLog.Status.STOPPED, "What it was about no longer exists.")
                 _finish(run, Status.STOPPED, "What it was about no longer exists.")
@@ -269,10 +272,6 @@ def _run_steps(run, now: datetime) -> int:
             _log(run, -1, WorkflowRunLog.Status.DONE, "Started" + (" (conditions met)" if run.conditions else ""))
             run.started = True
             run.save(update_fields=["started"])
-    elif not automation_allowed(run.studio):
-        with transaction.atomic():
-            _finish(run, Status.STOPPED, "Your plan does not include workflow automation.")
-        return run.next_step
     while run.next_step < len(run.steps):
         index = run.next_step
         with transaction.atomic():
