@@ -10,6 +10,7 @@ from billing.models import Invoice
 from bookings.models import Booking
 from crm.models import Client, Inquiry
 from galleries.models import Gallery, Selection
+from studios.money import to_minor
 
 
 def client_of(obj) -> Client | None:
@@ -51,9 +52,10 @@ def amount_of(obj) -> int | None:
     return session_type.price if session_type is not None else None
 
 
-def _minor(value) -> int:
+def _minor(value, obj) -> int:
+    currency = getattr(obj, "currency", "") or obj.studio.currency
     try:
-        return int((Decimal(str(value)) * 100).to_integral_value())
+        return to_minor(Decimal(str(value)), currency)
     except (InvalidOperation, ValueError):
         return 0
 
@@ -73,7 +75,7 @@ def holds(condition: dict, obj, client: Client | None) -> bool:
         return client is not None and client.stage == value.get("stage")
     if kind == "amount_at_least":
         amount = amount_of(obj)
-        return amount is not None and amount >= _minor(value.get("amount", 0))
+        return amount is not None and amount >= _minor(value.get("amount", 0), obj)
     if kind == "gallery_selection":
         gallery = gallery_of(obj)
         if gallery is None:

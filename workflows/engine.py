@@ -21,7 +21,6 @@ the gallery is published and runs at its closing date."""
 import json
 import logging
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
@@ -56,13 +55,8 @@ def automation_allowed(studio) -> bool:
     return True
 
 
-@lru_cache(maxsize=64)
-def _content_type_id(model) -> int:
-    return ContentType.objects.get_for_model(model).pk
-
-
 def content_type_id(obj) -> int:
-    return _content_type_id(type(obj)._meta.concrete_model)
+    return ContentType.objects.get_for_model(obj).pk  # cached by Django
 
 
 def dedupe_key(trigger: str, obj, context: dict) -> str:
