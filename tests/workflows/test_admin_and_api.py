@@ -2,6 +2,7 @@
 and runs are never shown to studio A, by id or in a listing; a plan without automation shows the upgrade note."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
@@ -49,15 +50,15 @@ def test_a_photographer_builds_a_workflow_in_the_admin_and_sees_it_run(
     assert run.status == "done"
     assert [m.subject for m in mailoutbox if m.to == ["emma@example.test"]] == ["Thank you for your inquiry, Emma"]
 
-    page = browser.get(f"/admin/automations/{workflow.pk}/", **HOST)
+    page = browser.get(reverse("automations:inspect", args=[workflow.pk]), **HOST)
     assert page.status_code == 200
     assert b"workflow-run-log" in page.content and b"queued to emma@example.test" in page.content
-    run_page = browser.get(f"/admin/automation-runs/{run.pk}/", **HOST)
+    run_page = browser.get(reverse("automation_runs:inspect", args=[run.pk]), **HOST)
     assert run_page.status_code == 200 and b"Emma" in run_page.content
     listing = browser.get(f"/admin/automation-runs/?client={run.client_id}", **HOST)
     assert listing.status_code == 200 and b"Thank-you note" in listing.content
 
-    edited = browser.post(f"/admin/automations/{workflow.pk}/edit/", _form(name="Thank-you"), **HOST)
+    edited = browser.post(reverse("automations:edit", args=[workflow.pk]), _form(name="Thank-you"), **HOST)
     assert edited.status_code == 302
     workflow.refresh_from_db()
     assert workflow.version == 2 and run.workflow_version == 1
@@ -91,13 +92,15 @@ def test_studio_a_never_sees_studio_bs_workflows_or_runs_in_the_admin(
     run = WorkflowRun.objects.get(workflow=theirs)
     browser = admin_client_for(photographer)
     for url in (
-        f"/admin/automations/{theirs.pk}/",
-        f"/admin/automations/{theirs.pk}/edit/",
-        f"/admin/automations/{theirs.pk}/delete/",
-        f"/admin/automation-runs/{run.pk}/",
+        reverse("automations:inspect", args=[theirs.pk]),
+        reverse("automations:edit", args=[theirs.pk]),
+        reverse("automations:delete", args=[theirs.pk]),
+        reverse("automation_runs:inspect", args=[run.pk]),
     ):
         assert browser.get(url, **HOST).status_code == 404, url
-    assert browser.post(f"/admin/automations/{theirs.pk}/edit/", _form(name="Mine now"), **HOST).status_code == 404
+    assert (
+        browser.post(reverse("automations:edit", args=[theirs.pk]), _form(name="Mine now"), **HOST).status_code == 404
+    )
     assert b"Harbour Secret" not in browser.get("/admin/automations/", **HOST).content
     assert b"Harbour Secret" not in browser.get("/admin/automation-runs/", **HOST).content
     theirs.refresh_from_db()
@@ -106,7 +109,7 @@ def test_studio_a_never_sees_studio_bs_workflows_or_runs_in_the_admin(
 
 def _bearer(studio):
     on_plan(studio, "studio")  # API access
-    secret = ApiKey.issue(studio=studio, name="Integration", scope=ApiKey.Scope.READ)[1]
+    secret = ApiKey.issue(studio=studio, name="Integration", scope=ApiKey.Scope.WRITE)[1]
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_HOST": "localhost"}
 
 
