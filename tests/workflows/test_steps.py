@@ -272,7 +272,7 @@ def test_wait_until_skips_the_step_whose_moment_passed(studio):
     assert run.status == "waiting" and run.next_step == 3
     assert run.resume_at.astimezone(studio.tz) == (closes - timedelta(days=4)).replace(hour=10)
     assert not OutgoingEmail.objects.filter(template="workflow_gallery_expiring").exists()
-    _due(closes - timedelta(days=1))
+    _due(closes - timedelta(days=1, hours=9))  # 9:00 the day before: the 4-days e-mail, then a wait until 10:00
     _due(closes)
     assert OutgoingEmail.objects.filter(template="workflow_gallery_expiring").count() == 2
     assert _runs(workflow).get().status == "done"
