@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from crm.activity import record_activity
+from studios import events
 from studios.errors import CONFLICT, DomainMessageError
 from studios.links import studio_url
 from studios.models import Studio
@@ -316,6 +317,7 @@ def send_invoice(invoice: Invoice, *, link: str | None = None) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.save(update_fields=["status", "issued_at", "updated_at"])
     record_activity(invoice.client, "invoice_sent", f"Invoice {invoice.number}", data={"invoice": invoice.pk})
+    events.publish(invoice.studio, "invoice.sent", invoice)
     mail_invoice(invoice, link or invoice_link(invoice))  # into the outbox, committed with the invoice's new status
     return invoice
 

@@ -190,6 +190,7 @@ def reschedule(
                 data={"booking": booking.pk},
                 user=by,
             )
+            events.publish(studio, "booking.rescheduled", booking, by=by, previous_start=previous[0])
             mail_booking_rescheduled(booking, previous[0])  # into the outbox, with the move
     except IntegrityError as exc:
         booking.start, booking.end = previous
@@ -247,4 +248,5 @@ def complete(booking: Booking, *, by=None) -> Booking:
         record_activity(
             booking.client, "booking_completed", str(booking.session_type), data={"booking": booking.pk}, user=by
         )
+        events.publish(booking.studio, "booking.completed", booking, by=by)
     return booking

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from crm.activity import record_activity
+from studios import events
 from studios.formatting import format_duration, format_money
 
 from . import sandbox
@@ -75,6 +76,7 @@ def issue_contract(
         data={"contract": contract.pk, "booking": booking.pk},
         user=user,
     )
+    events.publish(booking.studio, "contract.sent", contract, by=user)
     if notify:
         mail_contract_link(contract)  # into the outbox, committed with the contract
     return contract

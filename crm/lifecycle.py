@@ -4,6 +4,8 @@ Events only move a client forward; a photographer may set any stage by hand in t
 
 from django.db.models import F
 
+from studios import events
+
 from .models import Activity, Client
 
 ORDER = [Client.Stage.PROSPECT, Client.Stage.LEAD, Client.Stage.BOOKED, Client.Stage.CUSTOMER, Client.Stage.REPEAT]
@@ -46,4 +48,5 @@ def advance(client: Client, kind: str) -> bool:
             summary=f"{Client.Stage(old).label} → {Client.Stage(new).label}",
             data={"from": old, "to": new, "because": kind},
         )
+        events.publish(client.studio, "client.stage_changed", client, from_stage=old, to=new)
     return bool(updated)

@@ -80,10 +80,18 @@ class WebhookEvent(models.TextChoices):
     BOOKING_CREATED = "booking.created"
     BOOKING_CONFIRMED = "booking.confirmed"
     BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_RESCHEDULED = "booking.rescheduled"
+    BOOKING_COMPLETED = "booking.completed"
+    CONTRACT_SENT = "contract.sent"
     CONTRACT_SIGNED = "contract.signed"
+    INVOICE_SENT = "invoice.sent"
     INVOICE_PAID = "invoice.paid"
     GALLERY_PUBLISHED = "gallery.published"
+    GALLERY_EXPIRING = "gallery.expiring"
     SELECTION_SUBMITTED = "selection.submitted"
+    CLIENT_STAGE_CHANGED = "client.stage_changed"
+    WORKFLOW_WEBHOOK = "workflow.webhook"
+    WORKFLOW_RUN_FAILED = "workflow.run_failed"
 
 
 def new_signing_secret():

@@ -98,7 +98,25 @@ def email_data(obj) -> dict:
     return {"id": obj.pk, "template": obj.template, "to": list(obj.to), "subject": obj.subject, "state": obj.state}
 
 
+def workflow_run_data(run) -> dict:
+    """A workflow run (`workflow.run_failed`, `workflow.webhook`): which workflow, about what, how far."""
+    about = run.content_type.model if run.content_type_id else None
+    return {
+        "id": run.pk,
+        "workflow": {"id": run.workflow_id, "name": run.workflow.name, "version": run.workflow_version},
+        "trigger": run.trigger,
+        "status": run.status,
+        "about": {"type": about, "id": run.object_id} if about else None,
+        "client": client_data(run.client) if run.client_id else None,
+        "next_step": run.next_step,
+        "outcome": run.outcome,
+        "created_at": _iso(run.created_at),
+    }
+
+
 BUILDERS = {
+    "client": client_data,
+    "workflow": workflow_run_data,
     "email": email_data,
     "gallery": gallery_data,
     "selection": selection_data,
@@ -125,6 +143,14 @@ EVENTS = {
     "invoice.paid": "invoice",
     "gallery.published": "gallery",
     "selection.submitted": "selection",
+    "booking.rescheduled": "booking",
+    "booking.completed": "booking",
+    "contract.sent": "contract",
+    "invoice.sent": "invoice",
+    "gallery.expiring": "gallery",
+    "client.stage_changed": "client",
+    "workflow.run_failed": "workflow",
+    "workflow.webhook": "workflow",
 }
 
 
@@ -145,6 +171,20 @@ _CLIENT = {"$ref": "#/components/schemas/WebhookClient"}
 
 DATA_SCHEMAS = {
     "WebhookClient": _obj({"id": _INT, "name": _STR, "email": _STR, "phone": _STR, "stage": _STR}),
+    "WebhookWorkflow": _obj(
+        {
+            "id": _INT,
+            "workflow": _obj({"id": _INT, "name": _STR, "version": _INT}),
+            "trigger": _STR,
+            "status": _STR,
+            "about": _obj({"type": _STR, "id": _INT}),
+            "client": _CLIENT,
+            "next_step": _INT,
+            "outcome": _STR,
+            "created_at": _TIME,
+        },
+        nullable=("about", "client"),
+    ),
     "WebhookInquiry": _obj(
         {
             "id": _INT,

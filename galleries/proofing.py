@@ -221,6 +221,7 @@ def _remind_before_expiry(gallery, now) -> int:
                 key=f"gallery:{gallery.pk}:gallery_expiring:{reminder.pk}",
                 about=gallery,
             )
+            events.publish(gallery.studio, "gallery.expiring", gallery, days=days)
     except IntegrityError:
         return 0  # already sent today
     return 1

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "bookings",
     "contracts",
     "billing",
+    "workflows",
     "frontend_api",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -520,6 +521,11 @@ CELERY_BEAT_SCHEDULE["retry-due-stripe-events"] = {
     "schedule": DURABLE_SWEEP_SECONDS,
 }
 CELERY_BEAT_SCHEDULE["retry-due-webhooks"]["schedule"] = DURABLE_SWEEP_SECONDS
+# Workflows (workflows/engine.py): runs whose wait ended, or whose worker died, every minute.
+CELERY_BEAT_SCHEDULE["run-due-workflow-steps"] = {
+    "task": "workflows.tasks.run_due_workflow_steps",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["finalise-missed-contracts"] = {
     "task": "contracts.tasks.finalise_missed_contracts",
     "schedule": DURABLE_SWEEP_SECONDS * 4,

@@ -21,6 +21,7 @@ DUE_TABLES = {
     "studios.tasks.retry_due_emails": ("studios_outgoingemail", {"state", "next_attempt_at"}),
     "billing.tasks.retry_due_stripe_events": ("billing_stripeevent", {"status", "next_attempt_at"}),
     "contracts.tasks.finalise_missed_contracts": ("contracts_contract", {"countersigned_at"}),
+    "workflows.tasks.run_due_workflow_steps": ("workflows_workflowrun", {"resume_at"}),
 }
 
 

@@ -45,6 +45,7 @@ from tests.bookings.factories import weekly_hours
 from tests.factories import BookingFactory
 from tests.galleries.factories import make_gallery
 from tests.studios.conftest import SECRET
+from workflows.models import WorkflowRun
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +211,17 @@ def b_world(b_content, other_studio, other_photographer, studio):
     endpoint = WebhookEndpoint.objects.create(studio=other_studio, url="https://harbour-secret.example/hook")
     WebhookDelivery.objects.create(
         studio=other_studio, endpoint=endpoint, event_id="evt_b", event="invoice.paid", payload={}
+    )
+    # B's workflows are its recipes (provisioning); one of them has run, so the run log has a row of B's.
+    workflow = other_studio.workflows.order_by("pk").first()
+    WorkflowRun.objects.create(
+        studio=other_studio,
+        workflow=workflow,
+        workflow_version=1,
+        trigger=workflow.trigger,
+        dedupe_key="harbour-secret",
+        client=booking.client,
+        status=WorkflowRun.Status.DONE,
     )
     return objects
 

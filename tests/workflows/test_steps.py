@@ -1,0 +1,335 @@
+"""Each trigger, each condition and each step of a workflow, through the services that publish the events."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from bookings import scheduling
+from contracts.issuing import issue_contract
+from crm.activity import record_activity
+from crm.models import Client, ClientTag
+from galleries import proofing
+from galleries.models import GalleryPhoto, Selection
+from studios import events
+from studios.models import OutgoingEmail
+from tests.billing.factories import invoice_for
+from tests.bookings.factories import weekly_hours
+from tests.factories import BookingFactory, ClientFactory, SessionTypeFactory
+from tests.galleries.factories import make_gallery
+from workflows import engine, timing
+from workflows.models import Workflow, WorkflowRun
+
+from .conftest import email_step, make_workflow
+
+pytestmark = pytest.mark.django_db
+
+LATER = timedelta(seconds=1)
+
+
+def _due(now=None):
+    return engine.run_due(now=(now or timezone.now()) + LATER)
+
+
+def _runs(workflow):
+    return WorkflowRun.objects.filter(workflow=workflow)
+
+
+@pytest.fixture
+def booked(studio):
+    weekly_hours(studio, time(0), time(23, 59))
+    package = SessionTypeFactory(studio=studio, name="Wedding", price=150_000, location="The Old Barn")
+    emma = ClientFactory(studio=studio, name="Emma", email="emma@example.test")
+    start = (timezone.now() + timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
+    return scheduling.book(studio, package, start, client=emma, by=None)
+
+
+# --- Triggers --------------------------------------------------------------------------------------------------
+
+
+def test_each_booking_trigger_starts_its_workflow(studio, booked):
+    flows = {
+        topic: make_workflow(studio, topic, [("add_tag", {"tag": topic})], name=topic)
+        for topic in ("booking.confirmed", "booking.rescheduled", "booking.completed", "booking.cancelled")
+    }
+    created = make_workflow(studio, "booking.created", [("add_tag", {"tag": "made"})])
+    second = BookingFactory(studio=studio, client=booked.client, start=booked.start + timedelta(days=3))
+    events.publish(studio, "booking.created", second)
+    scheduling.confirm(booked)
+    scheduling.reschedule(booked, booked.start + timedelta(days=1), by=None)
+    scheduling.complete(booked)
+    other = BookingFactory(studio=studio, client=booked.client, start=booked.start + timedelta(days=5))
+    scheduling.cancel(other)
+    _due()
+    for topic, workflow in flows.items():
+        assert _runs(workflow).get().status == "done", topic
+    assert _runs(created).get().object_id == second.pk
+    tags = set(booked.client.tags.values_list("name", flat=True))
+    assert {"made", *flows} <= tags
+
+
+def test_contract_invoice_inquiry_and_stage_triggers(studio, booked, wedding_template):
+    topics = ["contract.sent", "contract.signed", "invoice.sent", "invoice.paid", "client.stage_changed"]
+    flows = {topic: make_workflow(studio, topic, [("add_tag", {"tag": topic})], name=topic) for topic in topics}
+    contract = issue_contract(booked, wedding_template, notify=False)
+    events.publish(studio, "contract.signed", contract)
+    invoice = invoice_for(studio, client=booked.client)
+    events.publish(studio, "invoice.paid", invoice)
+    lucy = ClientFactory(studio=studio, email="lucy@example.test")
+    record_activity(lucy, "inquiry_received", "Hello")  # prospect → lead
+    _due()
+    for topic, workflow in flows.items():
+        assert _runs(workflow).exists(), topic
+    assert _runs(flows["contract.sent"]).get().object_id == contract.pk
+    assert _runs(flows["invoice.sent"]).get().client == booked.client
+    assert _runs(flows["client.stage_changed"]).filter(client=lucy).get().status == "done"
+
+
+def test_gallery_triggers(studio):
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    published = make_workflow(studio, "gallery.published", [("add_tag", {"tag": "delivered"})])
+    expiring = make_workflow(studio, "gallery.expiring", [("add_tag", {"tag": "closing"})])
+    expired = make_workflow(studio, "gallery.expired", [("add_tag", {"tag": "closed"})])
+    submitted = make_workflow(studio, "selection.submitted", [("add_tag", {"tag": "chose"})])
+    closes = timezone.now() + timedelta(days=4, hours=1)
+    gallery = make_gallery(studio, client=emma, expires_at=closes)
+    assert proofing.send_expiry_reminders() == 1
+    image = gallery.studio.collection  # noqa: F841 - the selection needs one photo of the gallery
+    photo = GalleryPhoto.objects.filter(gallery=gallery).first()
+    selection = Selection.objects.create(gallery=gallery, email="emma@example.test", submitted_at=timezone.now())
+    events.publish(studio, "selection.submitted", selection)
+    _due()
+    assert _runs(published).get().status == "done"
+    assert _runs(expiring).get().dedupe_key.endswith(":4")
+    assert _runs(submitted).get().client == emma
+    run = _runs(expired).get()
+    assert run.status == "waiting" and run.resume_at == closes.replace(microsecond=closes.microsecond)
+    _due(closes)
+    assert set(emma.tags.values_list("name", flat=True)) == {"delivered", "closing", "chose", "closed"}
+    assert photo is None or photo.gallery_id == gallery.pk
+
+
+def test_invoice_overdue_runs_days_after_the_due_date_only_if_unpaid(studio):
+    workflow = Workflow.objects.for_studio(studio).get(recipe="invoice_overdue")
+    Workflow.objects.filter(pk=workflow.pk).update(active=True)
+    due = timezone.now().astimezone(studio.tz).date() + timedelta(days=10)
+    unpaid = invoice_for(studio, due_date=due)
+    paid = invoice_for(studio, due_date=due)
+    runs = {r.object_id: r for r in WorkflowRun.objects.filter(workflow=workflow)}
+    expected = datetime.combine(due + timedelta(days=3), time(10), tzinfo=studio.tz)
+    assert runs[unpaid.pk].resume_at == expected
+    type(paid).objects.filter(pk=paid.pk).update(status="paid")
+    engine.run_due(now=expected + LATER)
+    assert _runs(workflow).get(object_id=unpaid.pk).status == "done"
+    assert _runs(workflow).get(object_id=paid.pk).status == "stopped"
+    (reminder,) = OutgoingEmail.objects.filter(template="workflow_invoice_reminder")
+    assert reminder.to == [unpaid.client.email] and unpaid.number in reminder.subject
+
+
+def test_offsets_count_wall_clock_days_in_the_studios_zone(studio):
+    # 1 November 2026 (after the clocks went back on 25 October) at 10:00 GMT; 8 days before is BST.
+    base = datetime(2026, 11, 1, 10, tzinfo=UTC)
+    assert timing.offset_moment(studio, base, -8, "09:00") == datetime(2026, 10, 24, 8, tzinfo=UTC)
+    assert timing.offset_moment(studio, base, -8) == datetime(2026, 10, 24, 9, tzinfo=UTC)  # 10:00 GMT → 10:00 BST
+    assert timing.offset_moment(studio, date(2026, 3, 29), 1, time(9)) == datetime(2026, 3, 30, 8, tzinfo=UTC)
+
+
+# --- Conditions ------------------------------------------------------------------------------------------------
+
+CONDITIONS = [
+    (("session_type", {"test": "is", "name": "wedding"}), True),
+    (("session_type", {"test": "is", "name": "Portrait"}), False),
+    (("session_type", {"test": "is_not", "name": "Portrait"}), True),
+    (("session_type", {"test": "is_not", "name": "Wedding"}), False),
+    (("client_tag", {"test": "has", "tag": "VIP"}), True),
+    (("client_tag", {"test": "has", "tag": "referral"}), False),
+    (("client_tag", {"test": "lacks", "tag": "referral"}), True),
+    (("client_tag", {"test": "lacks", "tag": "vip"}), False),
+    (("client_stage", {"stage": "booked"}), True),
+    (("client_stage", {"stage": "lead"}), False),
+    (("amount_at_least", {"amount": Decimal("1500.00")}), True),
+    (("amount_at_least", {"amount": Decimal("1500.01")}), False),
+]
+
+
+@pytest.mark.parametrize(("condition", "holds"), CONDITIONS)
+def test_each_booking_condition(studio, booked, condition, holds):
+    booked.client.tags.add(ClientTag.objects.create(studio=studio, name="vip"))
+    workflow = make_workflow(studio, "booking.cancelled", [("add_tag", {"tag": "ran"})], conditions=[condition])
+    scheduling.cancel(booked)
+    _due()
+    run = _runs(workflow).get()
+    assert run.status == ("done" if holds else "stopped"), run.outcome
+    assert booked.client.tags.filter(name="ran").exists() == holds
+    if not holds:
+        assert run.outcome.startswith("Condition not met")
+
+
+@pytest.mark.parametrize(
+    ("test", "submitted", "holds"), [("lacks", False, True), ("lacks", True, False), ("has", True, True)]
+)
+def test_gallery_selection_condition_is_checked_when_the_wait_ends(studio, test, submitted, holds):
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    workflow = make_workflow(
+        studio,
+        "gallery.published",
+        [
+            ("wait", {"days": 7, "hours": 0}),
+            ("stop_unless", {"conditions": [("gallery_selection", {"test": test})]}),
+            email_step("workflow_selection_nudge"),
+        ],
+    )
+    gallery = make_gallery(studio, client=emma)
+    _due()
+    if submitted:
+        Selection.objects.create(gallery=gallery, email=emma.email, submitted_at=timezone.now())
+    _due(timezone.now() + timedelta(days=8))
+    run = _runs(workflow).get()
+    assert run.status == ("done" if holds else "stopped")
+    assert OutgoingEmail.objects.filter(template="workflow_selection_nudge").exists() == holds
+
+
+def test_amount_condition_reads_the_invoice_total(studio):
+    big = make_workflow(studio, "invoice.sent", [], conditions=[("amount_at_least", {"amount": Decimal("250")})])
+    invoice_for(studio)  # £250.00
+    _due()
+    assert _runs(big).get().status == "done"
+
+
+# --- Actions ---------------------------------------------------------------------------------------------------
+
+
+def test_email_steps_to_the_client_and_to_the_studio(studio, booked, mailoutbox):
+    studio.contact_email = "hello@northlight.test"
+    studio.save()
+    workflow = make_workflow(
+        studio,
+        "booking.cancelled",
+        [email_step("workflow_session_reminder"), email_step("workflow_studio_note", "studio")],
+    )
+    scheduling.cancel(booked)
+    _due()
+    assert _runs(workflow).get().status == "done"
+    to_client = [m for m in mailoutbox if m.to == ["emma@example.test"] and "See you soon" in m.subject]
+    to_studio = [m for m in mailoutbox if m.to == ["hello@northlight.test"]]
+    assert len(to_client) == 1 and "The Old Barn" in to_client[0].body
+    assert len(to_studio) == 1 and "Emma" in to_studio[0].subject
+
+
+def test_an_email_step_retried_never_sends_twice(studio, booked):
+    from workflows import actions
+
+    workflow = make_workflow(studio, "booking.cancelled", [email_step()])
+    scheduling.cancel(booked)
+    run = _runs(workflow).get()
+    ctx = actions.StepContext(run=run, index=0, about=booked, client=booked.client, now=timezone.now())
+    actions.send_email(ctx, {"template": "workflow_session_reminder", "to": "client"})
+    actions.send_email(ctx, {"template": "workflow_session_reminder", "to": "client"})  # a retry
+    _due()
+    assert OutgoingEmail.objects.filter(template="workflow_session_reminder").count() == 1
+
+
+def test_wait_tag_and_stage_steps(studio, booked):
+    ClientTag.objects.create(studio=studio, name="Lead magnet")
+    booked.client.tags.add(ClientTag.objects.get(name="Lead magnet"))
+    workflow = make_workflow(
+        studio,
+        "booking.cancelled",
+        [
+            ("wait", {"days": 2, "hours": 3}),
+            ("add_tag", {"tag": "Cancelled 2026"}),
+            ("remove_tag", {"tag": "lead magnet"}),
+            ("set_stage", {"stage": "lead"}),
+        ],
+    )
+    scheduling.cancel(booked)
+    _due()
+    run = _runs(workflow).get()
+    assert run.status == "waiting" and run.next_step == 1
+    assert run.resume_at > timezone.now() + timedelta(days=2, hours=2)
+    _due(run.resume_at - timedelta(minutes=1))
+    assert _runs(workflow).get().status == "waiting"
+    _due(run.resume_at)
+    client = Client.objects.get(pk=booked.client.pk)
+    assert _runs(workflow).get().status == "done"
+    assert list(client.tags.values_list("name", flat=True)) == ["Cancelled 2026"]
+    assert client.stage == "lead"
+    assert client.activities.filter(kind="stage_changed", data__because="workflow").exists()
+    # Tags stay the studio's own: another studio's tag of the same name is untouched.
+
+
+def test_wait_until_skips_the_step_whose_moment_passed(studio):
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    workflow = Workflow.objects.for_studio(studio).get(recipe="gallery_expiring")
+    Workflow.objects.filter(pk=workflow.pk).update(active=True)
+    closes = (timezone.now() + timedelta(days=5)).astimezone(studio.tz).replace(hour=18, minute=0, second=0)
+    closes = closes.replace(microsecond=0)
+    make_gallery(studio, client=emma, expires_at=closes)
+    _due()
+    run = _runs(workflow).get()
+    # 7 days before has passed: that e-mail is skipped; the run waits for 4 days before, at 10:00.
+    assert run.status == "waiting" and run.next_step == 3
+    assert run.resume_at.astimezone(studio.tz) == (closes - timedelta(days=4)).replace(hour=10)
+    assert not OutgoingEmail.objects.filter(template="workflow_gallery_expiring").exists()
+    _due(closes - timedelta(days=1, hours=9))  # 9:00 the day before: the 4-days e-mail, then a wait until 10:00
+    _due(closes)
+    assert OutgoingEmail.objects.filter(template="workflow_gallery_expiring").count() == 2
+    assert _runs(workflow).get().status == "done"
+
+
+def test_a_gallery_that_never_closes_stops_the_expiry_reminders_quietly(studio):
+    workflow = Workflow.objects.for_studio(studio).get(recipe="gallery_expiring")
+    Workflow.objects.filter(pk=workflow.pk).update(active=True)
+    make_gallery(studio, client=ClientFactory(studio=studio))
+    _due()
+    assert _runs(workflow).get().status == "stopped"
+
+
+def test_call_webhook_step_queues_a_delivery(studio, booked):
+    from frontend_api.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(studio=studio, url="https://hooks.example.test/ff")
+    workflow = make_workflow(studio, "booking.cancelled", [("call_webhook", {"label": "sync to CRM"})])
+    scheduling.cancel(booked)
+    _due()
+    delivery = WebhookDelivery.objects.get(studio=studio, event="workflow.webhook")
+    assert delivery.payload["data"]["id"] == _runs(workflow).get().pk
+    assert delivery.payload["data"]["client"]["email"] == "emma@example.test"
+
+
+def test_create_todo_step(studio, booked):
+    todos = pytest.importorskip("crm.todos")
+    workflow = make_workflow(studio, "booking.cancelled", [("create_todo", {"title": "Call Emma", "due_in_days": 2})])
+    scheduling.cancel(booked)
+    _due()
+    assert _runs(workflow).get().status == "done"
+    model = todos.create_todo.__globals__.get("Todo")
+    if model is not None:
+        assert model.objects.filter(studio=studio, title="Call Emma").exists()
+
+
+def test_send_questionnaire_step(studio, booked):
+    pytest.importorskip("crm.questionnaires")
+    from django.apps import apps
+
+    questionnaire = apps.get_model("crm", "Questionnaire").objects.create(studio=studio, name="Session questionnaire")
+    workflow = make_workflow(
+        studio, "booking.cancelled", [("send_questionnaire", {"questionnaire": "session questionnaire"})]
+    )
+    scheduling.cancel(booked)
+    _due()
+    assert _runs(workflow).get().status == "done", _runs(workflow).get().outcome
+    assert questionnaire.pk
+
+
+def test_without_the_crm_modules_the_todo_step_fails_with_a_reason(studio, booked):
+    import importlib.util
+
+    if importlib.util.find_spec("crm.todos") is not None:
+        pytest.skip("crm.todos exists")
+    workflow = make_workflow(studio, "booking.cancelled", [("create_todo", {"title": "Call Emma"})])
+    scheduling.cancel(booked)
+    _due()
+    run = _runs(workflow).get()
+    assert run.status == "failed" and "not available" in run.outcome

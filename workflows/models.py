@@ -1,0 +1,171 @@
+"""Workflows (a studio's automations), their runs and each run's log (docs/architecture.md, "Workflows")."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from wagtail.fields import StreamField
+
+from studios.models import Studio, StudioOwned
+
+from .blocks import ANCHORS, CONDITION_BLOCKS, STEP_BLOCKS
+
+# What can start a workflow: the domain events (studios.events.TOPICS) a photographer cares about.
+TRIGGERS = [
+    ("inquiry.created", "Inquiry received"),
+    ("booking.created", "Session booked"),
+    ("booking.confirmed", "Booking confirmed"),
+    ("booking.rescheduled", "Booking rescheduled"),
+    ("booking.cancelled", "Booking cancelled"),
+    ("booking.completed", "Session completed"),
+    ("contract.sent", "Contract sent"),
+    ("contract.signed", "Contract signed"),
+    ("invoice.sent", "Invoice sent"),
+    ("invoice.paid", "Invoice paid"),
+    ("invoice.overdue", "Invoice overdue"),
+    ("gallery.published", "Gallery published (delivered)"),
+    ("gallery.expiring", "Gallery closing soon"),
+    ("gallery.expired", "Gallery closed"),
+    ("selection.submitted", "Selection submitted"),
+    ("client.stage_changed", "Client's stage changed"),
+]
+
+
+class Workflow(StudioOwned):
+    """When `trigger` happens (optionally at an offset from a date on the object) and the conditions hold,
+    run the steps in order. Each edit bumps `version`; runs keep the steps they started with."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="workflows")
+    name = models.CharField(max_length=120)
+    trigger = models.CharField(max_length=40, choices=TRIGGERS)
+    start_anchor = models.CharField(
+        "start at",
+        max_length=40,
+        choices=[("", "At once"), *ANCHORS[1:]],
+        blank=True,
+        help_text="Start at a moment measured from a date on the object instead of at once.",
+    )
+    start_days = models.SmallIntegerField(
+        "days from that date", default=0, help_text="Negative for before (−2: two days before the session)."
+    )
+    start_time = models.TimeField(
+        "at (time of day)", null=True, blank=True, help_text="In your studio's time zone; empty: the same time."
+    )
+    conditions = StreamField(CONDITION_BLOCKS, blank=True, help_text="All must hold when the run starts.")
+    steps = StreamField(STEP_BLOCKS, blank=True)
+    active = models.BooleanField(default=False)
+    recipe = models.CharField(max_length=40, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    last_triggered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["studio", "trigger", "active"], name="workflow_trigger_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.start_anchor and self.start_anchor.split(".")[0] != self.trigger.split(".")[0]:
+            raise ValidationError({"start_anchor": "That date is not on what this trigger is about; choose another."})
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first() or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
+class WorkflowRun(StudioOwned):
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped (a condition did not hold)"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    PENDING = (Status.WAITING, Status.RUNNING)
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="workflow_runs")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
+    workflow_version = models.PositiveIntegerField()
+    steps = models.JSONField(default=list)  # the workflow's steps when the run started (frozen)
+    conditions = models.JSONField(default=list)
+    trigger = models.CharField(max_length=40)
+    dedupe_key = models.CharField(max_length=200)
+    content_type = models.ForeignKey(ContentType, null=True, on_delete=models.SET_NULL, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True)
+    client = models.ForeignKey(
+        "crm.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="workflow_runs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    next_step = models.PositiveSmallIntegerField(default=0)
+    started = models.BooleanField(default=False)  # its conditions were checked
+    resume_at = models.DateTimeField(null=True, blank=True)
+    # The date a "wait until" is measured from, so a rescheduled session moves the wait.
+    waiting_for = models.JSONField(default=dict, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "dedupe_key"], name="unique_workflow_run_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["studio", "resume_at"], name="workflow_run_studio_due"),
+            # The sweeper's query across studios (tests/studios/test_due_work_indexes.py).
+            models.Index(fields=["resume_at"], name="workflow_run_due", condition=Q(status__in=["waiting", "running"])),
+            models.Index(fields=["content_type", "object_id"], name="workflow_run_about"),
+        ]
+
+    def __str__(self):
+        return f"{self.workflow.name} #{self.pk}"
+
+    @property
+    def about(self):
+        if self.content_type_id is None or self.object_id is None:
+            return None
+        model = self.content_type.model_class()
+        if model is None:
+            return None
+        manager = getattr(model, "objects", model._default_manager)
+        return manager.filter(pk=self.object_id).first()
+
+    def step_label(self, index: int) -> str:
+        if 0 <= index < len(self.steps):
+            return self.steps[index].get("type", "").replace("_", " ")
+        return "start"
+
+
+class WorkflowRunLog(StudioOwned):
+    """What one step of a run did; one row per (run, step), so a retried step sees it already done."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+        STOPPED = "stopped", "Stopped the run"
+        FAILED = "failed", "Failed"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(WorkflowRun, on_delete=models.CASCADE, related_name="log")
+    step_index = models.SmallIntegerField(help_text="-1: the start (the conditions).")
+    step_type = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "step_index"]
+        constraints = [models.UniqueConstraint(fields=["run", "step_index"], name="unique_workflow_step_log")]
+
+    def __str__(self):
+        return f"{self.step_type}: {self.get_status_display()}"

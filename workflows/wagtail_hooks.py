@@ -1,0 +1,194 @@
+"""Workflows in the Wagtail admin (Clients → Workflows and Workflow runs), their e-mails in the registry, and
+the recipes every new studio gets (switched off)."""
+
+import django_filters
+from django.contrib import messages
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from crm.models import Client
+from studios.admin_viewsets import (
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedInspectView,
+    StudioModelViewSet,
+    StudioOwnedAdminForm,
+    scope_queryset,
+)
+from studios.tenancy import admin_studio
+
+from .emails import SPECS as EMAIL_SPECS
+from .engine import automation_allowed
+from .models import Workflow, WorkflowRun
+from .recipes import seed_recipes
+
+UPGRADE_NOTE = (
+    "Your plan does not include workflow automation: you can set workflows up, but none of them runs. "
+    "Upgrade under Settings → Plan and usage to switch them on."
+)
+
+
+class UpgradeNoteMixin:
+    def dispatch(self, request, *args, **kwargs):
+        studio = admin_studio(request)
+        if request.method == "GET" and studio is not None and not automation_allowed(studio):
+            messages.warning(request, UPGRADE_NOTE)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class WorkflowIndexView(UpgradeNoteMixin, ScopedIndexView):
+    pass
+
+
+class WorkflowEditView(UpgradeNoteMixin, ScopedEditView):
+    pass
+
+
+class WorkflowInspectView(UpgradeNoteMixin, ScopedInspectView):
+    template_name = "workflows/workflow_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["runs"] = list(
+            WorkflowRun.objects.for_studio(self.object.studio)
+            .filter(workflow=self.object)
+            .select_related("client")
+            .prefetch_related("log")[:50]
+        )
+        return context
+
+
+class WorkflowAdminForm(StudioOwnedAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        anchor, trigger = cleaned.get("start_anchor"), cleaned.get("trigger") or ""
+        if anchor and anchor.split(".")[0] != trigger.split(".")[0]:
+            self.add_error("start_anchor", "That date is not on what this trigger is about; choose another.")
+        return cleaned
+
+
+class StepsColumn(Column):
+    def get_value(self, instance):
+        return len(instance.steps)
+
+
+class WorkflowViewSet(StudioModelViewSet):
+    model = Workflow
+    icon = "cogs"
+    menu_label = "Workflows"
+    url_prefix = "automations"  # admin/workflows/ is Wagtail's page moderation (blocked for studios)
+    index_view_class = WorkflowIndexView
+    edit_view_class = WorkflowEditView
+    inspect_view_class = WorkflowInspectView
+    inspect_view_enabled = True
+    list_display = [
+        TitleColumn("name", label="Name", url_name="automations:inspect", sort_key="name"),
+        "get_trigger_display",
+        "active",
+        StepsColumn("steps", label="Steps"),
+        "version",
+        "last_triggered_at",
+    ]
+    list_filter = ["trigger", "active"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    edit_handler = ObjectList(
+        [
+            HelpPanel(
+                "<p>When the trigger happens (or at a moment measured from a date on it) and every condition "
+                "holds, the steps run in order. Runs already started keep the steps they started with.</p>"
+            ),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("active")]),
+            FieldPanel("trigger"),
+            MultiFieldPanel(
+                [FieldRowPanel([FieldPanel("start_anchor"), FieldPanel("start_days"), FieldPanel("start_time")])],
+                heading="When to start",
+            ),
+            FieldPanel("conditions"),
+            FieldPanel("steps"),
+        ],
+        base_form_class=WorkflowAdminForm,
+    )
+
+
+def own_workflows(request):
+    if request is None:
+        return Workflow.objects.none()
+    return scope_queryset(Workflow.objects.all(), request.user)
+
+
+def own_clients(request):
+    if request is None:
+        return Client.objects.none()
+    return scope_queryset(Client.objects.all(), request.user)
+
+
+class RunFilterSet(WagtailFilterSet):
+    workflow = django_filters.ModelChoiceFilter(queryset=own_workflows)
+    client = django_filters.ModelChoiceFilter(queryset=own_clients)
+    status = django_filters.ChoiceFilter(choices=WorkflowRun.Status.choices)
+
+    class Meta:
+        model = WorkflowRun
+        fields = ["workflow", "client", "status"]
+
+
+class RunInspectView(ScopedInspectView):
+    template_name = "workflows/run_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["run"] = self.object
+        context["log"] = list(self.object.log.all())
+        return context
+
+
+class WorkflowRunViewSet(StudioModelViewSet):
+    model = WorkflowRun
+    icon = "history"
+    menu_label = "Workflow runs"
+    url_prefix = "automation-runs"
+    allowed_actions = ("view",)
+    inspect_view_class = RunInspectView
+    inspect_view_enabled = True
+    list_display = [
+        TitleColumn("__str__", label="Run", url_name="automation_runs:inspect"),
+        "client",
+        "trigger",
+        "get_status_display",
+        "resume_at",
+        "created_at",
+    ]
+    filterset_class = RunFilterSet
+    ordering = ["-created_at"]
+    form_fields = ["workflow"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=WorkflowRun.objects.select_related("workflow", "client"), **kwargs
+        )
+
+
+class WorkflowsGroup(ViewSetGroup):
+    menu_label = "Workflows"
+    menu_icon = "cogs"
+    menu_order = 215
+    items = (WorkflowViewSet("automations"), WorkflowRunViewSet("automation_runs"))
+
+
+@hooks.register("register_admin_viewset")
+def register_workflows():
+    return WorkflowsGroup()
+
+
+@hooks.register("register_email_templates")
+def workflow_email_templates():
+    return EMAIL_SPECS
+
+
+@hooks.register("studio_created", order=40)
+def add_recipes(studio, home):
+    seed_recipes(studio, active=False)
