@@ -58,7 +58,10 @@ def someone_elses(studio, other_studio):
     made = {}
     for key, owner in (("ada", studio), ("harbour", other_studio)):
         person = ClientFactory(studio=owner, name=f"Other {key}", email=f"{key}@example.test")
-        booking = BookingFactory(studio=owner, client=person, location=f"{key}-location")
+        start = (timezone.now() + timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
+        booking = BookingFactory(
+            studio=owner, client=person, location=f"{key}-location", start=start, end=start + timedelta(hours=1)
+        )
         invoice = create_invoice(owner, person, [Line(f"{key} prints", 9900)], booking=booking)
         Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.SENT)
         gallery = make_gallery(owner, title=f"{key} gallery", client=person, slug=f"{key}-g")
