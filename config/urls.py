@@ -10,6 +10,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 from billing.api.views import invoice_pay
 from cms.client_pages import contract_page, invoice_page
+from cms.portal_pages import portal_details, portal_gallery, portal_home, portal_open, portal_signout
+from crm.api.portal import portal_signin
 from studios.admin_views import (
     StudioChosenMultipleView,
     StudioPageBrowseView,
@@ -64,6 +66,13 @@ urlpatterns = [
     path("contracts/<token:token>/", contract_page, name="contract_page"),
     path("invoices/<token:token>/", invoice_page, name="invoice_page"),
     path("invoices/<token:token>/pay/", invoice_pay, name="invoice_pay"),
+    # The client portal on the studio's host (issue 16): sign in by e-mailed link (cms/portal_pages.py).
+    path("portal/", portal_signin, name="portal_signin"),
+    path("portal/open/<token:token>/", portal_open, name="portal_open"),
+    path("portal/home/", portal_home, name="portal_home"),
+    path("portal/details/", portal_details, name="portal_details"),
+    path("portal/galleries/<int:gallery_id>/open/", portal_gallery, name="portal_gallery"),
+    path("portal/signout/", portal_signout, name="portal_signout"),
     # One-click unsubscribe from a studio's marketing e-mail (RFC 8058), on the studio's host.
     path("email/unsubscribe/<str:token>/", unsubscribe, name="email_unsubscribe"),
     # The e-mail provider's tracking webhooks (bounces, complaints): studios/email_tracking.py.

@@ -1,6 +1,8 @@
 """The CRM's e-mail defaults and variables (studios.emails; registered in crm/wagtail_hooks.py)."""
 
-from studios.emails import CLIENT_VARIABLES, EmailSpec, client_values
+from django.conf import settings
+
+from studios.emails import CLIENT_VARIABLES, EmailSpec, client_values, when
 
 VARIABLES = {
     **CLIENT_VARIABLES,
@@ -29,7 +31,47 @@ def values(context: dict) -> dict:
     }
 
 
+# --- The portal's sign-in link (crm.portal) ---------------------------------------------------------------
+
+
+def portal_values(context: dict) -> dict:
+    client = context["client"]
+    return {
+        **client_values(client),
+        "portal.url": context["url"],
+        "portal.expires": when(client.studio, context["expires_at"], "%H:%M %Z"),
+        "portal.minutes": str(settings.PORTAL_LINK_MINUTES),
+    }
+
+
+PORTAL_LINK = EmailSpec(
+    key="portal_link",
+    label="Portal sign-in link (to the client)",
+    subject="Your sign-in link for {{ studio.name }}",
+    body="""Hello {{ client.name }},
+
+Sign in to your client portal at {{ studio.name }} (your bookings, contracts, invoices and galleries):
+{{ portal.url }}
+
+The link works once, for {{ portal.minutes }} minutes (until {{ portal.expires }}).
+If you didn't ask for it, you can ignore this e-mail.""",
+    variables={
+        **CLIENT_VARIABLES,
+        "portal.url": "The one-time sign-in link",
+        "portal.expires": "When the link stops working (time, studio's zone)",
+        "portal.minutes": "How many minutes the link works",
+    },
+    values=portal_values,
+    sample={
+        "portal.url": "https://northlight.example.com/portal/open/sample-token/",
+        "portal.expires": "14:45 GMT",
+        "portal.minutes": "20",
+    },
+)
+
+
 SPECS = [
+    PORTAL_LINK,
     EmailSpec(
         key="crm_inquiry",
         label="New inquiry (to you)",

@@ -144,3 +144,38 @@ class Activity(StudioOwned):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class PortalLink(StudioOwned):
+    """A one-time sign-in link to the client portal (crm.portal): only the token's hash is kept."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="portal_links")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Portal link for {self.client_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PortalSession(StudioOwned):
+    """A client signed in to the portal (a cookie on the studio's host, or a bearer token for the client API)."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="portal_sessions")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_sessions")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Portal session of {self.client_id} ({self.created_at:%Y-%m-%d %H:%M})"

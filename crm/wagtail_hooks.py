@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -26,6 +27,7 @@ from studios.admin_viewsets import (
 )
 from studios.models import EmailRecipient
 
+from . import portal
 from .activity import add_note
 from .emails import SPECS as EMAIL_SPECS
 from .models import Client, ClientTag
@@ -130,6 +132,7 @@ class ClientInspectView(ScopedInspectView):
         context["invoices"] = related_rows("billing", "Invoice", client)
         context["galleries"] = related_rows("galleries", "Gallery", client)
         context["note_url"] = reverse("clients:note", args=[client.pk])
+        context["portal_link_url"] = reverse("clients:portal_link", args=[client.pk])
         recipients = EmailRecipient.objects.for_studio(client.studio)
         context["email_status"] = recipients.filter(address=client.email.lower()).first()
         return context
@@ -214,7 +217,30 @@ class ClientViewSet(StudioModelViewSet):
         return super().get_index_view_kwargs(queryset=Client.objects.prefetch_related("tags"), **kwargs)
 
     def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), path("<int:pk>/note/", self.note_view, name="note")]
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/note/", self.note_view, name="note"),
+            path("<int:pk>/portal-link/", self.portal_link_view, name="portal_link"),
+        ]
+
+    @property
+    def portal_link_view(self):
+        """ "Send portal link": e-mails the client a one-time sign-in link to their portal (crm.portal)."""
+
+        @require_POST
+        def view(request, pk):
+            client = get_object_or_404(Client, pk=pk)
+            if not user_owns(request.user, client):
+                raise Http404
+            with transaction.atomic():
+                link = portal.send_link(client)
+            minutes = int((link.expires_at - link.created_at).total_seconds() // 60)
+            messages.success(
+                request, f"Portal sign-in link sent to {client.email} (it works once, for {minutes} minutes)."
+            )
+            return redirect(self.get_url_name("inspect"), pk)
+
+        return view
 
     @property
     def note_view(self):

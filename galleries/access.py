@@ -59,6 +59,14 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
             attempt.keep()
             raise wrong_code_or_pin()
         attempt.give_back()
+    return grant_access(gallery, email=email, pin_ok=pin_ok, ip=ip)
+
+
+def grant_access(gallery: Gallery, *, email: str = "", pin_ok: bool = False, ip: str | None = None):
+    """A new access token to `gallery` (the unlock's, and the client portal's for a client's own gallery):
+    returns (token, access); the token is shown once, only its hash is stored."""
+    if gallery.is_expired():
+        raise expired_error()
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     expires_at = now + TOKEN_LIFETIME

@@ -423,6 +423,19 @@ CELERY_BEAT_SCHEDULE["galleries-sweep-stuck-photos"] = {
 # crm
 # Lead-form spam defence: inquiries per client IP (DRF ScopedRateThrottle).
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["inquiries"] = env("INQUIRY_THROTTLE_RATE", default="10/hour")
+# The client portal (crm.portal): sign-in links work once for this many minutes; a session lasts this many days.
+PORTAL_LINK_MINUTES = env.int("PORTAL_LINK_MINUTES", default=20)
+PORTAL_SESSION_DAYS = env.int("PORTAL_SESSION_DAYS", default=14)
+PORTAL_COOKIE_NAME = "ff_portal"  # on the studio's host only; never the admin's session cookie
+# Sign-in links asked for, per address (whoever asks) and per client IP (crm/api/portal.py); redeeming a link
+# and the portal API per IP.
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
+    {
+        "portal_link_address": env("PORTAL_LINK_ADDRESS_RATE", default="5/hour"),
+        "portal_link_ip": env("PORTAL_LINK_IP_RATE", default="20/hour"),
+        "portal": env("PORTAL_RATE", default="120/min"),
+    }
+)
 
 # bookings
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["bookings"] = env("BOOKING_THROTTLE_RATE", default="30/hour")

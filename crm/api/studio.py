@@ -1,11 +1,15 @@
 """`/api/studio/clients/`: the studio's clients for its integrations (API key)."""
 
 import django_filters
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin, UtcDateTimeFilter
 
 from ..models import Client
+from .portal import PortalInvitationSerializer, invite
 
 
 class StudioClientSerializer(StudioScopedSerializerMixin, serializers.ModelSerializer):
@@ -56,3 +60,13 @@ class ClientViewSet(StudioApiViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tags")
+
+    @extend_schema(
+        summary="E-mail the client a sign-in link to their portal",
+        request=None,
+        responses={202: PortalInvitationSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="portal-invitation")
+    def portal_invitation(self, request, pk=None):
+        client = self.get_object()
+        return Response(PortalInvitationSerializer(invite(client)).data, status=status.HTTP_202_ACCEPTED)

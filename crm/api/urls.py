@@ -3,12 +3,19 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .portal import PortalGalleryAccessView, PortalLinkView, PortalMeView, PortalOverviewView, PortalSessionView
 from .studio import ClientViewSet
 from .views import InquiryView
 
 # /api/client/... (anonymous or gallery/contract/invoice token)
 client_urlpatterns: list = [
     path("inquiries/", InquiryView.as_view(), name="inquiries"),
+    # The client portal (crm/api/portal.py): a sign-in link, then the portal token.
+    path("portal/", PortalOverviewView.as_view(), name="portal"),
+    path("portal/link/", PortalLinkView.as_view(), name="portal-link"),
+    path("portal/session/", PortalSessionView.as_view(), name="portal-session"),
+    path("portal/me/", PortalMeView.as_view(), name="portal-me"),
+    path("portal/galleries/<int:gallery_id>/access/", PortalGalleryAccessView.as_view(), name="portal-gallery-access"),
 ]
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()

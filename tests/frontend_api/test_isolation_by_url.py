@@ -13,9 +13,11 @@ from billing.models import Invoice
 from bookings import scheduling
 from bookings.models import CalendarFeed
 from contracts.issuing import issue_contract
-from crm.models import Client
+from crm.models import Client, PortalLink
+from crm.portal import hash_token, start_session
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.downloads import ORIGINAL_SALT
+from studios.models import OutgoingEmail
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
 from tests.factories import SessionTypeFactory
@@ -64,6 +66,14 @@ def world(client, studio, other_studio, wedding_template):
         content_type="application/json",
         HTTP_HOST=other_studio.hostname,
     ).json()["token"]
+    # The client portal: A's client holds a portal session and an unused sign-in link of A's; B's client a session.
+    PortalLink.objects.create(
+        studio=studio,
+        client=booking.client,
+        token_hash=hash_token("a-portal-link"),
+        expires_at=booking.start,
+    )
+    b_client = Client.objects.create(studio=other_studio, name="Bea", email="bea@b.test")
     endpoint = WebhookEndpoint.objects.create(studio=studio, url="https://a.example/hook")
     delivery = WebhookDelivery.objects.create(
         studio=studio, endpoint=endpoint, event_id="evt_a", event="invoice.paid", payload={}
@@ -84,6 +94,8 @@ def world(client, studio, other_studio, wedding_template):
         "delivery": delivery,
         "b_key": ApiKey.issue(studio=other_studio, name="B", scope=ApiKey.Scope.WRITE)[1],
         "feed": CalendarFeed.objects.get_or_create(studio=studio)[0].token,
+        "a_portal": start_session(booking.client)[0],
+        "b_portal": start_session(b_client)[0],
         "original": signing.dumps({"p": photo.pk, "s": studio.pk}, salt=ORIGINAL_SALT, compress=True),
     }
 
@@ -91,6 +103,11 @@ def world(client, studio, other_studio, wedding_template):
 def as_b_client(w, method, url, data=None):
     headers = {"HTTP_HOST": w["b"].hostname, "HTTP_AUTHORIZATION": f"Bearer {w['b_token']}"}
     return method, url, data, headers
+
+
+def as_b_portal(w, method, url, data=None, token="b_portal"):
+    """On B's host with a portal token: B's client's own, or (token="a_portal") one of A's, replayed there."""
+    return method, url, data, {"HTTP_HOST": w["b"].hostname, "HTTP_AUTHORIZATION": f"Bearer {w[token]}"}
 
 
 def as_b_key(w, method, url, data=None):
@@ -151,6 +168,21 @@ CASES = {
     "client:contract-pdf": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/pdf/"),
     "client:invoice": lambda w: as_b_client(w, "get", f"/api/client/invoices/{w['invoice'].token}/"),
     "client:invoice-checkout": lambda w: as_b_client(w, "post", f"/api/client/invoices/{w['invoice'].token}/checkout/"),
+    # The client portal: A's link and A's portal token do nothing on B's host; B's client reaches none of A's.
+    "client:portal-link": lambda w: as_b_client(w, "post", "/api/client/portal/link/", {"email": "emma@a.test"}),
+    "client:portal-session": lambda w: as_b_client(
+        w, "post", "/api/client/portal/session/", {"token": "a-portal-link"}
+    ),
+    "client:portal": lambda w: as_b_portal(w, "get", "/api/client/portal/", token="a_portal"),
+    "client:portal-me": lambda w: as_b_portal(
+        w, "patch", "/api/client/portal/me/", {"name": "Hacked"}, token="a_portal"
+    ),
+    "client:portal-gallery-access": lambda w: as_b_portal(
+        w, "post", f"/api/client/portal/galleries/{w['gallery'].pk}/access/"
+    ),
+    "studio:client-portal-invitation": lambda w: as_b_key(
+        w, "post", f"/api/studio/clients/{w['client'].pk}/portal-invitation/"
+    ),
     "studio:gallery-detail": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/"),
     "studio:gallery-photos": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/photos/"),
     "studio:gallery-start-upload": lambda w: as_b_key(
@@ -214,6 +246,9 @@ def snapshot(w):
         w["gallery"].comments.count() if hasattr(w["gallery"], "comments") else 0,
         WebhookEndpoint.objects.filter(studio=w["a"]).count(),
         Client.objects.filter(studio=w["a"]).count(),
+        OutgoingEmail.objects.filter(studio=w["a"]).count(),
+        PortalLink.objects.filter(studio=w["a"], used_at__isnull=True).count(),
+        w["gallery"].accesses.count(),
     )
 
 
@@ -227,7 +262,12 @@ def test_other_studio_gets_404_and_changes_nothing(client, world, name):
     else:
         response = getattr(client, method)(url, data or {}, content_type="application/json", **headers)
 
-    expected = (400, 404) if name == "client:inquiries" else (404,)  # an unknown session type is a field error
+    expected = {
+        "client:inquiries": (400, 404),  # an unknown session type is a field error
+        "client:portal-link": (202,),  # the same answer for any address; nothing is sent for A's client
+        "client:portal": (401,),  # A's portal token signs nobody in on B's host
+        "client:portal-me": (401,),
+    }.get(name, (404,))
     assert response.status_code in expected, (response.status_code, response.content[:300])
     assert b"Emma" not in response.content and b"A's wedding" not in response.content
     assert snapshot(world) == before
