@@ -79,6 +79,7 @@ class WebhookEvent(models.TextChoices):
     INQUIRY_CREATED = "inquiry.created"
     BOOKING_CREATED = "booking.created"
     BOOKING_CONFIRMED = "booking.confirmed"
+    BOOKING_RESCHEDULED = "booking.rescheduled"
     BOOKING_CANCELLED = "booking.cancelled"
     CONTRACT_SIGNED = "contract.signed"
     INVOICE_PAID = "invoice.paid"

@@ -120,6 +120,7 @@ EVENTS = {
     "inquiry.created": "inquiry",
     "booking.created": "booking",
     "booking.confirmed": "booking",
+    "booking.rescheduled": "booking",
     "booking.cancelled": "booking",
     "contract.signed": "contract",
     "invoice.paid": "invoice",

@@ -31,7 +31,10 @@ TOPICS: dict[str, str] = {
     "inquiry.created": "A lead sent an inquiry (crm.inquiries).",
     "booking.created": "A session was booked (bookings.scheduling.book); context: by.",
     "booking.confirmed": "A booking was confirmed, at booking or later; context: by.",
-    "booking.cancelled": "A booking was cancelled; context: by, reason.",
+    "booking.rescheduled": "A booking moved (bookings.scheduling.reschedule); context: by, previous_start, "
+    "previous_end, note, by_client.",
+    "booking.cancelled": "A booking was cancelled; context: by, reason, by_client, refund_deposit (the client's "
+    "policy: True/False; None when the studio cancelled).",
     "contract.signed": "The client signed a contract (contracts.signing).",
     "invoice.paid": "An invoice became paid in full (billing.payments).",
     "gallery.published": "A client gallery was published (galleries.publishing).",
