@@ -43,6 +43,9 @@ def start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str) -> st
                 Invoice.Status.DRAFT: "This invoice has not been sent yet.",
             }.get(invoice.status, "This invoice can no longer be paid.")
         )
+    if invoice.booking_id and invoice.booking.status == "cancelled":
+        # A cancellation with a kept deposit leaves the invoice part-paid; the rest is no longer owed.
+        raise InvoiceNotPayable("The booking for this invoice was cancelled; nothing more is due.")
     if unsigned_contract_for(invoice) is not None:
         raise ContractUnsigned("Please read and sign your contract first; then you can pay here.")
     account = ConnectedAccount.objects.filter(studio=invoice.studio, charges_enabled=True).first()

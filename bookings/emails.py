@@ -3,6 +3,8 @@
 from studios.emails import CLIENT_VARIABLES, DATE, EmailSpec, client_values, numbered, when
 from studios.formatting import format_moment
 
+from .policy import policy_for
+
 VARIABLES = {
     **CLIENT_VARIABLES,
     "client.phone": "The client's phone number",
@@ -16,6 +18,9 @@ VARIABLES = {
     "booking.next_steps": "What the client does next (sign the contract, pay the deposit), with links",
     "booking.previous_start": "When the session was before it moved",
     "booking.reason": "Why it was cancelled",
+    "booking.manage_url": "The client's page to reschedule or cancel the booking",
+    "booking.policy": "The session type's rescheduling and cancellation policy",
+    "booking.deposit_outcome": "On a cancellation: whether the deposit is refunded or kept",
 }
 SAMPLE = {
     "client.phone": "+44 20 7946 0000",
@@ -29,6 +34,15 @@ SAMPLE = {
     "booking.next_steps": ["Next:", "1. Read and sign your contract: https://example.com/contracts/sample/"],
     "booking.previous_start": "Friday 5 June 2026, 16:00 BST",
     "booking.reason": "Illness",
+    "booking.manage_url": "https://example.com/bookings/manage/sample/",
+    "booking.policy": "You can reschedule or cancel online until 48 hours before the session.",
+    "booking.deposit_outcome": "As the studio's policy says, your deposit is refunded.",
+}
+
+DEPOSIT_OUTCOME = {
+    True: "As the studio's policy says, your deposit (if you paid one) is refunded to your card.",
+    False: "As the studio's policy says, the studio keeps the deposit; anything paid beyond it is refunded.",
+    None: "",
 }
 
 
@@ -48,6 +62,9 @@ def values(context: dict) -> dict:
         "booking.next_steps": numbered("Next:", context.get("next_steps") or []),
         "booking.previous_start": format_moment(studio, previous) if previous else "",
         "booking.reason": context.get("reason", ""),
+        "booking.manage_url": booking.manage_url,
+        "booking.policy": policy_for(booking).summary(),
+        "booking.deposit_outcome": DEPOSIT_OUTCOME.get(context.get("refund_deposit")),
     }
 
 
@@ -80,6 +97,9 @@ The attached calendar file adds it to your calendar.
 
 {{ booking.next_steps }}
 
+To reschedule or cancel: {{ booking.manage_url }}
+{{ booking.policy }}
+
 {{ studio.name }}""",
     ),
     _spec(
@@ -92,6 +112,9 @@ Thank you for booking {{ package.name }} on {{ booking.start }}.
 {{ studio.name }} will confirm shortly.
 
 {{ booking.next_steps }}
+
+To reschedule or cancel: {{ booking.manage_url }}
+{{ booking.policy }}
 
 {{ studio.name }}""",
     ),
@@ -120,6 +143,7 @@ Your {{ package.name }} with {{ studio.name }} has moved to:
 (It was {{ booking.previous_start }}.)
 
 The attached calendar file updates your calendar.
+Your booking: {{ booking.manage_url }}
 
 {{ studio.name }}""",
     ),
@@ -131,6 +155,7 @@ The attached calendar file updates your calendar.
 
 Your {{ package.name }} with {{ studio.name }} on {{ booking.start }} is cancelled.
 Reason: {{ booking.reason }}
+{{ booking.deposit_outcome }}
 
 The attached calendar file removes it from your calendar. Reply to this e-mail if you would like a new date.
 
@@ -145,6 +170,28 @@ Status: {{ booking.status }}
 Notes: {{ booking.notes }}
 
 Confirm or move it in your FocusFlow admin.""",
+        audience="studio",
+    ),
+    _spec(
+        "booking_client_rescheduled",
+        "A client moved their booking (to you)",
+        "Moved by {{ client.name }}: {{ package.name }} now {{ booking.start }}",
+        """{{ client.name }} <{{ client.email }}> moved their {{ package.name }} on their booking page.
+New time: {{ booking.start }} – {{ booking.end }}
+It was: {{ booking.previous_start }}
+
+They received the updated calendar file.""",
+        audience="studio",
+    ),
+    _spec(
+        "booking_client_cancelled",
+        "A client cancelled their booking (to you)",
+        "Cancelled by {{ client.name }}: {{ package.name }} on {{ booking.start }}",
+        """{{ client.name }} <{{ client.email }}> cancelled their {{ package.name }} on {{ booking.start }}.
+Reason: {{ booking.reason }}
+
+{{ booking.deposit_outcome }}
+The slot is free again; an unsigned contract and an unpaid invoice are void.""",
         audience="studio",
     ),
 ]

@@ -20,6 +20,10 @@ from studios.preview import StudioPreviewMixin
 ACTIVE_STATUSES = ("inquiry", "booked", "confirmed", "completed")
 
 
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class SessionType(StudioOwned):
     """A package a client can book: 'Wedding — full day', 'Family portrait'."""
 
@@ -62,6 +66,30 @@ class SessionType(StudioOwned):
         default=timedelta(hours=24), help_text="How soon before a session clients may still book it."
     )
     booking_horizon = models.DurationField(default=timedelta(days=180), help_text="How far ahead clients may book.")
+    # The studio's policy for changes the client makes on their booking's manage page (bookings/policy.py).
+    client_change_hours = models.PositiveIntegerField(
+        "clients may change until (hours before)",
+        default=48,
+        help_text="Clients may reschedule or cancel online until this many hours before the session; "
+        "0 = not online (they contact you).",
+    )
+    reschedule_limit = models.PositiveSmallIntegerField(
+        "online reschedules allowed",
+        default=1,
+        help_text="How many times a client may move a booking themselves; 0 = cancel only.",
+    )
+    cancellation_deposit = models.CharField(
+        "deposit on cancellation",
+        max_length=10,
+        choices=[("kept", "Kept by the studio"), ("refunded", "Refunded to the client")],
+        default="kept",
+        help_text="When the client cancels online. Anything paid beyond the deposit is always refunded.",
+    )
+    full_refund_hours = models.PositiveIntegerField(
+        "full refund if cancelled more than (hours before)",
+        default=0,
+        help_text="A cancellation this many hours or more before the session refunds the deposit too; 0 = never.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -178,6 +206,12 @@ class Booking(StudioOwned):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The client's secret link to their booking's manage page (reschedule, cancel): random, like the
+    # contract's and invoice's tokens, and looked up only within the host's studio.
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token, editable=False)
+    client_reschedules = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="How many times the client moved it online (the policy's limit)."
+    )
 
     class Meta:
         ordering = ["start"]
@@ -207,6 +241,11 @@ class Booking(StudioOwned):
         if kwargs.get("update_fields") is not None and {"start", "end"} & set(kwargs["update_fields"]):
             kwargs["update_fields"] = {*kwargs["update_fields"], "blocked_start", "blocked_end"}
         super().save(*args, **kwargs)
+
+    @property
+    def manage_url(self) -> str:
+        """The client's page to see, reschedule or cancel this booking, on the studio's site."""
+        return studio_url(self.studio, reverse("booking_manage", args=[self.manage_token]))
 
     @property
     def contract_status(self) -> str:

@@ -157,8 +157,10 @@ def reschedule(
     note: str = "",
     now: datetime | None = None,
     outside_hours: bool = False,
+    by_client: bool = False,
 ) -> Booking:
-    """Move a booking; its old time is kept in the history and the reminder will be sent again."""
+    """Move a booking; its old time is kept in the history and the reminder will be sent again.
+    Publishes `booking.rescheduled` (bookings.selfservice.client_reschedule adds the client's policy checks)."""
     now = now or timezone.now()
     if not booking.is_active or booking.status == Booking.Status.COMPLETED:
         raise BookingError("not_active", "Only upcoming bookings can be rescheduled.", CONFLICT)
@@ -183,14 +185,17 @@ def reschedule(
                 note=note,
                 by=by,
             )
-            record_activity(
-                booking.client,
-                "booking_rescheduled",
-                f"{session_type.name}: {format_moment(studio, previous[0])} → {format_moment(studio, new_start)}",
-                data={"booking": booking.pk},
-                user=by,
+            # The timeline entry and the webhook are subscribers (crm, frontend_api), in this transaction.
+            events.publish(
+                studio,
+                "booking.rescheduled",
+                booking,
+                by=by,
+                previous_start=previous[0],
+                previous_end=previous[1],
+                note=note,
+                by_client=by_client,
             )
-            events.publish(studio, "booking.rescheduled", booking, by=by, previous_start=previous[0])
             mail_booking_rescheduled(booking, previous[0])  # into the outbox, with the move
     except IntegrityError as exc:
         booking.start, booking.end = previous
@@ -221,7 +226,12 @@ def confirm(booking: Booking, *, by=None) -> Booking:
     return booking
 
 
-def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
+def cancel(
+    booking: Booking, *, by=None, reason: str = "", by_client: bool = False, refund_deposit: bool | None = None
+) -> Booking:
+    """Cancel and free the slot. `booking.cancelled` carries what the policy decided for the money:
+    `refund_deposit` True/False when the client cancelled under the policy (bookings.selfservice), None when
+    the studio cancelled (billing then voids what is unpaid and leaves refunds to the photographer)."""
     if booking.status in (Booking.Status.CANCELLED, Booking.Status.COMPLETED):
         raise BookingError(
             "not_cancellable", f"This booking is already {booking.get_status_display().lower()}.", CONFLICT
@@ -233,8 +243,16 @@ def cancel(booking: Booking, *, by=None, reason: str = "") -> Booking:
         BookingEvent.objects.create(
             studio=booking.studio, booking=booking, kind=BookingEvent.Kind.CANCELLED, note=reason[:300], by=by
         )
-        events.publish(booking.studio, "booking.cancelled", booking, by=by, reason=reason)
-        mail_booking_cancelled(booking, reason)
+        events.publish(
+            booking.studio,
+            "booking.cancelled",
+            booking,
+            by=by,
+            reason=reason,
+            by_client=by_client,
+            refund_deposit=refund_deposit,
+        )
+        mail_booking_cancelled(booking, reason, refund_deposit=refund_deposit)
     return booking
 
 

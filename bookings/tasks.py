@@ -114,9 +114,46 @@ def mail_booking_rescheduled(booking: Booking, previous_start) -> None:
     )
 
 
-def mail_booking_cancelled(booking: Booking, reason: str = "") -> None:
+def mail_booking_cancelled(booking: Booking, reason: str = "", *, refund_deposit: bool | None = None) -> None:
     """The client's cancellation with a METHOD:CANCEL .ics that takes the session out of their calendar."""
-    _send("booking_cancelled", booking, [booking.client.email], key="", ics=True, method="CANCEL", reason=reason)
+    _send(
+        "booking_cancelled",
+        booking,
+        [booking.client.email],
+        key="",
+        ics=True,
+        method="CANCEL",
+        reason=reason,
+        refund_deposit=refund_deposit,
+    )
+
+
+def mail_studio_client_rescheduled(booking: Booking, previous_start) -> None:
+    """The photographer hears that a client moved their booking on its manage page (once per move)."""
+    recipients = photographer_addresses(booking.studio)
+    if recipients:
+        _send(
+            "booking_client_rescheduled",
+            booking,
+            recipients,
+            key=f":{booking_sequence(booking)}",
+            reply_to=[booking.client.email],
+            previous_start=previous_start,
+        )
+
+
+def mail_studio_client_cancelled(booking: Booking, reason: str, *, refund_deposit: bool) -> None:
+    recipients = photographer_addresses(booking.studio)
+    if recipients:
+        _send(
+            "booking_client_cancelled",
+            booking,
+            recipients,
+            key="",
+            reply_to=[booking.client.email],
+            reason=reason,
+            refund_deposit=refund_deposit,
+        )
 
 
 @shared_task(**TASK)

@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 from billing.api.views import invoice_pay
+from bookings.api.pages import booking_manage_cancel, booking_manage_reschedule
+from cms.booking_manage import booking_manage_page
 from cms.client_pages import contract_page, invoice_page
 from cms.portal_pages import portal_details, portal_gallery, portal_home, portal_open, portal_signout
 from crm.api.portal import portal_signin
@@ -73,6 +75,10 @@ urlpatterns = [
     path("portal/details/", portal_details, name="portal_details"),
     path("portal/galleries/<int:gallery_id>/open/", portal_gallery, name="portal_gallery"),
     path("portal/signout/", portal_signout, name="portal_signout"),
+    # The client's booking: see it, reschedule or cancel by the studio's policy (Booking.manage_url).
+    path("bookings/manage/<token:token>/", booking_manage_page, name="booking_manage"),
+    path("bookings/manage/<token:token>/reschedule/", booking_manage_reschedule, name="booking_manage_reschedule"),
+    path("bookings/manage/<token:token>/cancel/", booking_manage_cancel, name="booking_manage_cancel"),
     # One-click unsubscribe from a studio's marketing e-mail (RFC 8058), on the studio's host.
     path("email/unsubscribe/<str:token>/", unsubscribe, name="email_unsubscribe"),
     # The e-mail provider's tracking webhooks (bounces, complaints): studios/email_tracking.py.

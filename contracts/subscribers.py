@@ -3,7 +3,8 @@ type with a contract template gets its contract, in the booking's transaction.""
 
 from studios import events
 
-from .issuing import issue_contract
+from .issuing import issue_contract, void_contract
+from .models import Contract
 
 # After the timeline (10) and the webhooks (20), before the deposit invoice (40).
 ORDER = 30
@@ -15,5 +16,13 @@ def contract_for_new_booking(studio, topic, booking, *, by=None, **context) -> N
         issue_contract(booking, session_type.contract_template, user=by)
 
 
+def void_unsigned_for_cancelled_booking(studio, topic, booking, *, by=None, **context) -> None:
+    """A cancelled booking's contract that nobody signed yet is void (a signed one stays: signed never changes)."""
+    unsigned = Contract.objects.for_studio(studio).filter(booking=booking, signed_at__isnull=True)
+    for contract in unsigned.exclude(status=Contract.Status.VOID):
+        void_contract(contract, user=by)
+
+
 def subscribe() -> None:
     events.subscribe("booking.created", contract_for_new_booking, order=ORDER)
+    events.subscribe("booking.cancelled", void_unsigned_for_cancelled_booking, order=ORDER)

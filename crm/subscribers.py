@@ -23,8 +23,31 @@ def booking_made(studio, topic, booking, *, by=None, **context) -> None:
     )
 
 
-def booking_cancelled(studio, topic, booking, *, by=None, reason: str = "", **context) -> None:
-    record_activity(booking.client, "booking_cancelled", reason[:300], data={"booking": booking.pk}, user=by)
+def booking_rescheduled(
+    studio, topic, booking, *, by=None, previous_start=None, by_client: bool = False, **context
+) -> None:
+    moved = f"{format_moment(studio, previous_start)} → {format_moment(studio, booking.start)}"
+    who = " (by the client)" if by_client else ""
+    record_activity(
+        booking.client,
+        "booking_rescheduled",
+        f"{booking.session_type.name}: {moved}{who}",
+        data={"booking": booking.pk, "by_client": by_client},
+        user=by,
+    )
+
+
+def booking_cancelled(
+    studio, topic, booking, *, by=None, reason: str = "", by_client: bool = False, refund_deposit=None, **context
+) -> None:
+    summary = reason
+    if by_client:
+        deposit = "deposit refunded" if refund_deposit else "deposit kept"
+        summary = f"By the client ({deposit} per policy)" + (f": {reason}" if reason else "")
+    data = {"booking": booking.pk, "by_client": by_client}
+    if refund_deposit is not None:
+        data["refund_deposit"] = refund_deposit
+    record_activity(booking.client, "booking_cancelled", summary[:300], data=data, user=by)
 
 
 def email_failed(studio, topic, email, **context) -> None:
@@ -81,6 +104,7 @@ def _client_of(studio, email) -> Client | None:
 
 def subscribe() -> None:
     events.subscribe("booking.created", booking_made, order=ORDER)
+    events.subscribe("booking.rescheduled", booking_rescheduled, order=ORDER)
     events.subscribe("booking.cancelled", booking_cancelled, order=ORDER)
     events.subscribe("email.failed", email_failed, order=ORDER)
     events.subscribe("email.suppressed", email_suppressed, order=ORDER)

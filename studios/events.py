@@ -31,8 +31,10 @@ TOPICS: dict[str, str] = {
     "inquiry.created": "A lead sent an inquiry (crm.inquiries).",
     "booking.created": "A session was booked (bookings.scheduling.book); context: by.",
     "booking.confirmed": "A booking was confirmed, at booking or later; context: by.",
-    "booking.rescheduled": "A booking moved to another time (scheduling.reschedule); context: by, previous_start.",
-    "booking.cancelled": "A booking was cancelled; context: by, reason.",
+    "booking.rescheduled": "A booking moved (bookings.scheduling.reschedule); context: by, previous_start, "
+    "previous_end, note, by_client.",
+    "booking.cancelled": "A booking was cancelled; context: by, reason, by_client, refund_deposit (the client's "
+    "policy: True/False; None when the studio cancelled).",
     "booking.completed": "A session was marked completed (bookings.scheduling.complete); context: by.",
     "contract.sent": "A contract was issued to the client for signing (contracts.issuing); context: by.",
     "contract.signed": "The client signed a contract (contracts.signing).",

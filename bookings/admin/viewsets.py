@@ -109,6 +109,13 @@ class SessionTypeViewSet(StudioModelViewSet):
             FieldPanel("cover_image"),
             FieldPanel("contract_template"),
             MultiFieldPanel([FieldPanel("auto_confirm"), FieldPanel("is_active")], heading="Booking"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("client_change_hours"), FieldPanel("reschedule_limit")]),
+                    FieldRowPanel([FieldPanel("cancellation_deposit"), FieldPanel("full_refund_hours")]),
+                ],
+                heading="Rescheduling and cancellation by the client",
+            ),
         ],
         base_form_class=SessionTypeAdminForm,
     )

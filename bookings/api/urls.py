@@ -6,7 +6,16 @@ from rest_framework.routers import SimpleRouter
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 
 from .studio import BookingViewSet
-from .views import AvailabilityView, BookingCreateView, PackageDetailView, PackageListView, calendar_feed
+from .views import (
+    AvailabilityView,
+    BookingCreateView,
+    ManagedBookingCancelView,
+    ManagedBookingRescheduleView,
+    ManagedBookingView,
+    PackageDetailView,
+    PackageListView,
+    calendar_feed,
+)
 
 # /api/client/... (anonymous or gallery/contract/invoice token)
 client_urlpatterns: list = [
@@ -15,6 +24,14 @@ client_urlpatterns: list = [
     path("availability/", AvailabilityView.as_view(), name="availability"),
     path("bookings/", BookingCreateView.as_view(), name="bookings"),
     path("calendar/<token:token>.ics", calendar_feed, name="calendar-feed"),
+    # The client's own booking by its secret manage link (Booking.manage_url): see, reschedule, cancel.
+    path("bookings/manage/<token:token>/", ManagedBookingView.as_view(), name="booking-manage"),
+    path(
+        "bookings/manage/<token:token>/reschedule/",
+        ManagedBookingRescheduleView.as_view(),
+        name="booking-manage-reschedule",
+    ),
+    path("bookings/manage/<token:token>/cancel/", ManagedBookingCancelView.as_view(), name="booking-manage-cancel"),
 ]
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()

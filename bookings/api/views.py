@@ -15,12 +15,16 @@ from ..availability import free_slots
 from ..calendar import studio_feed
 from ..models import CalendarFeed, SessionType
 from ..scheduling import book
+from ..selfservice import booking_for_manage_token, client_cancel, client_reschedule
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     BookingRequestSerializer,
     BookingSerializer,
+    CancelRequestSerializer,
+    ManagedBookingSerializer,
     PackageSerializer,
+    RescheduleRequestSerializer,
 )
 
 # Public and the same for every visitor: a minute of caching spares the database a busy booking page.
@@ -145,3 +149,68 @@ def calendar_feed(request, token: str):
     response = HttpResponse(studio_feed(feed.studio), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- The client's own booking, by its secret manage link (bookings.selfservice) -------------------------
+
+
+def managed_booking(request, token: str):
+    booking = booking_for_manage_token(require_studio(request), token)
+    if booking is None:
+        raise ApiError("not_found", "This booking link is not valid on this site.", status.HTTP_404_NOT_FOUND)
+    return booking
+
+
+def _managed(booking, request) -> Response:
+    return Response(ManagedBookingSerializer(booking, context={"request": request}).data)
+
+
+class ManagedBookingView(APIView):
+    """The booking behind a client's manage link: its time, policy, and whether it may still be changed."""
+
+    authentication_classes: list = []
+
+    @extend_schema(summary="Get a booking by its manage link", responses={200: ManagedBookingSerializer})
+    def get(self, request, token: str):
+        return _managed(managed_booking(request, token), request)
+
+
+class ManagedBookingRescheduleView(APIView):
+    """Move the booking to another free slot, within the policy's window and reschedule limit. Errors:
+    409 `too_late_to_change`, 403 `reschedule_limit_reached`, 409 `slot_taken`, 400 `outside_hours`/`too_soon`."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "bookings"
+
+    @extend_schema(
+        summary="Reschedule a booking by its manage link",
+        request=RescheduleRequestSerializer,
+        responses={200: ManagedBookingSerializer},
+    )
+    def post(self, request, token: str):
+        booking = managed_booking(request, token)
+        with timezone.override(booking.studio.tz):
+            serializer = RescheduleRequestSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+        return _managed(client_reschedule(booking, serializer.validated_data["start"]), request)
+
+
+class ManagedBookingCancelView(APIView):
+    """Cancel the booking within the policy's window; the deposit is refunded or kept as the policy says
+    (see `policy`). Error: 409 `too_late_to_change`."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "bookings"
+
+    @extend_schema(
+        summary="Cancel a booking by its manage link",
+        request=CancelRequestSerializer,
+        responses={200: ManagedBookingSerializer},
+    )
+    def post(self, request, token: str):
+        booking = managed_booking(request, token)
+        serializer = CancelRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _managed(client_cancel(booking, serializer.validated_data["reason"]), request)

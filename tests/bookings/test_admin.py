@@ -122,11 +122,15 @@ def test_session_type_form_offers_only_own_contract_templates(a_admin, studio, o
         "price": "99", "deposit_amount": "0", "deposit_percent": "50", "buffer_before": "0", "buffer_after": "0",
         "minimum_notice": "1 00:00:00", "booking_horizon": "90 00:00:00", "max_per_day": "", "location": "",
         "contract_template": str(mine.pk), "is_active": "on",
+        "client_change_hours": "72", "reschedule_limit": "2", "cancellation_deposit": "refunded",
+        "full_refund_hours": "0",
     }  # fmt: skip
     response = a_admin.post("/admin/session_types/new/", data, HTTP_HOST="localhost")
     assert response.status_code == 302, response.content.decode()[-3000:]
     created = SessionType.objects.get(name="Mini session")
     assert created.studio == studio and created.contract_template == mine and created.deposit == 4950
+    # The client's reschedule/cancel policy is part of the package.
+    assert (created.client_change_hours, created.reschedule_limit, created.cancellation_deposit) == (72, 2, "refunded")
 
     theirs = ContractTemplate.objects.get(studio=other_studio)
     response = a_admin.post(

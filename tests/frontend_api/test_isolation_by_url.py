@@ -166,6 +166,18 @@ CASES = {
     "client:contract": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/"),
     "client:contract-sign": lambda w: as_b_client(w, "post", f"/api/client/contracts/{w['contract'].token}/sign/", {}),
     "client:contract-pdf": lambda w: as_b_client(w, "get", f"/api/client/contracts/{w['contract'].token}/pdf/"),
+    "client:booking-manage": lambda w: as_b_client(
+        w, "get", f"/api/client/bookings/manage/{w['booking'].manage_token}/"
+    ),
+    "client:booking-manage-reschedule": lambda w: as_b_client(
+        w,
+        "post",
+        f"/api/client/bookings/manage/{w['booking'].manage_token}/reschedule/",
+        {"start": (w["booking"].start + timedelta(days=1)).isoformat()},
+    ),
+    "client:booking-manage-cancel": lambda w: as_b_client(
+        w, "post", f"/api/client/bookings/manage/{w['booking'].manage_token}/cancel/", {"reason": "x"}
+    ),
     "client:invoice": lambda w: as_b_client(w, "get", f"/api/client/invoices/{w['invoice'].token}/"),
     "client:invoice-checkout": lambda w: as_b_client(w, "post", f"/api/client/invoices/{w['invoice'].token}/checkout/"),
     # The client portal: A's link and A's portal token do nothing on B's host; B's client reaches none of A's.
