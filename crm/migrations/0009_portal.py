@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0007_email_activity'),
+        ('crm', '0008_studio_key_everywhere'),
         ('studios', '0004_email_templates'),
     ]
 
