@@ -84,6 +84,7 @@ class WebhookEvent(models.TextChoices):
     INVOICE_PAID = "invoice.paid"
     GALLERY_PUBLISHED = "gallery.published"
     SELECTION_SUBMITTED = "selection.submitted"
+    QUESTIONNAIRE_ANSWERED = "questionnaire.answered"
 
 
 def new_signing_secret():

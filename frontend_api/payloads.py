@@ -98,8 +98,24 @@ def email_data(obj) -> dict:
     return {"id": obj.pk, "template": obj.template, "to": list(obj.to), "subject": obj.subject, "state": obj.state}
 
 
+def questionnaire_data(request) -> dict:
+    """questionnaire.answered: the crm.QuestionnaireRequest with its answers (text, in question order)."""
+    return {
+        "id": request.pk,
+        "title": request.title,
+        "client": client_data(request.client),
+        "booking": request.booking_id,
+        "sent_at": _iso(request.sent_at),
+        "answered_at": _iso(request.answered_at),
+        "answers": [
+            {"question": a["id"], "label": a["label"], "type": a["type"], "answer": a["text"]} for a in request.answers
+        ],
+    }
+
+
 BUILDERS = {
     "email": email_data,
+    "questionnaire": questionnaire_data,
     "gallery": gallery_data,
     "selection": selection_data,
     "inquiry": inquiry_data,
@@ -125,6 +141,7 @@ EVENTS = {
     "invoice.paid": "invoice",
     "gallery.published": "gallery",
     "selection.submitted": "selection",
+    "questionnaire.answered": "questionnaire",
 }
 
 
@@ -211,6 +228,21 @@ DATA_SCHEMAS = {
             "photos": {"type": "array", "items": _obj({"id": _INT, "filename": _STR})},
         },
         nullable=("submitted_at",),
+    ),
+    "WebhookQuestionnaire": _obj(
+        {
+            "id": _INT,
+            "title": _STR,
+            "client": _CLIENT,
+            "booking": _INT,
+            "sent_at": _TIME,
+            "answered_at": _TIME,
+            "answers": {
+                "type": "array",
+                "items": _obj({"question": _STR, "label": _STR, "type": _STR, "answer": _STR}),
+            },
+        },
+        nullable=("booking", "answered_at"),
     ),
 }
 
