@@ -1,5 +1,6 @@
 """The "To-do" panel of the studio dashboard: open to-dos, the overdue first, times in the studio's zone."""
 
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,4 +27,6 @@ class TodoPanel(StudioPanel):
             "index_url": reverse("todos:index"),
             "add_url": reverse("todos:add"),
             "next_url": reverse("wagtailadmin_home"),
+            # A panel renders without the request's context: the "Done" forms need the token passed in.
+            "csrf_token": get_token(self.request),
         }
