@@ -16,7 +16,7 @@ from ..models import QuestionnaireRequest
 from ..questionnaires import request_for_token, submit_answers
 
 
-class QuestionSerializer(serializers.Serializer):
+class QuestionnaireQuestionSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=["short_text", "long_text", "choice", "date", "yes_no"])
     label = serializers.CharField()
@@ -25,16 +25,16 @@ class QuestionSerializer(serializers.Serializer):
     options = serializers.ListField(child=serializers.CharField(), help_text="The choices of a `choice` question.")
 
 
-class AnswerSerializer(serializers.Serializer):
+class QuestionnaireAnswerSerializer(serializers.Serializer):
     question = serializers.CharField(source="id")
     label = serializers.CharField()
     type = serializers.CharField()
     answer = serializers.CharField(source="text", help_text="The answer as text (a date as 12 September 2027).")
 
 
-class QuestionnaireSerializer(serializers.ModelSerializer):
-    questions = QuestionSerializer(many=True)
-    answers = AnswerSerializer(many=True)
+class ClientQuestionnaireSerializer(serializers.ModelSerializer):
+    questions = QuestionnaireQuestionSerializer(many=True)
+    answers = QuestionnaireAnswerSerializer(many=True)
     client = serializers.SerializerMethodField()
     studio = serializers.SerializerMethodField()
 
@@ -49,7 +49,7 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         return {"name": request.studio.name}
 
 
-class AnswersSerializer(serializers.Serializer):
+class QuestionnaireAnswersSerializer(serializers.Serializer):
     answers = serializers.DictField(
         help_text="Question id → answer: text, a choice's option, a date as YYYY-MM-DD, or true/false for yes/no."
     )
@@ -69,16 +69,16 @@ class QuestionnaireView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "questionnaires"
 
-    @extend_schema(responses={200: QuestionnaireSerializer})
+    @extend_schema(responses={200: ClientQuestionnaireSerializer})
     def get(self, request, token):
-        return Response(QuestionnaireSerializer(questionnaire_for(request, token)).data)
+        return Response(ClientQuestionnaireSerializer(questionnaire_for(request, token)).data)
 
-    @extend_schema(request=AnswersSerializer, responses={200: QuestionnaireSerializer})
+    @extend_schema(request=QuestionnaireAnswersSerializer, responses={200: ClientQuestionnaireSerializer})
     @idempotent
     def post(self, request, token):
         questionnaire_request = questionnaire_for(request, token)
-        serializer = AnswersSerializer(data=request.data)
+        serializer = QuestionnaireAnswersSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # A DomainError (an invalid or repeated answer) answers in the one error shape (frontend_api.errors).
         submit_answers(questionnaire_request, serializer.validated_data["answers"])
-        return Response(QuestionnaireSerializer(questionnaire_for(request, token)).data)
+        return Response(ClientQuestionnaireSerializer(questionnaire_for(request, token)).data)
