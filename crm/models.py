@@ -199,7 +199,10 @@ class QuestionnaireRequest(StudioOwned):
     the secret link's token, and the answers once given."""
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="questionnaire_requests")
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="requests")
+    # Deleting the questionnaire keeps what was sent (the questions are frozen below) and the answers.
+    questionnaire = models.ForeignKey(
+        Questionnaire, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="questionnaire_requests")
     # crm sits below bookings: the booking is named by its id only (no foreign key across the layers).
     booking_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)

@@ -318,3 +318,33 @@ def test_the_api_names_invalid_answers_and_refuses_other_hosts(client, studio, o
     assert other.status_code == 404
     request.refresh_from_db()
     assert not request.is_answered
+
+
+# --- The admin -----------------------------------------------------------------------------------------------
+
+
+def test_the_client_page_sends_a_questionnaire_and_another_studio_cannot(
+    studio, emma, planning, photographer, other_photographer, admin_client_for, mailoutbox
+):
+    url = f"/admin/clients/{emma.pk}/questionnaire/"
+    b_admin = admin_client_for(other_photographer)
+    assert b_admin.post(url, {"questionnaire": planning.pk}, HTTP_HOST="localhost").status_code == 404
+    assert not QuestionnaireRequest.objects.exists()
+
+    a_admin = admin_client_for(photographer)
+    assert a_admin.post(url, {"questionnaire": "x"}, HTTP_HOST="localhost").status_code == 302
+    assert not QuestionnaireRequest.objects.exists()
+    response = a_admin.post(url, {"questionnaire": planning.pk}, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    request = QuestionnaireRequest.objects.get(client=emma)
+    assert request.sent_by == photographer and len(mailoutbox) == 1
+    page = a_admin.get(f"/admin/clients/inspect/{emma.pk}/", HTTP_HOST="localhost").content.decode()
+    assert "Session planning" in page and "not answered yet" in page
+
+
+def test_a_deleted_questionnaire_keeps_what_was_sent_and_answered(studio, emma, small):
+    request = send_questionnaire(studio, emma, small)
+    submit_answers(request, good(request))
+    small.delete()
+    request.refresh_from_db()
+    assert request.questionnaire is None and request.is_answered and request.title == "Small"
