@@ -69,11 +69,15 @@ class QuestionnaireView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "questionnaires"
 
-    @extend_schema(responses={200: ClientQuestionnaireSerializer})
+    @extend_schema(summary="Read a questionnaire by its secret link", responses={200: ClientQuestionnaireSerializer})
     def get(self, request, token):
         return Response(ClientQuestionnaireSerializer(questionnaire_for(request, token)).data)
 
-    @extend_schema(request=QuestionnaireAnswersSerializer, responses={200: ClientQuestionnaireSerializer})
+    @extend_schema(
+        summary="Answer a questionnaire (once)",
+        request=QuestionnaireAnswersSerializer,
+        responses={200: ClientQuestionnaireSerializer},
+    )
     @idempotent
     def post(self, request, token):
         questionnaire_request = questionnaire_for(request, token)
