@@ -1,6 +1,8 @@
 """Questionnaires (issue 15): a studio's form, sent to a client by secret link, answered once on the studio's
 site or through the client API; the answers land on the client's timeline, escaped."""
 
+from datetime import timedelta
+
 import pytest
 
 from crm.models import Activity, Questionnaire, QuestionnaireRequest
@@ -86,7 +88,8 @@ def test_sending_twice_returns_the_open_request_and_sends_once(studio, emma, pla
     assert len(mailoutbox) == 1
     assert QuestionnaireRequest.objects.filter(client=emma).count() == 1
     # Another booking is another request.
-    other = send_questionnaire(studio, emma, planning, booking=BookingFactory(studio=studio, client=emma))
+    later = BookingFactory(studio=studio, client=emma, start=booking.start + timedelta(days=7))
+    other = send_questionnaire(studio, emma, planning, booking=later)
     assert other.pk != first.pk
 
 
