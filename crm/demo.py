@@ -1,8 +1,15 @@
-"""Demo clients at every stage of the lifecycle, with tags, inquiries and notes (idempotent)."""
+"""Demo clients at every stage of the lifecycle, with tags, inquiries and notes; the "Session planning"
+questionnaire and a few to-dos (idempotent)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
 
 from crm.activity import add_note, record_activity
 
-from .models import Client, ClientTag, Inquiry
+from .models import Client, ClientTag, Inquiry, Todo
+from .questionnaires import seed_session_planning
+from .todos import create_todo
 
 DEMO_CLIENTS = [
     # name, email, stage before bookings.demo runs, tags, source. The demo bookings then move Emma and
@@ -38,4 +45,11 @@ def seed(studio, stdout) -> None:
             add_note(client, "Met at the wedding fair; send the portrait price list.")
         if stage == "customer":  # set by hand, as a photographer would for an existing customer
             Client.objects.filter(pk=client.pk).update(stage=stage)
+    seed_session_planning(studio)
+    if not Todo.objects.for_studio(studio).filter(source="demo").exists():
+        now = timezone.now()
+        theo = Client.objects.for_studio(studio).filter(email__iexact="theo.marsh@example.test").first()
+        create_todo(studio, title="Send Theo the portrait price list", client=theo, due_at=now - timedelta(days=1),
+                    source="demo")  # fmt: skip
+        create_todo(studio, title="Scout the park for autumn sessions", due_at=now + timedelta(days=3), source="demo")
     stdout.write(f"  crm: {created} demo clients added to {studio.slug}")

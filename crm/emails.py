@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from studios.emails import CLIENT_VARIABLES, EmailSpec, client_values, when
+from studios.links import studio_url
 
 VARIABLES = {
     **CLIENT_VARIABLES,
@@ -90,3 +91,47 @@ Reply to this e-mail to answer them; their timeline is in your FocusFlow admin."
         audience="studio",
     ),
 ]
+
+
+QUESTIONNAIRE_VARIABLES = {
+    **CLIENT_VARIABLES,
+    "questionnaire.name": "The questionnaire's name, e.g. Session planning",
+    "questionnaire.url": "The link to the questionnaire on your site",
+}
+QUESTIONNAIRE_SAMPLE = {
+    "questionnaire.name": "Session planning",
+    "questionnaire.url": "https://northlight.focusflow.example/questionnaires/sample/",
+}
+
+
+def questionnaire_url(request) -> str:
+    return studio_url(request.studio, f"/questionnaires/{request.token}/")
+
+
+def questionnaire_values(context: dict) -> dict:
+    request = context["request"]
+    return {
+        **client_values(request.client),
+        "questionnaire.name": request.title,
+        "questionnaire.url": questionnaire_url(request),
+    }
+
+
+SPECS.append(
+    EmailSpec(
+        key="questionnaire",
+        label="Questionnaire (to the client)",
+        subject="{{ studio.name }}: a few questions before your session",
+        body="""Hello {{ client.name }},
+
+To plan your session well, we'd love a few answers from you. It takes a couple of minutes:
+
+{{ questionnaire.name }}: {{ questionnaire.url }}
+
+Thank you!
+{{ studio.name }}""",
+        variables=QUESTIONNAIRE_VARIABLES,
+        values=questionnaire_values,
+        sample=QUESTIONNAIRE_SAMPLE,
+    )
+)

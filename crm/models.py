@@ -1,11 +1,16 @@
-"""The studio's clients, their tags, inquiries and timeline."""
+"""The studio's clients, their tags, inquiries and timeline; the studio's to-dos and questionnaires."""
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from wagtail.fields import StreamField
 
 from studios.models import Studio, StudioKeyedChild, StudioOwned
+
+from .questionnaire_blocks import QuestionStreamBlock
 
 
 class ClientTag(StudioOwned):
@@ -125,6 +130,9 @@ class Activity(StudioOwned):
         EMAIL_FAILED = "email_failed", "E-mail failed"
         EMAIL_SUPPRESSED = "email_suppressed", "E-mail bounced or marked as spam"
         EMAIL_UNSUBSCRIBED = "email_unsubscribed", "Unsubscribed from marketing e-mail"
+        QUESTIONNAIRE_SENT = "questionnaire_sent", "Questionnaire sent"
+        QUESTIONNAIRE_ANSWERED = "questionnaire_answered", "Questionnaire answered"
+        TODO_DONE = "todo_done", "To-do done"
         NOTE = "note", "Note"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="client_activities")
@@ -179,3 +187,94 @@ class PortalSession(StudioOwned):
 
     def __str__(self):
         return f"Portal session of {self.client_id} ({self.created_at:%Y-%m-%d %H:%M})"
+class Todo(StudioOwned):
+    """Something the studio has to do (by hand, or created by a workflow step): shown on the dashboard."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="todos")
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="todos")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When it should be done (your time zone).")
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    source = models.CharField(max_length=100, blank=True, editable=False, help_text='e.g. "workflow:12"')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_at", "due_at", "pk"]
+        verbose_name = "to-do"
+        verbose_name_plural = "to-dos"
+        indexes = [models.Index(fields=["studio", "done_at", "due_at"], name="crm_todo_studio_open_due")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at is not None and self.due_at < timezone.now()
+
+
+class Questionnaire(StudioOwned):
+    """A form the studio writes once ("Session planning") and sends to clients (crm.questionnaires)."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="questionnaires")
+    name = models.CharField(max_length=120)
+    intro = models.TextField(blank=True, help_text="Shown to the client above the questions.")
+    questions = StreamField(QuestionStreamBlock(), blank=True, use_json_field=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions)
+
+
+def new_questionnaire_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class QuestionnaireRequest(StudioOwned):
+    """One questionnaire sent to one client (for a booking, or none): the questions as they were when sent,
+    the secret link's token, and the answers once given."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="questionnaire_requests")
+    # Deleting the questionnaire keeps what was sent (the questions are frozen below) and the answers.
+    questionnaire = models.ForeignKey(
+        Questionnaire, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="questionnaire_requests")
+    # crm sits below bookings: the booking is named by its id only (no foreign key across the layers).
+    booking_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    token = models.CharField(max_length=64, unique=True, default=new_questionnaire_token, editable=False)
+    title = models.CharField(max_length=120)
+    intro = models.TextField(blank=True)
+    questions = models.JSONField(default=list)  # frozen: [{"id", "type", "label", "help", "required", "options"}]
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=list, blank=True)  # [{"id", "label", "type", "value"}] in question order
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["questionnaire", "client", "booking_id"], name="crm_qreq_identity")]
+
+    def __str__(self):
+        return f"{self.title} for {self.client.name}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

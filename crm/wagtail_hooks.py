@@ -29,8 +29,11 @@ from studios.models import EmailRecipient
 
 from . import portal
 from .activity import add_note
+from .admin_views import QuestionnaireViewSet, TodoViewSet, send_questionnaire_view
+from .dashboard import TodoPanel
 from .emails import SPECS as EMAIL_SPECS
-from .models import Client, ClientTag
+from .models import Activity, Client, ClientTag, Questionnaire
+from .questionnaires import seed_session_planning
 
 
 def parse_tag_names(text: str) -> list[str]:
@@ -125,6 +128,8 @@ class ClientInspectView(ScopedInspectView):
         activities = list(client.activities.select_related("created_by")[:200])
         for activity in activities:
             activity.links = activity_links(activity.data or {})
+            if activity.kind == Activity.Kind.QUESTIONNAIRE_ANSWERED:
+                activity.answers = [a for a in (activity.data or {}).get("answers", []) if isinstance(a, dict)]
         context["activities"] = activities
         context["edit_url"] = reverse("clients:edit", args=[client.pk])
         context["bookings"] = client.bookings.select_related("session_type").order_by("-start")
@@ -133,6 +138,10 @@ class ClientInspectView(ScopedInspectView):
         context["galleries"] = related_rows("galleries", "Gallery", client)
         context["note_url"] = reverse("clients:note", args=[client.pk])
         context["portal_link_url"] = reverse("clients:portal_link", args=[client.pk])
+        context["questionnaire_requests"] = list(client.questionnaire_requests.all()[:50])
+        context["questionnaires"] = list(Questionnaire.objects.for_studio(client.studio).only("pk", "name"))
+        context["send_questionnaire_url"] = reverse("clients:send_questionnaire", args=[client.pk])
+        context["open_todos"] = list(client.todos.filter(done_at__isnull=True).order_by("due_at", "pk")[:20])
         recipients = EmailRecipient.objects.for_studio(client.studio)
         context["email_status"] = recipients.filter(address=client.email.lower()).first()
         return context
@@ -221,6 +230,7 @@ class ClientViewSet(StudioModelViewSet):
             *super().get_urlpatterns(),
             path("<int:pk>/note/", self.note_view, name="note"),
             path("<int:pk>/portal-link/", self.portal_link_view, name="portal_link"),
+            path("<int:pk>/questionnaire/", send_questionnaire_view, name="send_questionnaire"),
         ]
 
     @property
@@ -285,7 +295,12 @@ class CrmGroup(ViewSetGroup):
     menu_label = "Clients"
     menu_icon = "group"
     menu_order = 210
-    items = (ClientViewSet("clients"), ClientTagViewSet("client_tags"))
+    items = (
+        ClientViewSet("clients"),
+        ClientTagViewSet("client_tags"),
+        TodoViewSet("todos"),
+        QuestionnaireViewSet("questionnaires"),
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -296,3 +311,13 @@ def register_crm():
 @hooks.register("register_email_templates")
 def crm_email_templates():
     return EMAIL_SPECS
+
+
+@hooks.register("register_studio_dashboard_panel")
+def todo_panel(request, studio):
+    return TodoPanel(studio, request)
+
+
+@hooks.register("studio_created", order=40)
+def add_session_planning_questionnaire(studio, home):
+    seed_session_planning(studio)

@@ -92,6 +92,7 @@ class WebhookEvent(models.TextChoices):
     CLIENT_STAGE_CHANGED = "client.stage_changed"
     WORKFLOW_WEBHOOK = "workflow.webhook"
     WORKFLOW_RUN_FAILED = "workflow.run_failed"
+    QUESTIONNAIRE_ANSWERED = "questionnaire.answered"
 
 
 def new_signing_secret():

@@ -114,10 +114,26 @@ def workflow_run_data(run) -> dict:
     }
 
 
+def questionnaire_data(request) -> dict:
+    """questionnaire.answered: the crm.QuestionnaireRequest with its answers (text, in question order)."""
+    return {
+        "id": request.pk,
+        "title": request.title,
+        "client": client_data(request.client),
+        "booking": request.booking_id,
+        "sent_at": _iso(request.sent_at),
+        "answered_at": _iso(request.answered_at),
+        "answers": [
+            {"question": a["id"], "label": a["label"], "type": a["type"], "answer": a["text"]} for a in request.answers
+        ],
+    }
+
+
 BUILDERS = {
     "client": client_data,
     "workflow": workflow_run_data,
     "email": email_data,
+    "questionnaire": questionnaire_data,
     "gallery": gallery_data,
     "selection": selection_data,
     "inquiry": inquiry_data,
@@ -151,6 +167,7 @@ EVENTS = {
     "client.stage_changed": "client",
     "workflow.run_failed": "workflow",
     "workflow.webhook": "workflow",
+    "questionnaire.answered": "questionnaire",
 }
 
 
@@ -251,6 +268,21 @@ DATA_SCHEMAS = {
             "photos": {"type": "array", "items": _obj({"id": _INT, "filename": _STR})},
         },
         nullable=("submitted_at",),
+    ),
+    "WebhookQuestionnaire": _obj(
+        {
+            "id": _INT,
+            "title": _STR,
+            "client": _CLIENT,
+            "booking": _INT,
+            "sent_at": _TIME,
+            "answered_at": _TIME,
+            "answers": {
+                "type": "array",
+                "items": _obj({"question": _STR, "label": _STR, "type": _STR, "answer": _STR}),
+            },
+        },
+        nullable=("booking", "answered_at"),
     ),
 }
 

@@ -162,6 +162,7 @@ def studio_dashboard(request, panels):
 # Where other apps' panels go, so the dashboard reads top to bottom as the business does.
 ORDER_HINTS = {
     "failed_emails": 15,
+    "todos": 25,
     "upcoming_sessions": 30,
     "unsigned_contracts": 40,
     "unpaid_invoices": 50,

@@ -49,6 +49,7 @@ TOPICS: dict[str, str] = {
     "email.failed": "An e-mail gave up after its last attempt (studios.outbox); the object is the OutgoingEmail.",
     "email.suppressed": "An address bounced or complained (studios.suppression); the object is the EmailRecipient.",
     "email.unsubscribed": "An address unsubscribed from a studio's marketing e-mail; the object is the EmailRecipient.",
+    "questionnaire.answered": "A client answered a questionnaire (crm.questionnaires); the object is the request.",
 }
 
 

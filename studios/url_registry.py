@@ -70,6 +70,7 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     # The client portal: a session (cookie) or one-time link of the host's studio only (crm.portal).
     (STUDIO, "portal/"),
     (STUDIO, "bookings/manage/<token:token>/"),  # the client's booking page (reschedule, cancel), by secret link
+    (STUDIO, "questionnaires/<token:token>/"),  # crm's questionnaire by secret link (cms/questionnaire_page.py)
     # A signed token naming its studio; 404 on any other studio's host (studios/unsubscribe_views.py).
     (STUDIO, "email/unsubscribe/"),
     # One studio's private file (original, document, contract PDF) by a signed, expiring link (studios/media.py).

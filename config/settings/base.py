@@ -448,6 +448,10 @@ CELERY_BEAT_SCHEDULE["bookings-send-reminders"] = {
 
 # contracts
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["contracts"] = env("CONTRACT_THROTTLE_RATE", default="60/hour")
+# questionnaires (crm/api/questionnaires.py): reads and answers per client IP
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["questionnaires"] = env(
+    "QUESTIONNAIRE_THROTTLE_RATE", default="60/hour"
+)
 
 # billing
 BILLING_DEFAULT_PLAN = env("BILLING_DEFAULT_PLAN", default="starter")  # studios that never subscribed

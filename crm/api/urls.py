@@ -3,7 +3,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+import frontend_api.converters  # noqa: F401 - registers <token:…>
+
 from .portal import PortalGalleryAccessView, PortalLinkView, PortalMeView, PortalOverviewView, PortalSessionView
+from .questionnaires import QuestionnaireView
 from .studio import ClientViewSet
 from .views import InquiryView
 
@@ -16,6 +19,7 @@ client_urlpatterns: list = [
     path("portal/session/", PortalSessionView.as_view(), name="portal-session"),
     path("portal/me/", PortalMeView.as_view(), name="portal-me"),
     path("portal/galleries/<int:gallery_id>/access/", PortalGalleryAccessView.as_view(), name="portal-gallery-access"),
+    path("questionnaires/<token:token>/", QuestionnaireView.as_view(), name="questionnaire"),
 ]
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()

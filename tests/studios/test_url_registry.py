@@ -34,7 +34,8 @@ from billing.models import Invoice, StripeEvent
 from bookings.models import AvailabilityOverride, CalendarFeed
 from contracts.issuing import issue_contract
 from contracts.models import ContractTemplate
-from crm.models import ClientTag
+from crm.models import ClientTag, Questionnaire, Todo
+from crm.questionnaires import send_questionnaire
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.models import Gallery, GalleryPhoto, Selection
 from studios import url_registry
@@ -200,6 +201,8 @@ def b_world(b_content, other_studio, other_photographer, studio):
     )
     issue_contract(booking, template, notify=False)
     ClientTag.objects.create(studio=other_studio, name="Harbour Secret Tag")
+    Todo.objects.create(studio=other_studio, title="Harbour Secret To-do", client=booking.client)
+    send_questionnaire(other_studio, booking.client, Questionnaire.objects.get(studio=other_studio))
     weekly_hours(other_studio, days=[0])
     AvailabilityOverride.objects.create(studio=other_studio, date=date(2030, 1, 1), note="Harbour Secret holiday")
     CalendarFeed.objects.get_or_create(studio=other_studio)
