@@ -1,5 +1,6 @@
 """Fixtures shared by every test folder: studios, photographers, hosts, services."""
 
+import functools
 import os
 import signal
 import socket
@@ -14,6 +15,24 @@ from django.db import connection
 from tests.factories import StudioFactory, photographer_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _draw_each_demo_picture_once():
+    """studios.demo_images.landscape_jpeg is a pure function of its arguments, and drawing one (a gradient line by
+    line, then a blur) costs more than uploading it: the tests' photos, the demo's portfolio and its 24-photo
+    wedding gallery (seed_demo, run by several tests) ask for the same pictures again and again. Same bytes,
+    drawn once per test process; every module that imported the function gets the cached one."""
+    from studios import demo_images
+
+    original = getattr(demo_images.landscape_jpeg, "__wrapped__", demo_images.landscape_jpeg)
+    cached = functools.lru_cache(maxsize=256)(original)
+    for module in list(sys.modules.values()):
+        if getattr(module, "landscape_jpeg", None) is original:
+            module.landscape_jpeg = cached
+    demo_images.landscape_jpeg = cached
+
+
+_draw_each_demo_picture_once()
 
 
 # With pytest-xdist (`-n 2 --dist loadgroup`, as .ci/run runs the suite), tests that must not run beside each
