@@ -1,5 +1,6 @@
 """Fixtures shared by every test folder: studios, photographers, hosts, services."""
 
+import functools
 import os
 import signal
 import socket
@@ -16,7 +17,42 @@ from tests.factories import StudioFactory, photographer_for
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _draw_each_demo_picture_once():
+    """studios.demo_images.landscape_jpeg is a pure function of its arguments, and drawing one (a gradient line by
+    line, then a blur) costs more than uploading it: the tests' photos, the demo's portfolio and its 24-photo
+    wedding gallery (seed_demo, run by several tests) ask for the same pictures again and again. Same bytes,
+    drawn once per test process; every module that imported the function gets the cached one."""
+    from studios import demo_images
+
+    original = getattr(demo_images.landscape_jpeg, "__wrapped__", demo_images.landscape_jpeg)
+    cached = functools.lru_cache(maxsize=256)(original)
+    for module in list(sys.modules.values()):
+        if getattr(module, "landscape_jpeg", None) is original:
+            module.landscape_jpeg = cached
+    demo_images.landscape_jpeg = cached
+
+
+_draw_each_demo_picture_once()
+
+
+# With pytest-xdist (`-n 2 --dist loadgroup`, as .ci/run runs the suite), tests that must not run beside each
+# other, or that share a costly per-process setup, stay together on one worker:
+# - faults: each breaks and restarts its own Redis, workers and connections, with recovery deadlines;
+# - browser: one Chromium per worker (tests/browser/conftest.py), and the heaviest CPU users;
+# - the generated-client checks: their session fixture runs `npm ci` into one shared node_modules folder.
+XDIST_GROUPS = {
+    "tests/faults/": "faults",
+    "tests/browser/": "browser",
+    "tests/frontend_api/test_generated_clients.py": "node-tools",
+}
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = os.path.relpath(str(item.path), ROOT).replace(os.sep, "/")
+        for prefix, group in XDIST_GROUPS.items():
+            if path.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
     skip_worker = pytest.mark.skip(reason="needs a Celery worker: set REDIS_URL and DATABASE_URL (PostgreSQL)")
@@ -29,6 +65,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_worker)
         if "browser" in item.keywords and not has_chromium:
             item.add_marker(skip_browser)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Create the row-level security role (studios/rls.py) once, under a lock, before the test databases are
+    migrated: roles belong to the whole cluster, and two xdist workers migrating at the same moment would
+    otherwise race to create it (a unique violation that CREATE ROLE's duplicate_object handler misses)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+
+    params = {k: v for k, v in {"host": db.get("HOST"), "port": db.get("PORT"), "user": db.get("USER")}.items() if v}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    role = settings.ROW_LEVEL_SECURITY_ROLE
+    quoted, literal = '"' + role.replace('"', '""') + '"', "'" + role.replace("'", "''") + "'"
+    try:
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+            conn.execute(
+                "DO $$ BEGIN IF (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN "
+                "PERFORM pg_advisory_xact_lock(7311); "
+                f"IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {literal}) THEN CREATE ROLE {quoted} NOLOGIN; "
+                "END IF; END IF; END $$"
+            )
+    except psycopg.Error:
+        pass  # not allowed here: the migrations create it as before
 
 
 @pytest.fixture(autouse=True)

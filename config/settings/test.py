@@ -26,3 +26,8 @@ STORAGES = {
 WEBHOOKS_ALLOW_HTTP = True
 WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Test databases are thrown away: a commit need not wait for its WAL flush (migrations, transactional tests'
+# flushes, the workers' commits). Visibility and isolation are unchanged; only a PostgreSQL crash could lose them.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = (_options.get("options", "") + " -c synchronous_commit=off").strip()

@@ -33,9 +33,9 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 740}
 
 
-# Per module, not per session: Playwright's sync API holds an event loop while it runs, and other tests
-# (tests/galleries/test_upload_browser.py) start their own.
-@pytest.fixture(scope="module")
+# One Chromium for this folder (per xdist worker), not per session: Playwright's sync API holds an event loop
+# while it runs, which Django's async-safety checks and asgiref would see in the tests of other folders.
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
