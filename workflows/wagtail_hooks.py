@@ -23,7 +23,7 @@ from studios.tenancy import admin_studio
 from .emails import SPECS as EMAIL_SPECS
 from .engine import automation_allowed
 from .models import Workflow, WorkflowRun
-from .recipes import seed_recipes
+from .recipes import recipe_workflows
 
 UPGRADE_NOTE = (
     "Your plan does not include workflow automation: you can set workflows up, but none of them runs. "
@@ -191,4 +191,5 @@ def workflow_email_templates():
 
 @hooks.register("studio_created", order=40)
 def add_recipes(studio, home):
-    seed_recipes(studio, active=False)
+    # A new studio has none yet: one insert, no look-up (tests/studios/test_provisioning_scale.py).
+    Workflow.objects.bulk_create(recipe_workflows(studio, active=False))

@@ -10,6 +10,8 @@ from ..models import TRIGGERS, Workflow, WorkflowRun, WorkflowRunLog
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
+    # Declared: a small integer's range in the schema would otherwise depend on the database.
+    start_days = serializers.IntegerField(read_only=True, help_text="Days from the start date (negative: before).")
     steps = serializers.SerializerMethodField(help_text="The steps in order: `{type, value}` each.")
     conditions = serializers.SerializerMethodField(help_text="All must hold when a run starts.")
 
@@ -43,6 +45,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
 
 
 class WorkflowRunLogSerializer(serializers.ModelSerializer):
+    step_index = serializers.IntegerField(read_only=True, help_text="-1: the start (the conditions).")
     class Meta:
         model = WorkflowRunLog
         fields = ["step_index", "step_type", "status", "detail", "error", "at"]
