@@ -238,14 +238,17 @@ SESSION_PLANNING = [
 ]
 
 
+SESSION_PLANNING_NAME = "Session planning"  # also what the workflows recipe "booking confirmed" sends
+
+
 def seed_session_planning(studio: Studio) -> Questionnaire:
     """The "Session planning" questionnaire (idempotent: an existing one of that name is kept)."""
-    existing = Questionnaire.objects.for_studio(studio).filter(name="Session planning").first()
+    existing = Questionnaire.objects.for_studio(studio).filter(name=SESSION_PLANNING_NAME).first()
     if existing is not None:
         return existing
     return Questionnaire.objects.create(
         studio=studio,
-        name="Session planning",
+        name=SESSION_PLANNING_NAME,
         intro="A few questions so we can plan your session together. It takes about two minutes.",
         questions=stream_data(SESSION_PLANNING),
     )

@@ -3,9 +3,12 @@ the demo: what photographers otherwise do by hand after an inquiry, a booking, a
 
 from datetime import time
 
+from crm.questionnaires import SESSION_PLANNING_NAME
+
 from .models import Workflow
 
-QUESTIONNAIRE = "Session questionnaire"
+# The questionnaire crm gives every new studio.
+QUESTIONNAIRE = SESSION_PLANNING_NAME
 
 RECIPES = [
     {

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0007_email_activity'),
+        ('crm', '0009_portal'),
         ('studios', '0004_email_templates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
