@@ -270,7 +270,7 @@ class QuestionnaireRequest(StudioOwned):
 
     class Meta:
         ordering = ["-sent_at", "-pk"]
-        indexes = [models.Index(fields=["questionnaire", "client", "booking_id"], name="crm_qreq_identity")]
+        indexes = [models.Index(fields=["studio", "questionnaire", "client", "booking_id"], name="crm_qreq_identity")]
 
     def __str__(self):
         return f"{self.title} for {self.client.name}"

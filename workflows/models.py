@@ -117,13 +117,13 @@ class WorkflowRun(StudioOwned):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["workflow", "dedupe_key"], name="unique_workflow_run_per_event"),
+            models.UniqueConstraint(fields=["studio", "workflow", "dedupe_key"], name="unique_workflow_run_per_event"),
         ]
         indexes = [
             models.Index(fields=["studio", "resume_at"], name="workflow_run_studio_due"),
             # The sweeper's query across studios (tests/studios/test_due_work_indexes.py).
             models.Index(fields=["resume_at"], name="workflow_run_due", condition=Q(status__in=["waiting", "running"])),
-            models.Index(fields=["content_type", "object_id"], name="workflow_run_about"),
+            models.Index(fields=["studio", "content_type", "object_id"], name="workflow_run_about"),
         ]
 
     def __str__(self):
@@ -165,7 +165,7 @@ class WorkflowRunLog(StudioOwned):
 
     class Meta:
         ordering = ["run", "step_index"]
-        constraints = [models.UniqueConstraint(fields=["run", "step_index"], name="unique_workflow_step_log")]
+        constraints = [models.UniqueConstraint(fields=["studio", "run", "step_index"], name="unique_workflow_step_log")]
 
     def __str__(self):
         return f"{self.step_type}: {self.get_status_display()}"

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-sent_at', '-pk'],
-                'indexes': [models.Index(fields=['questionnaire', 'client', 'booking_id'], name='crm_qreq_identity')],
+                'indexes': [models.Index(fields=['studio', 'questionnaire', 'client', 'booking_id'], name='crm_qreq_identity')],
             },
         ),
         migrations.CreateModel(

@@ -99,14 +99,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='workflowrun',
-            index=models.Index(fields=['content_type', 'object_id'], name='workflow_run_about'),
+            index=models.Index(fields=['studio', 'content_type', 'object_id'], name='workflow_run_about'),
         ),
         migrations.AddConstraint(
             model_name='workflowrun',
-            constraint=models.UniqueConstraint(fields=('workflow', 'dedupe_key'), name='unique_workflow_run_per_event'),
+            constraint=models.UniqueConstraint(fields=('studio', 'workflow', 'dedupe_key'), name='unique_workflow_run_per_event'),
         ),
         migrations.AddConstraint(
             model_name='workflowrunlog',
-            constraint=models.UniqueConstraint(fields=('run', 'step_index'), name='unique_workflow_step_log'),
+            constraint=models.UniqueConstraint(fields=('studio', 'run', 'step_index'), name='unique_workflow_step_log'),
         ),
     ]
