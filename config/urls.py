@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 from billing.api.views import invoice_pay
-from cms.client_pages import contract_page, invoice_page
+from cms.client_pages import contract_page, invoice_page, proposal_page
 from studios.admin_views import (
     StudioChosenMultipleView,
     StudioPageBrowseView,
@@ -64,6 +64,7 @@ urlpatterns = [
     path("contracts/<token:token>/", contract_page, name="contract_page"),
     path("invoices/<token:token>/", invoice_page, name="invoice_page"),
     path("invoices/<token:token>/pay/", invoice_pay, name="invoice_pay"),
+    path("proposals/<token:token>/", proposal_page, name="proposal_page"),
     # One-click unsubscribe from a studio's marketing e-mail (RFC 8058), on the studio's host.
     path("email/unsubscribe/<str:token>/", unsubscribe, name="email_unsubscribe"),
     # The e-mail provider's tracking webhooks (bounces, complaints): studios/email_tracking.py.

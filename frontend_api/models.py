@@ -84,6 +84,8 @@ class WebhookEvent(models.TextChoices):
     INVOICE_PAID = "invoice.paid"
     GALLERY_PUBLISHED = "gallery.published"
     SELECTION_SUBMITTED = "selection.submitted"
+    PROPOSAL_SENT = "proposal.sent"
+    PROPOSAL_ACCEPTED = "proposal.accepted"
 
 
 def new_signing_secret():

@@ -36,6 +36,8 @@ TOPICS: dict[str, str] = {
     "invoice.paid": "An invoice became paid in full (billing.payments).",
     "gallery.published": "A client gallery was published (galleries.publishing).",
     "selection.submitted": "A client submitted a proofing selection (galleries.proofing).",
+    "proposal.sent": "A studio sent a client a proposal (proposals.sending); context: by.",
+    "proposal.accepted": "A client accepted a proposal: booked, with its contract and invoice (proposals.accepting).",
     "email.failed": "An e-mail gave up after its last attempt (studios.outbox); the object is the OutgoingEmail.",
     "email.suppressed": "An address bounced or complained (studios.suppression); the object is the EmailRecipient.",
     "email.unsubscribed": "An address unsubscribed from a studio's marketing e-mail; the object is the EmailRecipient.",

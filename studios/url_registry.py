@@ -67,6 +67,7 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (STUDIO, "billing/"),
     (STUDIO, "contracts/<token:token>/"),  # the client's pages by secret link, looked up within the host's studio
     (STUDIO, "invoices/<token:token>/"),
+    (STUDIO, "proposals/<token:token>/"),
     # A signed token naming its studio; 404 on any other studio's host (studios/unsubscribe_views.py).
     (STUDIO, "email/unsubscribe/"),
     # One studio's private file (original, document, contract PDF) by a signed, expiring link (studios/media.py).

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "bookings",
     "contracts",
     "billing",
+    "proposals",
     "frontend_api",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
