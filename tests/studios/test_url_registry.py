@@ -37,6 +37,7 @@ from contracts.models import ContractTemplate
 from crm.models import ClientTag
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.models import Gallery, GalleryPhoto, Selection
+from proposals.models import Proposal
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
 from studios.models import EmailTemplate, Membership, StudioDomain
@@ -198,6 +199,9 @@ def b_world(b_content, other_studio, other_photographer, studio):
         studio=other_studio, title="Harbour Secret Agreement", body=[("paragraph", "Harbour Secret terms")]
     )
     issue_contract(booking, template, notify=False)
+    Proposal.objects.create(
+        studio=other_studio, client=booking.client, session_type=booking.session_type, message="Harbour Secret note"
+    )
     ClientTag.objects.create(studio=other_studio, name="Harbour Secret Tag")
     weekly_hours(other_studio, days=[0])
     AvailabilityOverride.objects.create(studio=other_studio, date=date(2030, 1, 1), note="Harbour Secret holiday")
