@@ -384,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.Invoice.Status",
         "WebhookDeliveryStatusEnum": "frontend_api.models.WebhookDelivery.Status",
         "PhotoStatusEnum": "galleries.models.StudioImage.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])
