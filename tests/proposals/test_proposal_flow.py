@@ -239,3 +239,31 @@ def test_the_admin_of_another_studio_cannot_send_it(studio, proposal, other_phot
     assert response.status_code == 404
     proposal.refresh_from_db()
     assert proposal.status == "draft"
+
+
+def test_the_photographer_makes_a_proposal_in_the_admin(
+    studio, photographer, ava, package, admin_client_for, other_studio
+):
+    from tests.factories import ClientFactory
+
+    stranger = ClientFactory(studio=other_studio, name="Harbour Secret Client")
+    admin = admin_client_for(photographer)
+    form = admin.get("/admin/proposals/new/", HTTP_HOST="localhost")
+    assert form.status_code == 200
+    assert "Ava Stone" in form.content.decode() and "Harbour Secret Client" not in form.content.decode()
+    made = admin.post(
+        "/admin/proposals/new/",
+        {"client": ava.pk, "session_type": package.pk, "message": "Hello", "start": "", "expires_at": ""},
+        HTTP_HOST="localhost",
+    )
+    assert made.status_code == 302, made.content.decode()[:2000]
+    proposal = Proposal.objects.get()
+    assert (proposal.studio, proposal.status, proposal.client_picks_time) == (studio, "draft", True)
+    refused = admin.post(
+        "/admin/proposals/new/",
+        {"client": stranger.pk, "session_type": package.pk, "message": "", "start": "", "expires_at": ""},
+        HTTP_HOST="localhost",
+    )
+    assert refused.status_code == 200 and Proposal.objects.count() == 1
+    inspect = admin.get(f"/admin/proposals/inspect/{proposal.pk}/", HTTP_HOST="localhost")
+    assert inspect.status_code == 200 and "Send to ava@example.test" in inspect.content.decode()
