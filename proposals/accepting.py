@@ -43,7 +43,7 @@ def accept_proposal(proposal: Proposal, *, start: datetime | None = None, now: d
     now = now or timezone.now()
     with transaction.atomic():
         proposal = (
-            Proposal.objects.select_for_update()
+            Proposal.objects.select_for_update(of=("self",))
             .select_related("studio", "client", "session_type", "contract_template", "sent_by")
             .get(pk=proposal.pk)
         )
@@ -81,7 +81,7 @@ def accept_proposal(proposal: Proposal, *, start: datetime | None = None, now: d
 @transaction.atomic
 def decline_proposal(proposal: Proposal, *, now: datetime | None = None) -> Proposal:
     now = now or timezone.now()
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     if proposal.status == Proposal.Status.DECLINED:
         return proposal
     _check_open(proposal, now)

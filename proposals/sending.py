@@ -34,7 +34,9 @@ def send_proposal(proposal: Proposal, *, by=None, now=None) -> Proposal:
     """Send (or send again) the proposal's link to the client. An accepted, declined or expired one is closed."""
     now = now or timezone.now()
     proposal = (
-        Proposal.objects.select_for_update().select_related("studio", "client", "session_type").get(pk=proposal.pk)
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("studio", "client", "session_type")
+        .get(pk=proposal.pk)
     )
     check_belongs(proposal)
     if proposal.status not in (Proposal.Status.DRAFT, Proposal.Status.SENT, Proposal.Status.VIEWED):
