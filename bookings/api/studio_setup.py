@@ -4,7 +4,7 @@ working hours, the same rows the admin edits, checked by the models' own rules."
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
 from contracts.models import ContractTemplate
@@ -31,6 +31,17 @@ class MinutesField(serializers.IntegerField):
 
     def run_validators(self, value):
         super().run_validators(self.to_representation(value))  # the bounds are in minutes
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00", "nullable": False}
+)
+class WallClockField(serializers.TimeField):
+    """A time of day in the studio's zone, `HH:MM` (no offset: JSON Schema's `time` format would want one)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
 
 
 class ModelCleanMixin:
@@ -98,6 +109,9 @@ class StudioSessionTypeSerializer(StudioScopedSerializerMixin, serializers.Model
 
 
 class StudioAvailabilityRuleSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    start_time = WallClockField()
+    end_time = WallClockField()
+
     class Meta:
         model = AvailabilityRule
         fields = ["id", "weekday", "start_time", "end_time"]
@@ -105,6 +119,9 @@ class StudioAvailabilityRuleSerializer(ModelCleanMixin, serializers.ModelSeriali
 
 
 class StudioAvailabilityOverrideSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    start_time = WallClockField(required=False, allow_null=True, help_text="Empty with `end_time`: the whole day.")
+    end_time = WallClockField(required=False, allow_null=True)
+
     class Meta:
         model = AvailabilityOverride
         fields = ["id", "date", "kind", "start_time", "end_time", "note"]

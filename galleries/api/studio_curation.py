@@ -56,6 +56,9 @@ class GalleryPhotosActionView(StudioApiMixin, GenericAPIView):
     http_method_names = ["post", "options"]
     request_serializer: type[serializers.Serializer] = PhotoIdsSerializer
 
+    def get_serializer_class(self):  # OPTIONS describes the body
+        return self.request_serializer
+
     def gallery(self) -> Gallery:
         return get_object_or_404(Gallery.objects.filter(studio=self.studio), pk=self.kwargs["gallery_id"])
 
