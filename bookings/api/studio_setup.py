@@ -33,9 +33,7 @@ class MinutesField(serializers.IntegerField):
         super().run_validators(self.to_representation(value))  # the bounds are in minutes
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00", "nullable": False}
-)
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00"})
 class WallClockField(serializers.TimeField):
     """A time of day in the studio's zone, `HH:MM` (no offset: JSON Schema's `time` format would want one)."""
 
@@ -109,6 +107,8 @@ class StudioSessionTypeSerializer(StudioScopedSerializerMixin, serializers.Model
 
 
 class StudioAvailabilityRuleSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """Weekly working hours in the studio's zone; the end is after the start."""
+
     start_time = WallClockField()
     end_time = WallClockField()
 
@@ -119,6 +119,8 @@ class StudioAvailabilityRuleSerializer(ModelCleanMixin, serializers.ModelSeriali
 
 
 class StudioAvailabilityOverrideSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A day off (all day without times, or some hours) or extra hours on one date."""
+
     start_time = WallClockField(required=False, allow_null=True, help_text="Empty with `end_time`: the whole day.")
     end_time = WallClockField(required=False, allow_null=True)
 
