@@ -102,10 +102,13 @@ def book(
     by=None,
     confirm_now: bool = False,
     outside_hours: bool = False,
+    contract_template=None,
 ) -> Booking:
     """A client books `start` (or a photographer, `by`, books it for an existing `client`): the booking
     is confirmed at once if the session type auto-confirms or the photographer says so. Photographers
-    may book at short notice or far ahead; hours, the past and the calendar apply to everyone."""
+    may book at short notice or far ahead; hours, the past and the calendar apply to everyone.
+    `contract_template` (a proposal's) is the contract the `booking.created` subscriber issues instead of the
+    package's own."""
     now = now or timezone.now()
     if not session_type.is_active or session_type.studio_id != studio.pk:
         raise BookingError("unknown_session_type", "This session type cannot be booked.", NOT_FOUND)
@@ -136,7 +139,8 @@ def book(
             # The timeline, the webhooks, the contract and the deposit invoice are subscribers (crm, frontend_api,
             # contracts, billing): they run here, in this transaction, so all of it commits or none of it does.
             topics = ["booking.created", "booking.confirmed"] if confirmed else ["booking.created"]
-            events.publish_together(studio, topics, booking, by=by)
+            extra = {"contract_template": contract_template} if contract_template is not None else {}
+            events.publish_together(studio, topics, booking, by=by, **extra)
             # The e-mails join the outbox after the subscribers, so they carry the contract and invoice links;
             # they commit with the booking and are sent after commit (studios.outbox).
             mail_booking_made(booking)

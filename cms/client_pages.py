@@ -1,11 +1,15 @@
 """The client's pages on a studio's white-label site that e-mails link to by secret token (not Wagtail
 pages): the contract (/contracts/<token>/: read, sign through static/site/contract.js and the client API,
-download the PDF, then pay) and the invoice (/invoices/<token>/: lines, totals, the payment schedule, and
-"Pay" straight into Stripe Checkout; works without JavaScript). config/urls.py routes them."""
+download the PDF, then pay), the invoice (/invoices/<token>/: lines, totals, the payment schedule, and
+"Pay" straight into Stripe Checkout; works without JavaScript) and the proposal (/proposals/<token>/: accept,
+then sign and pay on the same page). config/urls.py routes them."""
+
+from datetime import datetime, timedelta
 
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.invoicing import (
     invoice_for_token,
@@ -15,8 +19,12 @@ from billing.invoicing import (
     unsigned_contract_for,
 )
 from billing.models import Invoice
+from bookings.availability import free_slots
 from contracts.models import Contract, contract_for_token
 from contracts.signing import SigningError, mark_viewed
+from proposals import accepting
+from proposals.models import Proposal, proposal_for_token
+from studios.errors import DomainError
 
 CHECKOUT_NOTICES = {
     "success": "Thank you! Your payment is being confirmed; this page shows it as paid in a moment.",
@@ -86,3 +94,79 @@ def invoice_page(request, token: str):
     if invoice is None:
         return client_link_missing(request, "invoice")
     return render_invoice(request, invoice)
+
+
+# --- The proposal page -------------------------------------------------------
+
+# How far ahead a proposal that leaves the time to the client offers slots, and how many at most.
+PROPOSAL_SLOT_DAYS = 42
+PROPOSAL_SLOT_LIMIT = 80
+
+
+def _offered_slots(proposal: Proposal) -> list:
+    if not proposal.client_picks_time or not proposal.is_open:
+        return []
+    now = timezone.now()
+    return free_slots(proposal.studio, proposal.session_type, now, now + timedelta(days=PROPOSAL_SLOT_DAYS))[
+        :PROPOSAL_SLOT_LIMIT
+    ]
+
+
+def _picked_start(value: str) -> datetime | None:
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return start if start.tzinfo is not None else None
+
+
+def render_proposal(request, proposal: Proposal, *, error: str = "", status: int = 200):
+    contract = accepting.current_contract(proposal)
+    invoice = invoice_summary_for_booking(proposal.booking) if proposal.booking_id else None
+    step = accepting.next_step(proposal, contract, invoice)
+    signing = (
+        step == "sign" and contract is not None and contract.status in (Contract.Status.SENT, Contract.Status.VIEWED)
+    )
+    if signing:
+        try:
+            mark_viewed(contract)
+        except SigningError as exc:
+            error, signing = exc.message, False
+    context = {
+        "proposal": proposal,
+        "step": step,
+        "contract": contract,
+        "blocks": contract.signed_blocks() if signing else [],
+        "signing": signing,
+        "invoice": invoice,
+        "slots": _offered_slots(proposal),
+        "error": error,
+    }
+    return render(request, "proposals/proposal_page.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def proposal_page(request, token: str):
+    """GET shows the proposal at the client's step; POST accepts (with the slot picked) or declines, then shows
+    the next step (sign, pay). The same services as the client API (proposals.accepting)."""
+    proposal = proposal_for_token(request_studio(request), token)
+    if proposal is None:
+        return client_link_missing(request, "proposal")
+    if request.method != "POST":
+        return render_proposal(request, accepting.mark_viewed(proposal))
+    try:
+        if request.POST.get("action") == "decline":
+            accepting.decline_proposal(proposal)
+        else:
+            start = None
+            if proposal.client_picks_time:
+                start = _picked_start(request.POST.get("start", ""))
+                if start is None:
+                    return render_proposal(request, proposal, error="Choose a time for your session.", status=400)
+            accepting.accept_proposal(proposal, start=start)
+    except DomainError as exc:
+        proposal = proposal_for_token(request_studio(request), token)
+        return render_proposal(
+            request, proposal, error=exc.message, status={"conflict": 409, "gone": 410}.get(exc.kind, 400)
+        )
+    return redirect(f"/proposals/{proposal.token}/")

@@ -11,7 +11,7 @@ import frontend_api.converters  # noqa: F401 - registers <token:…>
 from billing.api.views import invoice_pay
 from bookings.api.pages import booking_manage_cancel, booking_manage_reschedule
 from cms.booking_manage import booking_manage_page
-from cms.client_pages import contract_page, invoice_page
+from cms.client_pages import contract_page, invoice_page, proposal_page
 from cms.portal_pages import portal_details, portal_gallery, portal_home, portal_open, portal_signout
 from cms.questionnaire_page import questionnaire_page
 from crm.api.portal import portal_signin
@@ -81,6 +81,7 @@ urlpatterns = [
     path("bookings/manage/<token:token>/reschedule/", booking_manage_reschedule, name="booking_manage_reschedule"),
     path("bookings/manage/<token:token>/cancel/", booking_manage_cancel, name="booking_manage_cancel"),
     path("questionnaires/<token:token>/", questionnaire_page, name="questionnaire_page"),
+    path("proposals/<token:token>/", proposal_page, name="proposal_page"),
     # One-click unsubscribe from a studio's marketing e-mail (RFC 8058), on the studio's host.
     path("email/unsubscribe/<str:token>/", unsubscribe, name="email_unsubscribe"),
     # The e-mail provider's tracking webhooks (bounces, complaints): studios/email_tracking.py.

@@ -1,5 +1,5 @@
 """Contracts' subscriptions to domain events (registered in ContractsConfig.ready): a booking of a session
-type with a contract template gets its contract, in the booking's transaction."""
+type with a contract template (or made from a proposal with one) gets its contract, in the booking's transaction."""
 
 from studios import events
 
@@ -10,10 +10,11 @@ from .models import Contract
 ORDER = 30
 
 
-def contract_for_new_booking(studio, topic, booking, *, by=None, **context) -> None:
-    session_type = booking.session_type
-    if session_type.contract_template_id:
-        issue_contract(booking, session_type.contract_template, user=by)
+def contract_for_new_booking(studio, topic, booking, *, by=None, contract_template=None, **context) -> None:
+    """The template the booking was made with (a proposal's, `contract_template`), else its package's."""
+    template = contract_template or booking.session_type.contract_template
+    if template is not None:
+        issue_contract(booking, template, user=by)
 
 
 def void_unsigned_for_cancelled_booking(studio, topic, booking, *, by=None, **context) -> None:

@@ -93,6 +93,8 @@ class WebhookEvent(models.TextChoices):
     WORKFLOW_WEBHOOK = "workflow.webhook"
     WORKFLOW_RUN_FAILED = "workflow.run_failed"
     QUESTIONNAIRE_ANSWERED = "questionnaire.answered"
+    PROPOSAL_SENT = "proposal.sent"
+    PROPOSAL_ACCEPTED = "proposal.accepted"
 
 
 def new_signing_secret():

@@ -86,6 +86,22 @@ def selection_data(selection) -> dict:
     }
 
 
+def proposal_data(proposal) -> dict:
+    return {
+        "id": proposal.pk,
+        "status": proposal.current_status,
+        "client": client_data(proposal.client),
+        "session_type": {"id": proposal.session_type_id, "name": proposal.session_type.name},
+        "start": _iso(proposal.start),
+        "expires_at": _iso(proposal.expires_at),
+        "sent_at": _iso(proposal.sent_at),
+        "accepted_at": _iso(proposal.accepted_at),
+        "booking": proposal.booking_id,
+        "contract": proposal.contract_id,
+        "invoice": proposal.invoice_id,
+    }
+
+
 def email_data(obj) -> dict:
     """email.failed (an outbox row) and email.suppressed / email.unsubscribed (a recipient of the studio)."""
     if hasattr(obj, "address"):
@@ -140,6 +156,7 @@ BUILDERS = {
     "booking": booking_data,
     "contract": contract_data,
     "invoice": invoice_data,
+    "proposal": proposal_data,
 }
 
 
@@ -168,6 +185,8 @@ EVENTS = {
     "workflow.run_failed": "workflow",
     "workflow.webhook": "workflow",
     "questionnaire.answered": "questionnaire",
+    "proposal.sent": "proposal",
+    "proposal.accepted": "proposal",
 }
 
 
@@ -283,6 +302,22 @@ DATA_SCHEMAS = {
             },
         },
         nullable=("booking", "answered_at"),
+    ),
+    "WebhookProposal": _obj(
+        {
+            "id": _INT,
+            "status": _STR,
+            "client": _CLIENT,
+            "session_type": _obj({"id": _INT, "name": _STR}),
+            "start": _TIME,
+            "expires_at": _TIME,
+            "sent_at": _TIME,
+            "accepted_at": _TIME,
+            "booking": _INT,
+            "contract": _INT,
+            "invoice": _INT,
+        },
+        nullable=("start", "expires_at", "sent_at", "accepted_at", "booking", "contract", "invoice"),
     ),
 }
 

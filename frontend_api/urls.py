@@ -12,6 +12,7 @@ from bookings.api import urls as bookings_api
 from contracts.api import urls as contracts_api
 from crm.api import urls as crm_api
 from galleries.api import urls as galleries_api
+from proposals.api import urls as proposals_api
 from workflows.api import urls as workflows_api
 
 from .preview_api import PagePreviewAPIViewSet
@@ -20,7 +21,7 @@ from .studio_api import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from .views import unknown_api_path
 from .wagtail_api import StudioDocumentsAPIViewSet, StudioImagesAPIViewSet, StudioPagesAPIViewSet
 
-DOMAIN_APIS = [galleries_api, crm_api, bookings_api, contracts_api, billing_api, workflows_api]
+DOMAIN_APIS = [galleries_api, crm_api, bookings_api, contracts_api, billing_api, workflows_api, proposals_api]
 
 studio_router = SimpleRouter()
 studio_router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")

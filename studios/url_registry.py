@@ -71,6 +71,7 @@ ROUTE_RULES: tuple[tuple[str, str], ...] = (
     (STUDIO, "portal/"),
     (STUDIO, "bookings/manage/<token:token>/"),  # the client's booking page (reschedule, cancel), by secret link
     (STUDIO, "questionnaires/<token:token>/"),  # crm's questionnaire by secret link (cms/questionnaire_page.py)
+    (STUDIO, "proposals/<token:token>/"),
     # A signed token naming its studio; 404 on any other studio's host (studios/unsubscribe_views.py).
     (STUDIO, "email/unsubscribe/"),
     # One studio's private file (original, document, contract PDF) by a signed, expiring link (studios/media.py).

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 
 from .studio import BookingViewSet
+from .studio_setup import AvailabilityOverrideViewSet, AvailabilityRuleViewSet, SessionTypeViewSet
 from .views import (
     AvailabilityView,
     BookingCreateView,
@@ -36,4 +37,7 @@ client_urlpatterns: list = [
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()
 _studio_router.register("bookings", BookingViewSet, basename="booking")
+_studio_router.register("session-types", SessionTypeViewSet, basename="session-type")
+_studio_router.register("availability-rules", AvailabilityRuleViewSet, basename="availability-rule")
+_studio_router.register("availability-overrides", AvailabilityOverrideViewSet, basename="availability-override")
 studio_urlpatterns: list = _studio_router.urls

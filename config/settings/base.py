@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "contracts",
     "billing",
     "workflows",
+    "proposals",
     "frontend_api",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -384,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.Invoice.Status",
         "WebhookDeliveryStatusEnum": "frontend_api.models.WebhookDelivery.Status",
         "PhotoStatusEnum": "galleries.models.StudioImage.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_DEV_ORIGINS", default=[])

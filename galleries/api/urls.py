@@ -7,6 +7,7 @@ import frontend_api.converters  # noqa: F401 - registers <id:…> and <token:…
 
 from . import views
 from .studio import GalleryViewSet
+from .studio_curation import DeletePhotosView, HidePhotosView, MovePhotosView, ReorderPhotosView
 
 # /api/client/... (anonymous or gallery token)
 client_urlpatterns: list = [
@@ -28,4 +29,10 @@ client_urlpatterns: list = [
 # /api/studio/... (studio API key)
 _studio_router = SimpleRouter()
 _studio_router.register("galleries", GalleryViewSet, basename="gallery")
-studio_urlpatterns: list = _studio_router.urls
+studio_urlpatterns: list = [
+    *_studio_router.urls,
+    path("galleries/<id:gallery_id>/photos/order/", ReorderPhotosView.as_view(), name="gallery-photos-order"),
+    path("galleries/<id:gallery_id>/photos/move/", MovePhotosView.as_view(), name="gallery-photos-move"),
+    path("galleries/<id:gallery_id>/photos/hide/", HidePhotosView.as_view(), name="gallery-photos-hide"),
+    path("galleries/<id:gallery_id>/photos/delete/", DeletePhotosView.as_view(), name="gallery-photos-delete"),
+]

@@ -11,12 +11,15 @@ from django.urls import URLResolver, get_resolver
 
 from billing.models import Invoice
 from bookings import scheduling
-from bookings.models import CalendarFeed
+from bookings.models import AvailabilityOverride, AvailabilityRule, CalendarFeed
 from contracts.issuing import issue_contract
 from crm.models import Client, PortalLink
 from crm.portal import hash_token, start_session
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.downloads import ORIGINAL_SALT
+from galleries.models import GalleryPhoto
+from proposals.models import Proposal
+from proposals.sending import send_proposal
 from studios.models import OutgoingEmail
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
@@ -78,7 +81,16 @@ def world(client, studio, other_studio, wedding_template):
     delivery = WebhookDelivery.objects.create(
         studio=studio, endpoint=endpoint, event_id="evt_a", event="invoice.paid", payload={}
     )
+    proposal = send_proposal(
+        Proposal.objects.create(
+            studio=studio, client=booking.client, session_type=session_type, start=booking.start + timedelta(days=1)
+        )
+    )
     return {
+        "proposal": proposal,
+        "template": wedding_template,
+        "rule": AvailabilityRule.objects.filter(studio=studio).first(),
+        "override": AvailabilityOverride.objects.create(studio=studio, date=day + timedelta(days=30)),
         "a": studio,
         "b": other_studio,
         "session_type": session_type,
@@ -195,6 +207,37 @@ CASES = {
     "studio:client-portal-invitation": lambda w: as_b_key(
         w, "post", f"/api/studio/clients/{w['client'].pk}/portal-invitation/"
     ),
+    "client:proposal": lambda w: as_b_client(w, "get", f"/api/client/proposals/{w['proposal'].token}/"),
+    "client:proposal-accept": lambda w: as_b_client(w, "post", f"/api/client/proposals/{w['proposal'].token}/accept/"),
+    "client:proposal-decline": lambda w: as_b_client(
+        w, "post", f"/api/client/proposals/{w['proposal'].token}/decline/"
+    ),
+    "studio:session-type-detail": lambda w: as_b_key(
+        w, "patch", f"/api/studio/session-types/{w['session_type'].pk}/", {"name": "Hacked"}
+    ),
+    "studio:availability-rule-detail": lambda w: as_b_key(
+        w, "delete", f"/api/studio/availability-rules/{w['rule'].pk}/"
+    ),
+    "studio:availability-override-detail": lambda w: as_b_key(
+        w, "patch", f"/api/studio/availability-overrides/{w['override'].pk}/", {"note": "Hacked"}
+    ),
+    "studio:contract-template-detail": lambda w: as_b_key(
+        w, "get", f"/api/studio/contract-templates/{w['template'].pk}/"
+    ),
+    "studio:contract-detail": lambda w: as_b_key(w, "get", f"/api/studio/contracts/{w['contract'].pk}/"),
+    "studio:contract-void": lambda w: as_b_key(w, "post", f"/api/studio/contracts/{w['contract'].pk}/void/"),
+    "studio:gallery-photos-order": lambda w: as_b_key(
+        w, "post", f"/api/studio/galleries/{w['gallery'].pk}/photos/order/", {"photos": [w["photo"].pk]}
+    ),
+    "studio:gallery-photos-move": lambda w: as_b_key(
+        w, "post", f"/api/studio/galleries/{w['gallery'].pk}/photos/move/", {"photos": [w["photo"].pk], "set": None}
+    ),
+    "studio:gallery-photos-hide": lambda w: as_b_key(
+        w, "post", f"/api/studio/galleries/{w['gallery'].pk}/photos/hide/", {"photos": [w["photo"].pk], "hidden": True}
+    ),
+    "studio:gallery-photos-delete": lambda w: as_b_key(
+        w, "post", f"/api/studio/galleries/{w['gallery'].pk}/photos/delete/", {"photos": [w["photo"].pk]}
+    ),
     "studio:gallery-detail": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/"),
     "studio:gallery-photos": lambda w: as_b_key(w, "get", f"/api/studio/galleries/{w['gallery'].pk}/photos/"),
     "studio:gallery-start-upload": lambda w: as_b_key(
@@ -224,6 +267,11 @@ LISTINGS = {
     "studio:invoice-list": ("/api/studio/invoices/", "invoice"),
     "studio:webhook-endpoint-list": ("/api/studio/webhook-endpoints/", "endpoint"),
     "studio:webhook-delivery-list": ("/api/studio/webhook-deliveries/", "delivery"),
+    "studio:session-type-list": ("/api/studio/session-types/", "session_type"),
+    "studio:availability-rule-list": ("/api/studio/availability-rules/", "rule"),
+    "studio:availability-override-list": ("/api/studio/availability-overrides/", "override"),
+    "studio:contract-template-list": ("/api/studio/contract-templates/", "template"),
+    "studio:contract-list": ("/api/studio/contracts/", "contract"),
 }
 
 
@@ -261,6 +309,11 @@ def snapshot(w):
         OutgoingEmail.objects.filter(studio=w["a"]).count(),
         PortalLink.objects.filter(studio=w["a"], used_at__isnull=True).count(),
         w["gallery"].accesses.count(),
+        Proposal.objects.get(pk=w["proposal"].pk).status,
+        type(w["session_type"]).objects.get(pk=w["session_type"].pk).name,
+        AvailabilityRule.objects.filter(studio=w["a"]).count(),
+        AvailabilityOverride.objects.get(pk=w["override"].pk).note,
+        list(GalleryPhoto.objects.filter(gallery=w["gallery"]).values_list("pk", "order", "hidden", "set_id")),
     )
 
 

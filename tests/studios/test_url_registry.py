@@ -38,6 +38,7 @@ from crm.models import ClientTag, Questionnaire, Todo
 from crm.questionnaires import send_questionnaire
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.models import Gallery, GalleryPhoto, Selection
+from proposals.models import Proposal
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
 from studios.models import EmailTemplate, Membership, StudioDomain
@@ -200,6 +201,9 @@ def b_world(b_content, other_studio, other_photographer, studio):
         studio=other_studio, title="Harbour Secret Agreement", body=[("paragraph", "Harbour Secret terms")]
     )
     issue_contract(booking, template, notify=False)
+    Proposal.objects.create(
+        studio=other_studio, client=booking.client, session_type=booking.session_type, message="Harbour Secret note"
+    )
     ClientTag.objects.create(studio=other_studio, name="Harbour Secret Tag")
     Todo.objects.create(studio=other_studio, title="Harbour Secret To-do", client=booking.client)
     send_questionnaire(other_studio, booking.client, Questionnaire.objects.get(studio=other_studio))
