@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from studios.errors import NOT_FOUND, DomainError
 
 from . import curation
+from .admin_sharing import share_context
 from .admin_views import studio_gallery
-from .proofing import gallery_link
 
 PER_PAGE = 200
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
@@ -86,7 +86,7 @@ def manager(request, gallery_id):
             "counts": curation.status_counts(gallery),
             "manual": gallery.sort == gallery.Sort.MANUAL,
             "direct": hasattr(default_storage, "bucket"),
-            "share_link": gallery_link(gallery),
+            **share_context(request, gallery),
         },
     )
 

@@ -18,17 +18,20 @@
     message.classList.toggle("is-error", Boolean(isError));
   };
 
-  // --- Share: copy the client's link ---------------------------------------------------------------------
-  const link = root.querySelector("[data-share-link]");
-  root.querySelector("[data-copy-link]")?.addEventListener("click", async () => {
-    const copied = root.querySelector("[data-copied]");
-    try {
-      await navigator.clipboard.writeText(link.value);
-      copied.textContent = "Link copied.";
-    } catch (error) {
-      link.select(); // no clipboard access (an insecure origin): selected, for Ctrl+C
-      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
-    }
+  // --- Share: copy the client's link (and a recipient's new link) ------------------------------------------
+  root.querySelectorAll("[data-copy-link]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const row = button.closest(".gallery-manager-share-row");
+      const link = row.querySelector("[data-share-link]");
+      const copied = row.querySelector("[data-copied]");
+      try {
+        await navigator.clipboard.writeText(link.value);
+        copied.textContent = "Link copied.";
+      } catch (error) {
+        link.select(); // no clipboard access (an insecure origin): selected, for Ctrl+C
+        copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
+      }
+    });
   });
 
   // --- Selection -------------------------------------------------------------------------------------
