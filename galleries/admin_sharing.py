@@ -126,7 +126,8 @@ def revoke_recipient(request, gallery_id, link_id):
 def renew_recipient(request, gallery_id, link_id):
     gallery, (link, token) = _link_action(request, gallery_id, link_id, sharing.new_link)
     _remember(request, gallery, link, token)
-    messages.success(request, f"New link made for {link.name} and e-mailed to {link.email}; the old one no longer opens.")
+    told = f"New link made for {link.name} and e-mailed to {link.email}; the old one no longer opens."
+    messages.success(request, told)
     return _back(gallery)
 
 

@@ -433,9 +433,7 @@ class GalleryAccess(models.Model):
     unlock through a recipient's own link, that link (its expiry, revocation and allowance then apply)."""
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="accesses")
-    share_link = models.ForeignKey(
-        ShareLink, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses"
-    )
+    share_link = models.ForeignKey(ShareLink, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses")
     token_hash = models.CharField(max_length=64, unique=True)
     email = models.EmailField(blank=True)
     pin_ok = models.BooleanField(default=False)

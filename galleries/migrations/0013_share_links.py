@@ -5,61 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('galleries', '0012_gallery_photo_counter'),
-        ('studios', '0004_email_templates'),
+        ("galleries", "0012_gallery_photo_counter"),
+        ("studios", "0004_email_templates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('email', models.EmailField(max_length=254)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('download_limit', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('last_opened_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("email", models.EmailField(max_length=254)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("download_limit", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("last_opened_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='downloadallowance',
-            name='unique_allowance_per_gallery',
+            model_name="downloadallowance",
+            name="unique_allowance_per_gallery",
         ),
         migrations.AddField(
-            model_name='sharelink',
-            name='gallery',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='galleries.gallery'),
+            model_name="sharelink",
+            name="gallery",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="share_links", to="galleries.gallery"
+            ),
         ),
         migrations.AddField(
-            model_name='sharelink',
-            name='studio',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='studios.studio'),
+            model_name="sharelink",
+            name="studio",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="studios.studio"),
         ),
         migrations.AddField(
-            model_name='downloadallowance',
-            name='share_link',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='galleries.sharelink'),
+            model_name="downloadallowance",
+            name="share_link",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="galleries.sharelink",
+            ),
         ),
         migrations.AddField(
-            model_name='galleryaccess',
-            name='share_link',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='accesses', to='galleries.sharelink'),
+            model_name="galleryaccess",
+            name="share_link",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="accesses",
+                to="galleries.sharelink",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='downloadallowance',
-            constraint=models.UniqueConstraint(condition=models.Q(('share_link__isnull', True)), fields=('gallery',), name='unique_allowance_per_gallery'),
+            model_name="downloadallowance",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("share_link__isnull", True)),
+                fields=("gallery",),
+                name="unique_allowance_per_gallery",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='downloadallowance',
-            constraint=models.UniqueConstraint(condition=models.Q(('share_link__isnull', False)), fields=('share_link',), name='unique_allowance_per_share_link'),
+            model_name="downloadallowance",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("share_link__isnull", False)),
+                fields=("share_link",),
+                name="unique_allowance_per_share_link",
+            ),
         ),
     ]

@@ -36,7 +36,7 @@ from contracts.issuing import issue_contract
 from contracts.models import ContractTemplate
 from crm.models import ClientTag
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
-from galleries.models import Gallery, GalleryPhoto, Selection
+from galleries.models import Gallery, GalleryPhoto, Selection, ShareLink
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
 from studios.models import EmailTemplate, Membership, StudioDomain
@@ -68,6 +68,7 @@ KIND_BY_PARAM = {name: "page" for name in PAGE_ID_KWARGS} | {
     "gallery_id": "gallery",
     "photo_id": "photo",
     "selection_id": "selection",
+    "link_id": "share_link",
     "uploaded_file_id": "uploaded_file",
     "session_id": "editing_session",
     "task_state_id": "task_state",
@@ -171,6 +172,13 @@ def b_world(b_content, other_studio, other_photographer, studio):
             studio=other_studio, gallery=gallery, image=b_content["images"][1], order=1
         ),
         "selection": Selection.objects.create(gallery=gallery, email="harbour-secret@example.test"),
+        "share_link": ShareLink.objects.create(
+            studio=other_studio,
+            gallery=gallery,
+            name="Harbour Secret Recipient",
+            email="harbour-secret@example.test",
+            token_hash="b" * 64,
+        ),
         "editing_session": EditingSession.objects.create(
             user=other_photographer,
             content_type=ContentType.objects.get_for_model(Page),
