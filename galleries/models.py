@@ -347,6 +347,28 @@ class GalleryPhoto(models.Model):
         return self.image.original_filename or os.path.basename(self.image.file.name)
 
 
+class MultipartUpload(StudioOwned):
+    """A photo on its way to S3 in parts (galleries.multipart): the browser uploads the parts it lacks to
+    presigned URLs, resuming after a network drop or a reload; `complete` checks the file and registers the
+    photo as any upload. `photo` is set once it is registered (completing again returns it)."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
+    set = models.ForeignKey(GallerySet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.BigIntegerField()  # announced; the stored file may not be bigger
+    part_size = models.PositiveIntegerField()
+    key = models.CharField(max_length=500)
+    s3_upload_id = models.CharField(max_length=1024)
+    photo = models.OneToOneField(
+        "GalleryPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="multipart_upload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def part_count(self) -> int:
+        return max(1, -(-self.size // self.part_size))
+
+
 class GalleryPhotoCounter(models.Model):
     """The last `order` an upload into the gallery took (galleries/uploads.py `_next_order`). A row of its own,
     not a Gallery field: Wagtail saves a page whole (from a revision, too), which would write an old value back."""

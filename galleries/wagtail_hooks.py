@@ -9,7 +9,7 @@ from wagtail.admin.widgets import Button
 from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 from studios.models import Studio
 
-from . import admin_photos, admin_sharing, admin_views, library
+from . import admin_multipart, admin_photos, admin_sharing, admin_views, library
 from .admin_listing import GalleryListingViewSet
 from .business import gallery_charts
 from .client_files import ClientFileOperation
@@ -50,6 +50,27 @@ def register_gallery_admin_urls():
             "galleries/<int:gallery_id>/upload/<int:photo_id>/complete/",
             admin_views.complete,
             name="galleries_complete",
+        ),
+        path("galleries/<int:gallery_id>/upload/multipart/", admin_multipart.start, name="galleries_multipart"),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/",
+            admin_multipart.parts,
+            name="galleries_multipart_parts",
+        ),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/sign/",
+            admin_multipart.sign,
+            name="galleries_multipart_sign",
+        ),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/complete/",
+            admin_multipart.complete,
+            name="galleries_multipart_complete",
+        ),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/abort/",
+            admin_multipart.abort,
+            name="galleries_multipart_abort",
         ),
         path("galleries/<int:gallery_id>/photos/", admin_photos.manager, name="galleries_manager"),
         path("galleries/<int:gallery_id>/photos/action/", admin_photos.manager_action, name="galleries_manager_action"),

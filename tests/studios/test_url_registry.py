@@ -36,7 +36,7 @@ from contracts.issuing import issue_contract
 from contracts.models import ContractTemplate
 from crm.models import ClientTag
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
-from galleries.models import Gallery, GalleryPhoto, Selection, ShareLink
+from galleries.models import Gallery, GalleryPhoto, MultipartUpload, Selection, ShareLink
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
 from studios.models import EmailTemplate, Membership, StudioDomain
@@ -69,6 +69,7 @@ KIND_BY_PARAM = {name: "page" for name in PAGE_ID_KWARGS} | {
     "photo_id": "photo",
     "selection_id": "selection",
     "link_id": "share_link",
+    "upload_id": "multipart_upload",
     "uploaded_file_id": "uploaded_file",
     "session_id": "editing_session",
     "task_state_id": "task_state",
@@ -172,6 +173,15 @@ def b_world(b_content, other_studio, other_photographer, studio):
             studio=other_studio, gallery=gallery, image=b_content["images"][1], order=1
         ),
         "selection": Selection.objects.create(gallery=gallery, email="harbour-secret@example.test"),
+        "multipart_upload": MultipartUpload.objects.create(
+            studio=other_studio,
+            gallery=gallery,
+            filename="harbour-secret.jpg",
+            size=1000,
+            part_size=8 * 1024 * 1024,
+            key="original_images/harbour/harbour-secret.jpg",
+            s3_upload_id="harbour-secret-upload",
+        ),
         "share_link": ShareLink.objects.create(
             studio=other_studio,
             gallery=gallery,
