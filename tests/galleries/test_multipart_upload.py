@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 from django.core.files.storage import default_storage
-from django.test import TestCase
+from django.test import Client, TestCase, override_settings
 
 from galleries.models import GalleryPhoto, MultipartUpload, StudioImage
 
@@ -19,25 +19,27 @@ PART = 16 * 1024
 
 
 @pytest.fixture
-def small_parts(settings, monkeypatch):
-    """Parts of 32 KB (S3's own smallest is 5 MiB; moto's server runs in this process and is told so)."""
+def small_parts(s3, monkeypatch):
+    """Parts of 16 KB (S3's own smallest is 5 MiB; moto's server runs in this process and is told so). Inside
+    the S3 override (`s3` first), so the settings are put back in order afterwards."""
     import moto.s3.models
 
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
-    settings.GALLERY_UPLOAD_PART_BYTES = PART
+    with override_settings(GALLERY_UPLOAD_PART_BYTES=PART):
+        yield
 
 
 @pytest.fixture
-def a_admin(admin_client_for, photographer):
-    admin = admin_client_for(photographer)
-    admin.defaults["HTTP_HOST"] = "localhost"
+def a_admin(photographer):
+    admin = Client(HTTP_HOST="localhost")
+    admin.force_login(photographer)
     return admin
 
 
 @pytest.fixture
-def b_admin(admin_client_for, other_photographer):
-    admin = admin_client_for(other_photographer)
-    admin.defaults["HTTP_HOST"] = "localhost"
+def b_admin(other_photographer):
+    admin = Client(HTTP_HOST="localhost")  # a browser of its own
+    admin.force_login(other_photographer)
     return admin
 
 
