@@ -126,7 +126,29 @@ def _retry(gallery, data):
     return told
 
 
+def _placed(gallery, data, position, where):
+    n = len(data.getlist("photos"))
+    curation.move_to_position(gallery, data.getlist("photos"), position)
+    return f"{n} photo{'s' if n != 1 else ''} moved {where}; the gallery is in Manual order."
+
+
+def _top(gallery, data):
+    return _placed(gallery, data, 1, "to the top")
+
+
+def _bottom(gallery, data):
+    return _placed(gallery, data, 10**9, "to the bottom")
+
+
+def _position(gallery, data):
+    position = data.get("position", "")
+    return _placed(gallery, data, position, f"to position {position}")
+
+
 ACTIONS = {
+    "top": _top,
+    "bottom": _bottom,
+    "position": _position,
     "hide": _hide,
     "show": _show,
     "move": _move,

@@ -69,6 +69,12 @@
     const button = event.submitter;
     if (button?.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
+  // Enter in "Move to position" moves (the form's first button would otherwise hide the photos).
+  toolbar.querySelector("[name=position]")?.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    toolbar.querySelector("button[value=position]")?.click();
+  });
   refresh();
 
   // --- Reorder -----------------------------------------------------------------------------------------
