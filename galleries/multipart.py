@@ -157,7 +157,11 @@ def complete(upload: MultipartUpload):
     discard = None
     try:
         with transaction.atomic():
-            upload = MultipartUpload.objects.select_for_update().select_related("set", "gallery").get(pk=upload.pk)
+            upload = (
+                MultipartUpload.objects.select_for_update(of=("self",))
+                .select_related("set", "gallery")
+                .get(pk=upload.pk)
+            )
             if upload.photo_id:
                 return upload.photo  # completed before (a retried request)
             parts = _listed_parts(upload)
