@@ -10,6 +10,7 @@ from django.utils import timezone
 from crm.activity import record_activity
 from studios.errors import GONE, NOT_FOUND, UNAUTHENTICATED, DomainError
 
+from . import sharing
 from .attempts import reserve_pin_attempt
 from .models import Gallery, GalleryAccess, normalise_access_code
 
@@ -39,6 +40,8 @@ def unlock_gallery(studio, code: str, email: str = "", pin: str = "", ip: str | 
     """Returns (token, access). The token is shown once; only its hash is stored.
 
     A PIN attempt counts against the gallery's attempt limits (galleries.attempts), from whatever address."""
+    if sharing.is_share_token(code):
+        return unlock_share_link(studio, code, ip)
     gallery = (
         Gallery.objects.live()
         .filter(studio=studio, access_code=normalise_access_code(code))
@@ -88,6 +91,38 @@ def grant_access(gallery: Gallery, *, email: str = "", pin_ok: bool = False, ip:
     return token, access
 
 
+def unlock_share_link(studio, link_token: str, ip: str | None = None):
+    """A recipient's own link (galleries.sharing): their e-mail, downloads without the PIN (the link is the
+    grant), the access ending when the link or the gallery does. Returns (token, access) as unlock_gallery."""
+    link = sharing.link_for_token(studio, link_token)
+    if link is None or not link.gallery.live:
+        raise wrong_code_or_pin()
+    gallery = link.gallery
+    if gallery.is_expired():
+        raise expired_error()
+    sharing.check_open(link)
+    sharing.mark_opened(link)
+    token = secrets.token_urlsafe(32)
+    expires_at = min(m for m in (timezone.now() + TOKEN_LIFETIME, link.expires_at, gallery.expires_at) if m)
+    access = GalleryAccess.objects.create(
+        gallery=gallery,
+        share_link=link,
+        token_hash=hash_token(token),
+        email=link.email,
+        pin_ok=True,
+        ip=ip,
+        expires_at=expires_at,
+    )
+    if gallery.client_id:
+        record_activity(
+            gallery.client,
+            "gallery_viewed",
+            gallery.title,
+            data={"gallery": gallery.pk, "email": access.email, "share_link": link.pk},
+        )
+    return token, access
+
+
 def token_from_request(request) -> str:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header.lower().startswith("bearer "):
@@ -99,12 +134,16 @@ def access_for_token(token: str, studio) -> GalleryAccess:
     """The unexpired access an unlock token stands for on this studio's site (galleries.api.auth reads the token
     from the request). Another studio's token answers as an unknown one, as row-level security would have it."""
     access = (
-        GalleryAccess.objects.select_related("gallery")
+        GalleryAccess.objects.select_related("gallery", "share_link")
         .filter(studio=studio, token_hash=hash_token(token), expires_at__gt=timezone.now())
         .first()
     )
     if access is None:
         raise DomainError("invalid_token", "This gallery link has expired. Unlock the gallery again.", UNAUTHENTICATED)
+    if access.share_link is not None:
+        # Revoked or expired since it was opened: it stops now, in this browser too.
+        access.share_link.studio = studio
+        sharing.check_open(access.share_link)
     return access
 
 

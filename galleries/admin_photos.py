@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from studios.errors import NOT_FOUND, DomainError
 
 from . import curation
+from .admin_sharing import share_context
 from .admin_views import studio_gallery
-from .proofing import gallery_link
 
 PER_PAGE = 200
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
@@ -86,7 +86,7 @@ def manager(request, gallery_id):
             "counts": curation.status_counts(gallery),
             "manual": gallery.sort == gallery.Sort.MANUAL,
             "direct": hasattr(default_storage, "bucket"),
-            "share_link": gallery_link(gallery),
+            **share_context(request, gallery),
         },
     )
 
@@ -126,7 +126,29 @@ def _retry(gallery, data):
     return told
 
 
+def _placed(gallery, data, position, where):
+    n = len(data.getlist("photos"))
+    curation.move_to_position(gallery, data.getlist("photos"), position)
+    return f"{n} photo{'s' if n != 1 else ''} moved {where}; the gallery is in Manual order."
+
+
+def _top(gallery, data):
+    return _placed(gallery, data, 1, "to the top")
+
+
+def _bottom(gallery, data):
+    return _placed(gallery, data, 10**9, "to the bottom")
+
+
+def _position(gallery, data):
+    position = data.get("position", "")
+    return _placed(gallery, data, position, f"to position {position}")
+
+
 ACTIONS = {
+    "top": _top,
+    "bottom": _bottom,
+    "position": _position,
     "hide": _hide,
     "show": _show,
     "move": _move,

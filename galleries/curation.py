@@ -152,6 +152,34 @@ def reorder(gallery: Gallery, ids) -> int:
 
 
 @transaction.atomic
+def move_to_position(gallery: Gallery, ids, position) -> int:
+    """Move the selected photos, in their present order, to `position` (1 = the first place) of the whole
+    gallery's order, whatever page they are on: a move across pages of the grid. A position past the end puts
+    them last. The gallery changes to Manual order. Returns how many rows changed."""
+    try:
+        position = int(position)
+    except (TypeError, ValueError):
+        raise CurationRefused("Give the position to move the photos to (1 is the first).") from None
+    if position < 1:
+        raise CurationRefused("Positions start at 1 (the first photo).")
+    chosen = set(chosen_photos(gallery, ids))
+    everyone = list(
+        _photos(gallery).select_for_update(of=("self",)).order_by(*gallery.photo_order()).values_list("pk", "order")
+    )
+    moving = [pk for pk, _ in everyone if pk in chosen]
+    staying = [pk for pk, _ in everyone if pk not in chosen]
+    at = min(position - 1, len(staying))
+    current = staying[:at] + moving + staying[at:]
+    before = dict(everyone)
+    changed = [GalleryPhoto(pk=pk, order=n) for n, pk in enumerate(current, start=1) if before[pk] != n]
+    GalleryPhoto.objects.bulk_update(changed, ["order"], batch_size=500)
+    if gallery.sort != Gallery.Sort.MANUAL:
+        set_page_fields(gallery, sort=Gallery.Sort.MANUAL)
+    forget_gallery_photo_pages(gallery.pk)
+    return len(changed)
+
+
+@transaction.atomic
 def move_to_set(gallery: Gallery, ids, set_id) -> int:
     """Move the photos into one of the gallery's sets (`set_id` None: into no set)."""
     photo_set = None

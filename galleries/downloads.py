@@ -53,62 +53,73 @@ def check_may_download(gallery, access, size: str) -> None:
         )
 
 
-def use_one_download(gallery) -> None:
-    """Count one download against the gallery's allowance; a conditional UPDATE, so concurrent requests can't
-    overrun. The allowance is the gallery's, not the typed e-mail's: a new e-mail or a new unlock brings none."""
-    limit = gallery.download_limit
+def _grant(gallery, access=None):
+    """(limit, the DownloadAllowance rows that count it, the row's identity): the gallery's allowance, or for
+    a recipient's own link (galleries.sharing) that link's."""
+    link = getattr(access, "share_link", None) if access is not None else None
+    if link is not None:
+        return link.download_limit, {"studio_id": gallery.studio_id, "gallery": gallery, "share_link": link}
+    return gallery.download_limit, {"studio_id": gallery.studio_id, "gallery": gallery, "share_link": None}
+
+
+def use_one_download(gallery, access=None) -> None:
+    """Count one download against the allowance (the gallery's, or the recipient link's the access was opened
+    with); a conditional UPDATE, so concurrent requests can't overrun. The gallery's allowance is not the
+    typed e-mail's: a new e-mail or a new unlock brings none."""
+    limit, key = _grant(gallery, access)
     if limit is None:
         return
     try:
         with transaction.atomic():
-            DownloadAllowance.objects.get_or_create(studio_id=gallery.studio_id, gallery=gallery)
+            DownloadAllowance.objects.get_or_create(**key)
     except IntegrityError:
         pass  # created by a concurrent request
-    allowance = DownloadAllowance.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
-    used = allowance.filter(used__lt=limit).update(used=F("used") + 1)
+    used = DownloadAllowance.objects.filter(used__lt=limit, **key).update(used=F("used") + 1)
     if not used:
-        raise _limit_reached(limit)
+        raise _limit_reached(limit, personal=key["share_link"] is not None)
 
 
-def check_download_left(gallery) -> None:
+def check_download_left(gallery, access=None) -> None:
     """use_one_download's refusal without taking one: for asking whether a download would go through."""
-    if downloads_left(gallery) == 0:
-        raise _limit_reached(gallery.download_limit)
+    if downloads_left(gallery, access) == 0:
+        limit, key = _grant(gallery, access)
+        raise _limit_reached(limit, personal=key["share_link"] is not None)
 
 
-def _limit_reached(limit: int) -> DomainError:
+def _limit_reached(limit: int, personal: bool = False) -> DomainError:
+    where = "with your link to this gallery" if personal else "for this gallery"
     return DomainError(
         "download_limit_reached",
-        f"You have used all {limit} downloads for this gallery. Ask your photographer for more.",
+        f"You have used all {limit} downloads {where}. Ask your photographer for more.",
         LIMIT,
     )
 
 
-def give_back_download(gallery) -> None:
+def give_back_download(gallery, access=None) -> None:
     """Undo use_one_download for a download that was not delivered (it failed, or the client went away)."""
-    if gallery.download_limit is None:
+    limit, key = _grant(gallery, access)
+    if limit is None:
         return
-    allowance = DownloadAllowance.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
-    allowance.filter(used__gt=0).update(used=F("used") - 1)
+    DownloadAllowance.objects.filter(used__gt=0, **key).update(used=F("used") - 1)
 
 
 @contextmanager
-def one_download(gallery):
+def one_download(gallery, access=None):
     """Count one download for the work inside the block; given back if the block fails."""
-    use_one_download(gallery)
+    use_one_download(gallery, access)
     try:
         yield
     except BaseException:
-        give_back_download(gallery)
+        give_back_download(gallery, access)
         raise
 
 
-def downloads_left(gallery) -> int | None:
-    if gallery.download_limit is None:
+def downloads_left(gallery, access=None) -> int | None:
+    limit, key = _grant(gallery, access)
+    if limit is None:
         return None
-    allowance = DownloadAllowance.objects.filter(studio_id=gallery.studio_id, gallery=gallery)
-    used = allowance.values_list("used", flat=True).first()
-    return max(0, gallery.download_limit - (used or 0))
+    used = DownloadAllowance.objects.filter(**key).values_list("used", flat=True).first()
+    return max(0, limit - (used or 0))
 
 
 def log_download(gallery, access, kind: str, photo=None, photo_set=None, ip=None) -> None:
@@ -304,7 +315,7 @@ class DeliveredZip:
         if self.complete:
             log_download(self.gallery, self.access, DownloadEvent.Kind.ZIP, photo_set=self.photo_set, ip=self.ip)
         else:
-            give_back_download(self.gallery)
+            give_back_download(self.gallery, self.access)
             logger.error("ZIP of gallery %s for %r cut short; download given back", self.gallery.pk, self.access.email)
 
 

@@ -42,13 +42,16 @@ def _plural(n: int, word: str) -> str:
 def values(context: dict) -> dict:
     gallery, studio = context["gallery"], context["studio"]
     days = context.get("days")
+    # A recipient's own link (galleries.sharing) is their grant: the gallery's code and PIN, which would open
+    # it past the link's expiry and allowance, are left out (a line with only empty values is dropped).
+    personal = context.get("personal", False)
     return {
         **client_values(context.get("client")),
         "gallery.title": gallery.title,
         "gallery.url": context.get("url", ""),
-        "gallery.code": gallery.access_code,
-        "gallery.pin": getattr(gallery, "download_pin", "") or "",
-        "gallery.expires": when(studio, gallery.expires_at, "%-d %B %Y"),
+        "gallery.code": "" if personal else gallery.access_code,
+        "gallery.pin": "" if personal else getattr(gallery, "download_pin", "") or "",
+        "gallery.expires": when(studio, context.get("expires_at", gallery.expires_at), "%-d %B %Y"),
         "gallery.days_left": _plural(days, "day") if days is not None else "",
     }
 

@@ -368,6 +368,28 @@ class GalleryPhoto(models.Model):
         return self.image.original_filename or os.path.basename(self.image.file.name)
 
 
+class MultipartUpload(StudioOwned):
+    """A photo on its way to S3 in parts (galleries.multipart): the browser uploads the parts it lacks to
+    presigned URLs, resuming after a network drop or a reload; `complete` checks the file and registers the
+    photo as any upload. `photo` is set once it is registered (completing again returns it)."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
+    set = models.ForeignKey(GallerySet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.BigIntegerField()  # announced; the stored file may not be bigger
+    part_size = models.PositiveIntegerField()
+    key = models.CharField(max_length=500)
+    s3_upload_id = models.CharField(max_length=1024)
+    photo = models.OneToOneField(
+        "GalleryPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="multipart_upload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def part_count(self) -> int:
+        return max(1, -(-self.size // self.part_size))
+
+
 class GalleryPhotoCounter(StudioKeyedChild):
     """The last `order` an upload into the gallery took (galleries/uploads.py `_next_order`). A row of its own,
     not a Gallery field: Wagtail saves a page whole (from a revision, too), which would write an old value back."""
@@ -428,12 +450,40 @@ class WatermarkSettings(models.Model):
 # --- What clients do in a gallery -------------------------------------------
 
 
+class ShareLink(StudioOwned):
+    """A recipient's own link to a gallery (galleries.sharing): opening it unlocks the gallery for them alone,
+    with its own expiry and download allowance (counted in their DownloadAllowance row), until the
+    photographer revokes it. Only the token's hash is stored; the link is shown once and e-mailed."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="share_links")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # none: open as long as the gallery is
+    download_limit = models.PositiveIntegerField(null=True, blank=True)  # none: no limit
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)  # first opened
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
 class GalleryAccess(StudioKeyedChild):
-    """One unlock of a gallery: the client's token (stored hashed), who they said they are, until when."""
+    """One unlock of a gallery: the client's token (stored hashed), who they said they are, until when; for an
+    unlock through a recipient's own link, that link (its expiry, revocation and allowance then apply)."""
 
     STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="accesses")
+    share_link = models.ForeignKey(ShareLink, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses")
     token_hash = models.CharField(max_length=64)
     email = models.EmailField(blank=True)
     pin_ok = models.BooleanField(default=False)
@@ -530,15 +580,26 @@ class Comment(StudioKeyedChild):
 class DownloadAllowance(StudioKeyedChild):
     """Downloads used in a gallery. The grant a client holds is the gallery's code and PIN, not the e-mail they
     type (anyone may type a new one), so the allowance is the gallery's; a conditional UPDATE keeps concurrent
-    requests from overrunning it (galleries.downloads.use_one_download)."""
+    requests from overrunning it (galleries.downloads.use_one_download). A recipient's own link (ShareLink) is
+    a grant of its own: its downloads are counted in a row of their own (`share_link` set)."""
 
     STUDIO_FROM = "gallery"
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
+    share_link = models.ForeignKey(ShareLink, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     used = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["studio", "gallery"], name="unique_allowance_per_gallery")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["studio", "gallery"], condition=models.Q(share_link__isnull=True), name="unique_allowance_per_gallery"
+            ),
+            models.UniqueConstraint(
+                fields=["studio", "share_link"],
+                condition=models.Q(share_link__isnull=False),
+                name="unique_allowance_per_share_link",
+            ),
+        ]
 
 
 class DownloadEvent(StudioKeyedChild):

@@ -9,7 +9,7 @@ from wagtail.admin.widgets import Button
 from studios.charts import HOOK_NAME as BUSINESS_CHARTS_HOOK
 from studios.models import Studio
 
-from . import admin_photos, admin_views, library
+from . import admin_multipart, admin_photos, admin_sharing, admin_views, library
 from .admin_listing import GalleryListingViewSet
 from .business import gallery_charts
 from .client_files import ClientFileOperation
@@ -51,9 +51,53 @@ def register_gallery_admin_urls():
             admin_views.complete,
             name="galleries_complete",
         ),
+        path("galleries/<int:gallery_id>/upload/multipart/", admin_multipart.start, name="galleries_multipart"),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/",
+            admin_multipart.parts,
+            name="galleries_multipart_parts",
+        ),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/sign/",
+            admin_multipart.sign,
+            name="galleries_multipart_sign",
+        ),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/complete/",
+            admin_multipart.complete,
+            name="galleries_multipart_complete",
+        ),
+        path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/abort/",
+            admin_multipart.abort,
+            name="galleries_multipart_abort",
+        ),
         path("galleries/<int:gallery_id>/photos/", admin_photos.manager, name="galleries_manager"),
         path("galleries/<int:gallery_id>/photos/action/", admin_photos.manager_action, name="galleries_manager_action"),
         path("galleries/<int:gallery_id>/photos/reorder/", admin_photos.reorder, name="galleries_reorder"),
+        path("galleries/<int:gallery_id>/share/recipients/", admin_sharing.add_recipient, name="galleries_share_add"),
+        path(
+            "galleries/<int:gallery_id>/share/recipients/<int:link_id>/revoke/",
+            admin_sharing.revoke_recipient,
+            name="galleries_share_revoke",
+        ),
+        path(
+            "galleries/<int:gallery_id>/share/recipients/<int:link_id>/new-link/",
+            admin_sharing.renew_recipient,
+            name="galleries_share_renew",
+        ),
+        path(
+            "galleries/<int:gallery_id>/share/qr.svg",
+            admin_sharing.gallery_qr,
+            {"fmt": "svg"},
+            name="galleries_qr_svg",
+        ),
+        path(
+            "galleries/<int:gallery_id>/share/qr.png",
+            admin_sharing.gallery_qr,
+            {"fmt": "png"},
+            name="galleries_qr_png",
+        ),
         path("galleries/<int:gallery_id>/status/", admin_views.photo_status, name="galleries_photo_status"),
         path("galleries/<int:gallery_id>/activity/", admin_views.activity, name="galleries_activity"),
         path("galleries/<int:gallery_id>/send-ready/", admin_views.send_ready_email, name="galleries_send_ready"),

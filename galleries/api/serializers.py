@@ -103,6 +103,13 @@ class PhotoPageSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
 
 
+def access_expiry(gallery, access):
+    """When the gallery closes for this client: for a recipient's own link, the earlier of the two."""
+    link = access.share_link if access.share_link_id else None
+    moments = [m for m in (gallery.expires_at, link and link.expires_at) if m is not None]
+    return min(moments) if moments else None
+
+
 def gallery_payload(gallery, access) -> dict:
     """Gallery detail with sets, counts and what this client may do."""
     photos = gallery.photos.ready()
@@ -119,15 +126,15 @@ def gallery_payload(gallery, access) -> dict:
         "title": gallery.title,
         "intro": gallery.intro,
         "studio": gallery.studio.name,
-        "expires_at": gallery.expires_at,
+        "expires_at": access_expiry(gallery, access),
         "photo_count": counts["total"],
         "sets": [{"id": s.pk, "name": s.name, "photo_count": counts[f"s{s.pk}"]} for s in gallery.sets.all()],
         "permissions": {
             "downloadable": gallery.downloadable,
             "download_resolution": gallery.download_resolution,
             "pin_required": bool(gallery.download_pin) and not access.pin_ok,
-            "download_limit": gallery.download_limit,
-            "downloads_left": downloads_left(gallery),
+            "download_limit": access.share_link.download_limit if access.share_link_id else gallery.download_limit,
+            "downloads_left": downloads_left(gallery, access),
             "selection_limit": gallery.selection_limit,
         },
         "selection": {

@@ -324,7 +324,7 @@ class GalleryDownloadView(GalleryAPIView):
     def get(self, request, gallery_id):
         gallery, photo_set, entries = self.zip_entries(request, gallery_id)
         # Counted before the first byte (so the limit holds under concurrency), given back if not delivered.
-        downloads.use_one_download(gallery)
+        downloads.use_one_download(gallery, request.auth)
         stream = downloads.DeliveredZip(gallery, entries, request.auth, photo_set, client_ip(request))
         name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
         response = StreamingHttpResponse(stream, content_type="application/zip")
@@ -338,7 +338,7 @@ class GalleryDownloadView(GalleryAPIView):
     def head(self, request, gallery_id):
         # Defined, so Django does not answer HEAD with get() (which would count a download and build the ZIP).
         gallery, _, _ = self.zip_entries(request, gallery_id)
-        downloads.check_download_left(gallery)
+        downloads.check_download_left(gallery, request.auth)
         return HttpResponse(status=200)
 
     def zip_entries(self, request, gallery_id):
@@ -396,7 +396,7 @@ class PhotoDownloadView(APIView):
         downloads.check_may_download(gallery, access, size)
         if size != "full":
             pixels.check_renderable(photo)  # a clear 409, not a 500 from Pillow's bomb guard
-        with downloads.one_download(gallery):  # given back if the rendition fails
+        with downloads.one_download(gallery, access):  # given back if the rendition fails
             rendition = None if size == "full" else photo.image.get_rendition(downloads.web_spec(gallery, size))
         kind = DownloadEvent.Kind.FULL if size == "full" else DownloadEvent.Kind.WEB
         downloads.log_download(gallery, access, kind, photo=photo, ip=client_ip(request))

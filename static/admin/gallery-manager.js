@@ -2,6 +2,7 @@
 // range); drag a photo (or the ticked ones) to another place to reorder, saved through galleries.curation.reorder;
 // drop files from the computer onto the grid to upload them through the existing upload views, three at a time,
 // each tile showing its progress and then its thumbnail once the pipeline has made it (the status view, polled).
+// With S3 storage files go straight to the bucket in parts and resume after a drop (galleries/multipart.py).
 (() => {
   const root = document.querySelector("[data-gallery-manager]");
   if (!root) return;
@@ -18,17 +19,20 @@
     message.classList.toggle("is-error", Boolean(isError));
   };
 
-  // --- Share: copy the client's link ---------------------------------------------------------------------
-  const link = root.querySelector("[data-share-link]");
-  root.querySelector("[data-copy-link]")?.addEventListener("click", async () => {
-    const copied = root.querySelector("[data-copied]");
-    try {
-      await navigator.clipboard.writeText(link.value);
-      copied.textContent = "Link copied.";
-    } catch (error) {
-      link.select(); // no clipboard access (an insecure origin): selected, for Ctrl+C
-      copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
-    }
+  // --- Share: copy the client's link (and a recipient's new link) ------------------------------------------
+  root.querySelectorAll("[data-copy-link]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const row = button.closest(".gallery-manager-share-row");
+      const link = row.querySelector("[data-share-link]");
+      const copied = row.querySelector("[data-copied]");
+      try {
+        await navigator.clipboard.writeText(link.value);
+        copied.textContent = "Link copied.";
+      } catch (error) {
+        link.select(); // no clipboard access (an insecure origin): selected, for Ctrl+C
+        copied.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
+      }
+    });
   });
 
   // --- Selection -------------------------------------------------------------------------------------
@@ -64,6 +68,12 @@
   toolbar.addEventListener("submit", (event) => {
     const button = event.submitter;
     if (button?.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+  // Enter in "Move to position" moves (the form's first button would otherwise hide the photos).
+  toolbar.querySelector("[name=position]")?.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    toolbar.querySelector("button[value=position]")?.click();
   });
   refresh();
 
@@ -219,7 +229,90 @@
     return accepted(tile, body);
   };
 
+  // Resumable (galleries/multipart.py): the file goes to S3 in parts through presigned URLs. The upload's id is
+  // kept in localStorage under the file's name, size and date, so after a network drop (retried here) or a
+  // reload (drop the same files again) only the parts S3 does not have yet are sent.
+  const RESUME_KEY = `focusflow-multipart:${location.pathname}`;
+  const saved = () => { try { return JSON.parse(localStorage.getItem(RESUME_KEY) || "{}"); } catch (error) { return {}; } };
+  const remember = (fileKey, id) => {
+    const all = saved();
+    if (id) all[fileKey] = id; else delete all[fileKey];
+    try { localStorage.setItem(RESUME_KEY, JSON.stringify(all)); } catch (error) { /* private mode: no resume after reload */ }
+  };
+  const json = async (url, options = {}) => {
+    const response = await fetch(url, { credentials: "same-origin", ...options });
+    return { status: response.status, body: await response.json().catch(() => ({})) };
+  };
+  const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+  const putPart = (url, blob, onProgress) => new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    xhr.upload.onprogress = onProgress;
+    xhr.onload = () => resolve(xhr.status);
+    xhr.onerror = () => resolve(0);
+    xhr.send(blob);
+  });
+
+  const sendMultipart = async (file, tile) => {
+    const headers = { "X-CSRFToken": csrf, "Content-Type": "application/json" };
+    const base = root.dataset.multipartUrl;
+    const fileKey = `${file.name}:${file.size}:${file.lastModified}`;
+    let state = null;
+    const known = saved()[fileKey];
+    if (known) {
+      const found = await json(`${base}${known}/`);
+      if (found.status === 200 && !found.body.photo) state = found.body; else remember(fileKey, null);
+    }
+    if (!state) {
+      const started = await json(base, {
+        method: "POST", headers, body: JSON.stringify({ filename: file.name, size: file.size, set: root.dataset.uploadSet }),
+      });
+      if (started.status !== 201) return uploadFailed(tile, started.body.error?.message || `Upload refused (${started.status}).`);
+      state = started.body;
+      remember(fileKey, state.upload);
+    }
+    const done = new Set(state.done);
+    const partBytes = (n) => Math.min(state.part_size, file.size - (n - 1) * state.part_size);
+    let sentBytes = [...done].reduce((sum, n) => sum + partBytes(n), 0);
+    const bar = () => tile.querySelector("progress");
+    for (let attempt = 0; done.size < state.parts; attempt += 1) {
+      const missing = [];
+      for (let n = 1; n <= state.parts; n += 1) if (!done.has(n)) missing.push(n);
+      const signed = await json(`${base}${state.upload}/sign/`, { method: "POST", headers, body: JSON.stringify({ parts: missing.slice(0, 100) }) })
+        .catch(() => ({ status: 0, body: {} }));
+      if (signed.status === 200) {
+        for (const n of missing.slice(0, 100)) {
+          const blob = file.slice((n - 1) * state.part_size, n * state.part_size);
+          const status = await putPart(signed.body.urls[n], blob, (event) => {
+            if (event.lengthComputable) bar().value = (100 * (sentBytes + event.loaded)) / file.size;
+          });
+          if (status < 200 || status >= 300) break; // a drop: sign again and go on from the missing parts
+          done.add(n);
+          sentBytes += blob.size;
+          if (tile.querySelector(".photo-tile-reason")) statusLabel(tile, '<progress max="100" value="0"></progress>');
+          bar().value = (100 * sentBytes) / file.size;
+          attempt = 0;
+        }
+      } else if (signed.status >= 400) {
+        return uploadFailed(tile, signed.body.error?.message || `Upload refused (${signed.status}).`);
+      }
+      if (done.size < state.parts) {
+        if (attempt >= 8) return uploadFailed(tile, "The connection keeps dropping: drop this file again later to go on where it stopped.");
+        statusLabel(tile, `<progress max="100" value="${(100 * sentBytes) / file.size}"></progress> <span class="photo-tile-reason">Connection lost, retrying…</span>`);
+        await pause(Math.min(30000, 1000 * 2 ** attempt));
+      }
+    }
+    const completed = await json(`${base}${state.upload}/complete/`, { method: "POST", headers });
+    if (completed.status === 201) {
+      remember(fileKey, null);
+      return accepted(tile, completed.body);
+    }
+    if (completed.status !== 400 || !/have not arrived/.test(completed.body.error?.message || "")) remember(fileKey, null);
+    return uploadFailed(tile, completed.body.error?.message || `Upload failed (${completed.status}).`);
+  };
+
   const send = async (file, tile) => {
+    if (root.dataset.multipartUrl) return sendMultipart(file, tile);
     if (root.dataset.presignUrl) return sendDirect(file, tile);
     const data = new FormData();
     data.append("file", file);

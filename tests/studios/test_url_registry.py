@@ -37,7 +37,7 @@ from contracts.models import ContractTemplate
 from crm.models import ClientTag, Questionnaire, Todo
 from crm.questionnaires import send_questionnaire
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
-from galleries.models import Gallery, GalleryPhoto, Selection
+from galleries.models import Gallery, GalleryPhoto, MultipartUpload, Selection, ShareLink
 from proposals.models import Proposal
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
@@ -71,6 +71,8 @@ KIND_BY_PARAM = {name: "page" for name in PAGE_ID_KWARGS} | {
     "gallery_id": "gallery",
     "photo_id": "photo",
     "selection_id": "selection",
+    "link_id": "share_link",
+    "upload_id": "multipart_upload",
     "uploaded_file_id": "uploaded_file",
     "session_id": "editing_session",
     "task_state_id": "task_state",
@@ -174,6 +176,22 @@ def b_world(b_content, other_studio, other_photographer, studio):
             studio=other_studio, gallery=gallery, image=b_content["images"][1], order=1
         ),
         "selection": Selection.objects.create(gallery=gallery, email="harbour-secret@example.test"),
+        "multipart_upload": MultipartUpload.objects.create(
+            studio=other_studio,
+            gallery=gallery,
+            filename="harbour-secret.jpg",
+            size=1000,
+            part_size=8 * 1024 * 1024,
+            key="original_images/harbour/harbour-secret.jpg",
+            s3_upload_id="harbour-secret-upload",
+        ),
+        "share_link": ShareLink.objects.create(
+            studio=other_studio,
+            gallery=gallery,
+            name="Harbour Secret Recipient",
+            email="harbour-secret@example.test",
+            token_hash="b" * 64,
+        ),
         "editing_session": EditingSession.objects.create(
             user=other_photographer,
             content_type=ContentType.objects.get_for_model(Page),
