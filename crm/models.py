@@ -187,6 +187,8 @@ class PortalSession(StudioOwned):
 
     def __str__(self):
         return f"Portal session of {self.client_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class Todo(StudioOwned):
     """Something the studio has to do (by hand, or created by a workflow step): shown on the dashboard."""
 

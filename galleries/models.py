@@ -592,7 +592,9 @@ class DownloadAllowance(StudioKeyedChild):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["studio", "gallery"], condition=models.Q(share_link__isnull=True), name="unique_allowance_per_gallery"
+                fields=["studio", "gallery"],
+                condition=models.Q(share_link__isnull=True),
+                name="unique_allowance_per_gallery",
             ),
             models.UniqueConstraint(
                 fields=["studio", "share_link"],

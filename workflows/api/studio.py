@@ -46,6 +46,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
 
 class WorkflowRunLogSerializer(serializers.ModelSerializer):
     step_index = serializers.IntegerField(read_only=True, help_text="-1: the start (the conditions).")
+
     class Meta:
         model = WorkflowRunLog
         fields = ["step_index", "step_type", "status", "detail", "error", "at"]
