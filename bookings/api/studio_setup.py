@@ -109,6 +109,8 @@ class StudioSessionTypeSerializer(StudioScopedSerializerMixin, serializers.Model
 class StudioAvailabilityRuleSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """Weekly working hours in the studio's zone; the end is after the start."""
 
+    # Declared: the model field's range differs between PostgreSQL and SQLite, and the schema must not.
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
     start_time = WallClockField()
     end_time = WallClockField()
 
