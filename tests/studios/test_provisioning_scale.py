@@ -26,7 +26,9 @@ def test_provisioning_queries_do_not_grow_with_studios():
         create_studio(name=f"Filler {i}", slug=f"filler{i}")
     late = queries_of_one_more("late")
     assert late == early
-    assert late <= 120
+    # A ceiling, not a count: the site, pages, collection, group and its permissions, the plan, the
+    # "Session planning" questionnaire (crm) and the seven workflow recipes (one insert).
+    assert late <= 130
 
 
 def test_a_new_studios_pages_are_searchable():
