@@ -61,8 +61,8 @@ def bookings_of(studio, client: Client, now: datetime) -> tuple[list[dict], list
             "status": booking.status,
             "status_display": booking.get_status_display(),
             "location": booking.location,
-            # The self-service page, once bookings offer one (the "selfservice" work adds `manage_url`).
-            "manage_url": getattr(booking, "manage_url", None) or None,
+            # Reschedule or cancel by the package's policy (bookings.selfservice).
+            "manage_url": booking.manage_url,
         }
         (upcoming if booking.end > now and booking.status != Booking.Status.CANCELLED else past).append(row)
     past.reverse()

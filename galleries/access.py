@@ -1,6 +1,5 @@
 """Clients unlocking a gallery: access code (+ e-mail, + PIN for downloads) → a bearer token."""
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -13,12 +12,9 @@ from studios.errors import GONE, NOT_FOUND, UNAUTHENTICATED, DomainError
 from . import sharing
 from .attempts import reserve_pin_attempt
 from .models import Gallery, GalleryAccess, normalise_access_code
+from .tokens import hash_token
 
 TOKEN_LIFETIME = timedelta(days=30)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def expired_error() -> DomainError:

@@ -26,15 +26,10 @@ from studios.links import studio_url
 from studios.outbox import send_templated_email
 
 from .models import DownloadAllowance, ShareLink
+from .tokens import hash_token
 
 TOKEN_BYTES = 32  # token_urlsafe(32): 43 characters, longer than any access code (Gallery.access_code: 32)
 MAX_LINKS_PER_GALLERY = 200
-
-
-def hash_token(token: str) -> str:
-    from .access import hash_token as hashed  # one hash for every client token
-
-    return hashed(token)
 
 
 def is_share_token(code: str) -> bool:

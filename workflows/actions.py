@@ -3,15 +3,14 @@ the run log). They run inside the step's transaction (workflows/engine.py): an e
 by run and step, so a step retried after a crash never sends twice. A step that cannot do its work raises
 `StepFailed` (the run fails, with the reason in its log)."""
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.db.models import F
 
+from crm import questionnaires, todos
 from crm.activity import record_activity
-from crm.models import Client, ClientTag
+from crm.models import Client, ClientTag, Questionnaire
 from studios import events
 from studios.emails import studio_reply_address
 from studios.outbox import send_templated_email
@@ -100,21 +99,9 @@ def set_stage(ctx: StepContext, value: dict) -> str:
 
 
 # --- To-dos and questionnaires: crm.todos and crm.questionnaires -------------------------------------------
-# They are being added to crm in parallel; until they are there the two steps fail with a clear reason.
-
-
-def _crm_module(name: str):
-    try:
-        # Imported lazily: crm.todos / crm.questionnaires may not exist yet in this checkout (issue 15).
-        return importlib.import_module(f"crm.{name}")
-    except ModuleNotFoundError:
-        return None
 
 
 def create_todo(ctx: StepContext, value: dict) -> str:
-    todos = _crm_module("todos")
-    if todos is None:
-        raise StepFailed("To-dos are not available yet.")
     due = value.get("due_in_days")
     due_at = ctx.now + timedelta(days=int(due)) if due not in (None, "") else None
     title = (value.get("title") or "").strip()[:200] or ctx.run.workflow.name
@@ -123,13 +110,9 @@ def create_todo(ctx: StepContext, value: dict) -> str:
 
 
 def send_questionnaire(ctx: StepContext, value: dict) -> str:
-    questionnaires = _crm_module("questionnaires")
-    if questionnaires is None:
-        raise StepFailed("Questionnaires are not available yet.")
     client = _need_client(ctx)
-    model = apps.get_model("crm", "Questionnaire")  # by name: it may not exist in this checkout
     name = (value.get("questionnaire") or "").strip()
-    questionnaire = model.objects.for_studio(ctx.studio).filter(name__iexact=name).first()
+    questionnaire = Questionnaire.objects.for_studio(ctx.studio).filter(name__iexact=name).first()
     if questionnaire is None:
         raise StepFailed(f"No questionnaire called “{name}”.")
     booking = ctx.about if ctx.about is not None and ctx.about._meta.label == "bookings.Booking" else None

@@ -20,6 +20,7 @@ SESSION_TYPE = {
     "deposit_amount": "0", "deposit_percent": "0", "buffer_before": "0", "buffer_after": "0",
     "minimum_notice": "1 00:00:00", "booking_horizon": "90 00:00:00", "max_per_day": "", "location": "",
     "contract_template": "", "is_active": "on",
+    "client_change_hours": "48", "reschedule_limit": "1", "cancellation_deposit": "kept", "full_refund_hours": "0",
 }  # fmt: skip
 
 

@@ -32,7 +32,7 @@ def bearer(token):
 
 
 def test_a_headless_site_signs_a_client_in_and_reads_their_portal(client, studio, eve, mailoutbox):
-    BookingFactory(studio=studio, client=eve, location="The Old Mill")
+    booked = BookingFactory(studio=studio, client=eve, location="The Old Mill")
     asked = post(client, "/api/client/portal/link/", {"email": "eve@example.test"}, studio.hostname)
     assert asked.status_code == 202 and "sign-in link" in asked.json()["message"]
     unknown = post(client, "/api/client/portal/link/", {"email": "nobody@example.test"}, studio.hostname)
@@ -51,7 +51,8 @@ def test_a_headless_site_signs_a_client_in_and_reads_their_portal(client, studio
     data = overview.json()
     assert data["client"]["name"] == "Eve Marsh"
     [booking] = data["bookings"]["upcoming"]
-    assert booking["location"] == "The Old Mill" and booking["manage_url"] is None
+    assert booking["location"] == "The Old Mill"
+    assert booking["manage_url"] == booked.manage_url and booked.manage_token in booking["manage_url"]
     assert data["contracts"] == [] and data["invoices"] == [] and data["galleries"] == []
     assert data["questionnaires"] == []
 

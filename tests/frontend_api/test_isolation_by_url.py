@@ -13,8 +13,9 @@ from billing.models import Invoice
 from bookings import scheduling
 from bookings.models import AvailabilityOverride, AvailabilityRule, CalendarFeed
 from contracts.issuing import issue_contract
-from crm.models import Client, PortalLink
+from crm.models import Client, PortalLink, QuestionnaireRequest
 from crm.portal import hash_token, start_session
+from crm.questionnaires import seed_session_planning, send_questionnaire
 from frontend_api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from galleries.downloads import ORIGINAL_SALT
 from galleries.models import GalleryPhoto
@@ -26,6 +27,7 @@ from tests.bookings.factories import weekly_hours
 from tests.factories import SessionTypeFactory
 from tests.frontend_api.conftest import on_plan
 from tests.galleries.factories import jpeg, make_gallery, upload
+from workflows.models import Workflow, WorkflowRun
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +88,22 @@ def world(client, studio, other_studio, wedding_template):
             studio=studio, client=booking.client, session_type=session_type, start=booking.start + timedelta(days=1)
         )
     )
+    # A's questionnaire waiting for an answer, and A's workflow with a finished run.
+    questionnaire_request = send_questionnaire(studio, booking.client, seed_session_planning(studio))
+    workflow = Workflow.objects.create(studio=studio, name="A's follow-up", trigger="booking.created", active=False)
+    run = WorkflowRun.objects.create(
+        studio=studio,
+        workflow=workflow,
+        workflow_version=workflow.version,
+        trigger="booking.created",
+        dedupe_key="a-run",
+        client=booking.client,
+        status=WorkflowRun.Status.DONE,
+    )
     return {
+        "questionnaire_request": questionnaire_request,
+        "workflow": workflow,
+        "run": run,
         "proposal": proposal,
         "template": wedding_template,
         "rule": AvailabilityRule.objects.filter(studio=studio).first(),
@@ -259,8 +276,15 @@ CASES = {
     "studio:webhook-delivery-detail": lambda w: as_b_key(
         w, "get", f"/api/studio/webhook-deliveries/{w['delivery'].pk}/"
     ),
+    "client:questionnaire": lambda w: as_b_client(
+        w, "post", f"/api/client/questionnaires/{w['questionnaire_request'].token}/", {"answers": {}}
+    ),
+    "studio:workflow-detail": lambda w: as_b_key(w, "get", f"/api/studio/workflows/{w['workflow'].pk}/"),
+    "studio:workflow-run-detail": lambda w: as_b_key(w, "get", f"/api/studio/workflow-runs/{w['run'].pk}/"),
 }
 LISTINGS = {
+    "studio:workflow-list": ("/api/studio/workflows/", "workflow"),
+    "studio:workflow-run-list": ("/api/studio/workflow-runs/", "run"),
     "studio:gallery-list": ("/api/studio/galleries/", "gallery"),
     "studio:client-list": ("/api/studio/clients/", "client"),
     "studio:booking-list": ("/api/studio/bookings/", "booking"),
@@ -314,6 +338,7 @@ def snapshot(w):
         AvailabilityRule.objects.filter(studio=w["a"]).count(),
         AvailabilityOverride.objects.get(pk=w["override"].pk).note,
         list(GalleryPhoto.objects.filter(gallery=w["gallery"]).values_list("pk", "order", "hidden", "set_id")),
+        QuestionnaireRequest.objects.get(pk=w["questionnaire_request"].pk).answered_at,
     )
 
 
