@@ -25,7 +25,7 @@ def seed(studio, stdout) -> None:
         gallery = _create_gallery(studio)
     have = set(gallery.photos.values_list("image__original_filename", flat=True))
     added = 0
-    for set_index, photo_set in enumerate(gallery.sets.order_by("sort_order")):
+    for set_index, photo_set in enumerate(gallery.sets.all()):
         for i in range(PHOTOS_PER_SET):
             n = set_index * PHOTOS_PER_SET + i + 1
             name = f"EJ_{n:04d}.jpg"

@@ -325,6 +325,8 @@ class GallerySet(StudioKeyedChild, Orderable):
     panels = [FieldPanel("name")]
 
     class Meta(Orderable.Meta):
+        # Sets added in code (the studio API, the demo) have no sort_order: keep them in the order they were made.
+        ordering = ["sort_order", "pk"]
         indexes = [models.Index(fields=["studio", "gallery"], name="galleryset_studio_gallery")]
 
     def __str__(self):
