@@ -143,7 +143,7 @@ def stored_files(gallery) -> list[str]:
     from galleries.downloads import stored_renditions, web_spec
 
     photos = list(gallery.ordered_photos().select_related("image"))
-    stored = stored_renditions(photos, web_spec(gallery, "web"))
+    stored = stored_renditions([p.image_id for p in photos], web_spec(gallery, "web"))
     return [os.path.join(settings.MEDIA_ROOT, stored[p.image_id].name) for p in photos]
 
 

@@ -31,3 +31,13 @@ graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 120)
 # Behind the load balancer, which keeps connections open between requests.
 keepalive = 5
 accesslog = "-"
+
+
+def post_worker_init(worker):
+    """Once the app is loaded in the worker: its ~300,000 objects (Django, Wagtail, DRF, the URL and model
+    registries) live as long as the process, so move them out of the garbage collector's sight. Without it the
+    first full collection in a request (a 2,000-photo ZIP's first click) walked all of them: 0.3 s of CPU."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
