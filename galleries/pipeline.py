@@ -180,8 +180,8 @@ def render_set(
     info: dict,
     icc: bytes | None = None,
 ) -> tuple[list[Rendered], Image.Image]:
-    """The default set as a cascade 2400 → 1600 → 800 (the grid's tile, when the specs name one) and
-    1600 → 400 from the one decoded image.
+    """The default set as a cascade from the one decoded image: 2400 → 2048 (the web download, when the specs
+    name one), 2400 → 1600 → 800 (the grid's tile, when they name one) → 400.
 
     The colours are converted to sRGB (from `icc`) once, on the 2400 px image: fewer pixels than the decode.
     With the watermark on (`watermark-` in the specs) it is drawn once, on that image too, and the smaller
@@ -199,11 +199,13 @@ def render_set(
     preview_size = fit_within(upright, PREVIEW_BOX)
     preview = _resize(big, preview_size)
     out.append(Rendered(specs["preview"], _encode(preview, "webp", info), "webp", *preview_size))
+    smallest = preview  # the thumb is made from the smallest size that covers it: a quarter of the pixels
     if "tile" in specs:
         tile_size = fit_within(upright, TILE_BOX)
-        out.append(Rendered(specs["tile"], _encode(_resize(preview, tile_size), "webp", info), "webp", *tile_size))
+        smallest = _resize(preview, tile_size)
+        out.append(Rendered(specs["tile"], _encode(smallest, "webp", info), "webp", *tile_size))
     thumb_size = fit_within(upright, THUMB_BOX)
-    thumb = _resize(preview, thumb_size)
+    thumb = _resize(smallest, thumb_size)
     out.append(Rendered(specs["thumb"], _encode(thumb, "webp", info), "webp", *thumb_size))
     return out, thumb
 
