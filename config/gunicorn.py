@@ -5,8 +5,8 @@ gthread workers (README, "Web processes"): each process serves WEB_THREADS reque
 pool, while its main loop keeps telling the master it is alive. A sync worker is one request per process,
 and the master kills it when one request outlasts `timeout`: a client's ZIP of a 2,000-photo gallery (a few
 GB at the client's speed) was cut off at 60 s. Here `timeout` only catches a process that hangs as a whole;
-a long download occupies one thread, not the process. ZIP bodies are streamed in 256 KB chunks from storage,
-so a thread holds a few chunks in memory, never the archive.
+a long download occupies one thread, not the process. ZIP bodies are read from storage 1 MB at a time and
+sent in pieces of at least 512 KB, so a thread holds a few chunks in memory, never the archive.
 
 Each thread keeps its own database connection (CONN_MAX_AGE): at most WEB_CONCURRENCY × WEB_THREADS per
 instance."""

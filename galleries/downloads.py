@@ -274,9 +274,7 @@ def zip_entries(gallery, rows: list[ZipRow], size: str) -> list[ZipEntry]:
     folder = _folder
     if size == "full":
         storage = StudioImage._meta.get_field("file").storage
-        entries = [
-            ZipEntry(_unique(folder(row) + row.filename, seen), StoredFile(storage, row.file)) for row in rows
-        ]
+        entries = [ZipEntry(_unique(folder(row) + row.filename, seen), StoredFile(storage, row.file)) for row in rows]
     else:
         stored = stored_renditions((row.image_id for row in rows), web_spec(gallery, size))
         missing = sum(1 for row in rows if row.image_id not in stored)
