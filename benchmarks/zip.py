@@ -42,7 +42,7 @@ READ = 1024 * 1024
 TARGET = 0.5
 
 sys.path.insert(0, str(HERE))
-from api import cpu_seconds, free_port, require_postgres, stop_gunicorn, with_db_name, worker_pids  # noqa: E402
+from api import START_SECONDS, cpu_seconds, free_port, require_postgres, stop_gunicorn, with_db_name, worker_pids  # noqa: E402
 
 # --- data ---------------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path: Path
     ]
     log = log_path.open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
@@ -186,7 +186,7 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path: Path
             time.sleep(0.2)
     else:
         stop_gunicorn(proc)
-        raise SystemExit(f"gunicorn did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
+        raise SystemExit(f"gunicorn did not answer within {START_SECONDS} s:\n{log_path.read_text()[-3000:]}")
     config = (
         f"gunicorn --config config/gunicorn.py: gthread, WEB_CONCURRENCY={workers} × WEB_THREADS={threads}, "
         f"127.0.0.1:{port}, config.settings.production (DEBUG off, local media), REDIS_URL={os.environ['REDIS_URL']}"

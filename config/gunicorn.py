@@ -11,6 +11,7 @@ sent in pieces of at least 512 KB, so a thread holds a few chunks in memory, nev
 Each thread keeps its own database connection (CONN_MAX_AGE): at most WEB_CONCURRENCY × WEB_THREADS per
 instance."""
 
+import gc
 import os
 
 
@@ -37,7 +38,5 @@ def post_worker_init(worker):
     """Once the app is loaded in the worker: its ~300,000 objects (Django, Wagtail, DRF, the URL and model
     registries) live as long as the process, so move them out of the garbage collector's sight. Without it the
     first full collection in a request (a 2,000-photo ZIP's first click) walked all of them: 0.3 s of CPU."""
-    import gc
-
     gc.collect()
     gc.freeze()
