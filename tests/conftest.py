@@ -35,21 +35,23 @@ def _draw_each_demo_picture_once():
 _draw_each_demo_picture_once()
 
 
-# With pytest-xdist (`-n 2 --dist loadgroup`, as .ci/run runs the suite), tests that must not run beside each
-# other, or that share a costly per-process setup, stay together on one worker:
-# - faults: each breaks and restarts its own Redis, workers and connections, with recovery deadlines;
-# - browser: one Chromium per worker (tests/browser/conftest.py), and the heaviest CPU users;
+# With pytest-xdist (`-n 2 --dist loadgroup`, as .ci/run runs the suite), tests that share a costly per-process
+# setup stay together on one worker, one group per file:
+# - faults: a file's tests share a module-scoped server (test_connection_killed.py's gunicorn) or are few; each
+#   test starts and breaks its own redis-server, Celery workers and server processes on free ports, against its
+#   worker's own test database, so two fault files may run side by side on the two workers;
+# - browser: one Chromium per worker while it runs the package's tests (tests/browser/conftest.py), launched once
+#   for a file's tests rather than once per test (each test opens its own context and live server data);
 # - the generated-client checks: their session fixture runs `npm ci` into one shared node_modules folder.
-XDIST_GROUPS = {
-    "tests/faults/": "faults",
-    "tests/browser/": "browser",
-    "tests/frontend_api/test_generated_clients.py": "node-tools",
-}
+XDIST_GROUP_PER_FILE = ("tests/faults/", "tests/browser/")
+XDIST_GROUPS = {"tests/frontend_api/test_generated_clients.py": "node-tools"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path = os.path.relpath(str(item.path), ROOT).replace(os.sep, "/")
+        if path.startswith(XDIST_GROUP_PER_FILE):
+            item.add_marker(pytest.mark.xdist_group(path))
         for prefix, group in XDIST_GROUPS.items():
             if path.startswith(prefix):
                 item.add_marker(pytest.mark.xdist_group(group))

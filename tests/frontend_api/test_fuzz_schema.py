@@ -5,12 +5,14 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from frontend_api.models import ApiKey, WebhookEndpoint
+from tests.factories import StudioFactory
 from tests.galleries.factories import jpeg, make_gallery, upload
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
@@ -24,21 +26,44 @@ def no_rate_limits(monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
 
 
+@pytest.fixture(scope="module")
+def fuzz_data(django_db_setup, django_db_blocker):
+    """A studio with a webhook endpoint and a gallery of two photos, a write key and the gallery's unlock token,
+    made once for the module (not once per operation) in a transaction of the module's own. Each operation's test
+    runs in pytest-django's usual test transaction nested inside it (a savepoint), so whatever one operation's
+    examples change is rolled back before the next operation starts from the same data; all of it is rolled back
+    at the end of the module."""
+    with django_db_blocker.unblock():
+        module_transaction = transaction.atomic()
+        module_transaction.__enter__()
+    try:
+        with django_db_blocker.unblock():
+            studio = StudioFactory(name="Northlight Photography", slug="northlight")
+            WebhookEndpoint.objects.create(studio=studio, url="https://northlight.example/hook")
+            _, secret = ApiKey.issue(studio=studio, name="Fuzzer", scope=ApiKey.Scope.WRITE)
+            gallery = make_gallery(studio, access_code="FUZZGALLERY", downloadable=True)
+            for i in range(2):
+                upload(gallery, jpeg(i), f"IMG_{i}.jpg")
+            token = (
+                Client()
+                .post(
+                    "/api/client/galleries/unlock/",
+                    {"code": "FUZZGALLERY"},
+                    content_type="application/json",
+                    HTTP_HOST=studio.hostname,
+                )
+                .json()["token"]
+            )
+        yield {"host": studio.hostname, "secret": secret, "token": token}
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            module_transaction.__exit__(None, None, None)
+
+
 @pytest.fixture
-def fuzz_headers(client, studio, request, no_rate_limits):
-    """A studio with a webhook endpoint and a gallery of two photos; studio paths get a write key,
-    client paths the gallery's unlock token."""
-    WebhookEndpoint.objects.create(studio=studio, url="https://northlight.example/hook")
-    _, secret = ApiKey.issue(studio=studio, name="Fuzzer", scope=ApiKey.Scope.WRITE)
-    gallery = make_gallery(studio, access_code="FUZZGALLERY", downloadable=True)
-    for i in range(2):
-        upload(gallery, jpeg(i), f"IMG_{i}.jpg")
-    token = client.post(
-        "/api/client/galleries/unlock/",
-        {"code": "FUZZGALLERY"},
-        content_type="application/json",
-        HTTP_HOST=studio.hostname,
-    ).json()["token"]
+def fuzz_headers(fuzz_data, db, request, no_rate_limits):
+    """Studio paths get the write key, client paths the gallery's unlock token."""
     # Django's WSGI handler closes the database connection after each request; the test client stops that
     # (and reconnects it after each of its own requests), so do the same for schemathesis' calls, or
     # PostgreSQL loses the test's transaction.
@@ -48,10 +73,10 @@ def fuzz_headers(client, studio, request, no_rate_limits):
     request.addfinalizer(lambda: signals.request_finished.connect(close_old_connections))
     # Accept-Encoding: identity: the schema describes the bodies, not their gzip (config/compression.py), and
     # schemathesis validates the bytes as they come.
-    plain = {"Host": studio.hostname, "Accept-Encoding": "identity"}
+    plain = {"Host": fuzz_data["host"], "Accept-Encoding": "identity"}
     return {
-        "studio": {"Authorization": f"Bearer {secret}", **plain},
-        "client": {"Authorization": f"Bearer {token}", **plain},
+        "studio": {"Authorization": f"Bearer {fuzz_data['secret']}", **plain},
+        "client": {"Authorization": f"Bearer {fuzz_data['token']}", **plain},
     }
 
 
