@@ -36,15 +36,15 @@ _draw_each_demo_picture_once()
 
 
 # With pytest-xdist (`-n 2 --dist loadgroup`, as .ci/run runs the suite), tests that share a costly per-process
-# setup stay together on one worker, one group per file:
-# - faults: a file's tests share a module-scoped server (test_connection_killed.py's gunicorn) or are few; each
-#   test starts and breaks its own redis-server, Celery workers and server processes on free ports, against its
-#   worker's own test database, so two fault files may run side by side on the two workers;
+# setup stay together on one worker:
+# - faults: one group for the whole folder. Each test starts and breaks its own redis-server, Celery workers and
+#   server processes on free ports, but they kill backends and wait on recovery deadlines: two side by side
+#   would make those deadlines measure each other (kept apart on purpose, even at the cost of the longer tail);
 # - browser: one Chromium per worker while it runs the package's tests (tests/browser/conftest.py), launched once
 #   for a file's tests rather than once per test (each test opens its own context and live server data);
 # - the generated-client checks: their session fixture runs `npm ci` into one shared node_modules folder.
-XDIST_GROUP_PER_FILE = ("tests/faults/", "tests/browser/")
-XDIST_GROUPS = {"tests/frontend_api/test_generated_clients.py": "node-tools"}
+XDIST_GROUP_PER_FILE = ("tests/browser/",)
+XDIST_GROUPS = {"tests/faults/": "faults", "tests/frontend_api/test_generated_clients.py": "node-tools"}
 
 
 def pytest_collection_modifyitems(config, items):
