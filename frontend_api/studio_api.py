@@ -6,7 +6,7 @@ import datetime
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import filters, pagination, serializers, viewsets
 
 from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
@@ -14,6 +14,15 @@ from .idempotency import idempotent
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .outbound import validate_webhook_url
 from .parsers import JSONParser
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00"})
+class WallClockField(serializers.TimeField):
+    """A time of day in the studio's zone, `HH:MM` (no offset: JSON Schema's `time` format would want one)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
 
 
 class StudioCursorPagination(pagination.CursorPagination):

@@ -4,11 +4,11 @@ working hours, the same rows the admin edits, checked by the models' own rules."
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from contracts.models import ContractTemplate
-from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin
+from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin, WallClockField
 
 from ..models import AvailabilityOverride, AvailabilityRule, SessionType
 
@@ -31,15 +31,6 @@ class MinutesField(serializers.IntegerField):
 
     def run_validators(self, value):
         super().run_validators(self.to_representation(value))  # the bounds are in minutes
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00"})
-class WallClockField(serializers.TimeField):
-    """A time of day in the studio's zone, `HH:MM` (no offset: JSON Schema's `time` format would want one)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%H:%M")
-        super().__init__(**kwargs)
 
 
 class ModelCleanMixin:

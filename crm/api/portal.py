@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
@@ -158,6 +158,13 @@ class PortalAPIView(APIView):
     authentication_classes = [PortalTokenAuthentication]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "portal"
+
+    def initial(self, request, *args, **kwargs):
+        # A method the endpoint does not have is 405 whoever asks: DRF would check the token first and answer a
+        # stale or foreign one with 401, telling a client to sign in for something no sign-in allows.
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def session(self) -> PortalSession:
         session = self.request.auth

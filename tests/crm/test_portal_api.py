@@ -159,3 +159,14 @@ def test_the_admin_sends_a_portal_link_from_the_clients_page(
     intruder = admin_client_for(other_photographer)
     assert intruder.post(f"/admin/clients/{eve.pk}/portal-link/", HTTP_HOST="localhost").status_code == 404
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize("method", ["trace", "put", "patch"])
+def test_a_method_the_portal_lacks_is_405_even_with_a_stale_token(client, studio, method):
+    # Not 401 "sign in again": no sign-in makes TRACE or PUT work here.
+    response = getattr(client, method)(
+        "/api/client/portal/session/", HTTP_HOST=studio.hostname, **bearer("an-ended-or-foreign-token")
+    )
+    assert response.status_code == 405
+    stale = client.get("/api/client/portal/", HTTP_HOST=studio.hostname, **bearer("an-ended-or-foreign-token"))
+    assert stale.status_code == 401  # a method it has still asks for a valid token

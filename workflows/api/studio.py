@@ -4,7 +4,7 @@
 import django_filters
 from rest_framework import serializers
 
-from frontend_api.studio_api import IdFilter, StudioReadOnlyApiViewSet, UtcDateTimeFilter
+from frontend_api.studio_api import IdFilter, StudioReadOnlyApiViewSet, UtcDateTimeFilter, WallClockField
 
 from ..models import TRIGGERS, Workflow, WorkflowRun, WorkflowRunLog
 
@@ -14,6 +14,9 @@ class WorkflowSerializer(serializers.ModelSerializer):
     start_days = serializers.IntegerField(read_only=True, help_text="Days from the start date (negative: before).")
     steps = serializers.SerializerMethodField(help_text="The steps in order: `{type, value}` each.")
     conditions = serializers.SerializerMethodField(help_text="All must hold when a run starts.")
+    start_time = WallClockField(
+        read_only=True, allow_null=True, help_text="In the studio's time zone; empty: the time of the start date."
+    )
 
     class Meta:
         model = Workflow
