@@ -117,6 +117,6 @@ def sweep_stuck_photos() -> dict:
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def sweep_abandoned_uploads() -> dict:
-    from .multipart import sweep_abandoned  # multipart imports this module (queue_photo)
+    from .upload_parts import sweep_abandoned
 
     return sweep_abandoned()

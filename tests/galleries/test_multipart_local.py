@@ -14,9 +14,9 @@ from django.core.files.storage import default_storage
 from django.test import Client, TestCase
 from django.utils import timezone
 
-from galleries import multipart
+from galleries import multipart, upload_parts
 from galleries.models import GalleryPhoto, MultipartUpload, StudioImage
-from galleries.multipart import PARTS_PREFIX, LocalParts
+from galleries.upload_parts import PARTS_PREFIX, LocalParts
 from galleries.uploads import UploadRejected
 
 from .factories import jpeg, make_gallery
@@ -235,7 +235,7 @@ def test_the_sweeper_drops_abandoned_uploads_and_orphaned_parts(a_admin, gallery
     MultipartUpload.objects.filter(pk__in=[abandoned["upload"], finished["upload"]]).update(created_at=day_ago)
     os.utime(default_storage.path(LocalParts.folder(orphan)), (day_ago.timestamp(), day_ago.timestamp()))
 
-    assert multipart.sweep_abandoned() == {"aborted": 1, "forgotten": 1, "orphans": 1}
+    assert upload_parts.sweep_abandoned() == {"aborted": 1, "forgotten": 1, "orphans": 1}
 
     assert set(MultipartUpload.objects.values_list("pk", flat=True)) == {recent["upload"]}
     left = media_files() - before
@@ -244,4 +244,4 @@ def test_the_sweeper_drops_abandoned_uploads_and_orphaned_parts(a_admin, gallery
     assert GalleryPhoto.objects.count() == 1  # the finished upload's photo stays
     assert a_admin.get(f"{base(gallery)}{abandoned['upload']}/").status_code == 404
     assert a_admin.get(f"{base(gallery)}{recent['upload']}/").json()["done"] == [1]
-    assert multipart.sweep_abandoned() == {"aborted": 0, "forgotten": 0, "orphans": 0}
+    assert upload_parts.sweep_abandoned() == {"aborted": 0, "forgotten": 0, "orphans": 0}
