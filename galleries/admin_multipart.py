@@ -1,9 +1,9 @@
-"""The gallery manager's resumable uploads to S3 (galleries.multipart): start, parts (what S3 has), sign,
-complete, abort. JSON in and out; every view starts from the photographer's studio (studio_gallery), and an
-upload id of another gallery or studio is a 404."""
+"""The gallery manager's resumable uploads (galleries.multipart): start, parts (what the storage has), sign,
+part (local storage: a part's bytes, PUT), complete, abort. JSON in and out; every view starts from the
+photographer's studio (studio_gallery), and an upload id of another gallery or studio is a 404."""
 
 from django.http import Http404, JsonResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studios.errors import DomainError
 
@@ -66,11 +66,24 @@ def parts(request, gallery_id, upload_id):
 
 @require_POST
 def sign(request, gallery_id, upload_id):
-    """`{"parts": [3, 4]}` → `{"urls": {"3": "https://…", "4": "…"}}`: PUT each part's bytes to its URL."""
+    """`{"parts": [3, 4]}` → `{"urls": {"3": "https://…", "4": "…"}}`: PUT each part's bytes to its URL (a
+    presigned S3 URL, or on local storage the `part` view below, which wants the admin's CSRF header)."""
     data = _json_object(request.body) or {}
     return _run(
         request, gallery_id, upload_id, lambda upload: JsonResponse({"urls": multipart.sign(upload, data.get("parts"))})
     )
+
+
+@require_http_methods(["PUT"])
+def part(request, gallery_id, upload_id, part_number):
+    """Local storage: part `part_number`'s bytes as the body, exactly its length → 200 `{"part": n}`."""
+    length = request.META.get("CONTENT_LENGTH") or ""
+
+    def act(upload):
+        multipart.receive_part(upload, part_number, request, int(length) if length.isdigit() else None)
+        return JsonResponse({"part": part_number})
+
+    return _run(request, gallery_id, upload_id, act)
 
 
 @require_POST

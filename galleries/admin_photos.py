@@ -10,7 +10,6 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -85,7 +84,6 @@ def manager(request, gallery_id):
             "upload_set": chosen["photo_set"],  # files dropped while a set is shown go into it
             "counts": curation.status_counts(gallery),
             "manual": gallery.sort == gallery.Sort.MANUAL,
-            "direct": hasattr(default_storage, "bucket"),
             **share_context(request, gallery),
         },
     )

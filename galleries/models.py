@@ -371,9 +371,10 @@ class GalleryPhoto(models.Model):
 
 
 class MultipartUpload(StudioOwned):
-    """A photo on its way to S3 in parts (galleries.multipart): the browser uploads the parts it lacks to
-    presigned URLs, resuming after a network drop or a reload; `complete` checks the file and registers the
-    photo as any upload. `photo` is set once it is registered (completing again returns it)."""
+    """A photo on its way in parts (galleries.multipart): the browser uploads the parts it lacks (to presigned S3
+    URLs, or on local storage to the admin's part view), resuming after a network drop or a reload; `complete`
+    checks the file and registers the photo as any upload. `photo` is set once it is registered (completing
+    again returns it). `s3_upload_id` is S3's UploadId, or on local storage the name of the parts' folder."""
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
     set = models.ForeignKey(GallerySet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -385,7 +386,7 @@ class MultipartUpload(StudioOwned):
     photo = models.OneToOneField(
         "GalleryPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="multipart_upload"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # the abandoned-upload sweeper's search
 
     @property
     def part_count(self) -> int:

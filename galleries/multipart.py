@@ -1,25 +1,31 @@
-"""Resumable uploads straight to S3 in parts (issue 17: "resumable after a network drop").
+"""Resumable uploads in parts (issue 17: "resumable after a network drop"), on S3 and on local storage.
 
-The gallery manager's uploader (static/admin/gallery-manager.js), where the storage is S3:
+The gallery manager's uploader (static/admin/gallery-manager.js) runs the same steps on either storage:
 
-1. `start` — the same early refusals as any upload (set, size, quota, file name); an S3 multipart upload is
-   created and a MultipartUpload row (studio key) remembers it. The browser keeps its id in localStorage.
-2. `parts` — the part numbers S3 already holds (ListParts): after a drop or a reload the browser sends only the
-   missing ones. `sign` gives presigned URLs for the part numbers asked (1..part_count, nothing else).
-3. `complete` — the parts S3 holds are assembled (the server lists them: no ETag is taken from the browser),
-   then the file is checked as any upload is (a photo type by its first bytes, the announced size, the pixel
-   limit from its header, the studio's quota) and registered exactly as `uploads.add_upload` registers one: a
-   pending image in the gallery, its processing queued. A refused file is deleted from the bucket.
-4. `abort` — S3 drops the parts; the row goes.
+1. `start` — the same early refusals as any upload (set, size, quota, file name); on S3 a multipart upload is
+   created, on local storage a private folder for the parts is named. A MultipartUpload row (studio key)
+   remembers it. The browser keeps its id in localStorage.
+2. `parts` — the part numbers the storage already holds: after a drop or a reload the browser sends only the
+   missing ones. `sign` gives a URL per part number asked (1..part_count, nothing else): presigned S3 URLs, or
+   on local storage the admin's own part view (`receive_part`, which takes a part only at its exact length).
+3. `complete` — the parts held are assembled (the server lists them: no ETag or size is taken from the
+   browser), then the file is checked as any upload is (a photo type by its first bytes, the announced size,
+   the pixel limit from its header, the studio's quota) and registered exactly as `uploads.add_upload`
+   registers one: a pending image in the gallery, its processing queued. A refused file is deleted, its parts too.
+4. `abort` — the parts are dropped; the row goes.
 
-Without S3 (local storage, the demo) the uploader keeps the existing one-request upload, retried per file."""
+Parts on local storage live under `upload-parts/<studio>/<folder>/` in the media storage: not under `images/`,
+so they have no public URL (studios/media.py). `sweep_abandoned` (beat) drops uploads nobody completed within
+GALLERY_UPLOAD_ABANDON_HOURS, and part folders left without a row (their gallery deleted)."""
 
-import contextlib
 import io
+import logging
 import os
+import tempfile
 import uuid
 
 from django.conf import settings
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -30,37 +36,38 @@ from . import pixels
 from .models import MultipartUpload
 from .quota import check_room_for
 from .tasks import queue_photo
+from .upload_parts import (
+    COPY_BYTES,
+    LocalParts,
+    backend,
+    drop,
+    on_s3,
+    sweep_abandoned,  # noqa: F401 (the beat task's, here with the rest)
+)
 from .uploads import UploadRejected, _check_set, _check_size, _insert, _pending_image
 
+logger = logging.getLogger(__name__)
+
 PART_BYTES = 8 * 1024 * 1024  # S3's smallest part is 5 MiB (except the last)
-URL_SECONDS = 3600
-HEADER_BYTES = 256 * 1024  # enough for any photo header we read (JPEG's SOF comes after its EXIF, ≤ 64 KB)
 ACCEPTED = "JPEG, PNG, WebP, HEIC, AVIF, TIFF or GIF"
-
-
-def _s3():
-    if not hasattr(default_storage, "bucket"):
-        raise UploadRejected("Resumable uploads need S3 storage; upload through the admin instead.")
-    return default_storage.connection.meta.client, default_storage.bucket_name
-
-
-def _object_key(key: str) -> str:
-    return default_storage._normalize_name(key)
 
 
 def part_bytes() -> int:
     return getattr(settings, "GALLERY_UPLOAD_PART_BYTES", PART_BYTES)
 
 
+def expected_part_bytes(upload: MultipartUpload, number: int) -> int:
+    """A part's length: `part_size`, the last one what is left of the announced size."""
+    return min(upload.part_size, upload.size - (number - 1) * upload.part_size)
+
+
 @transaction.atomic
 def start(gallery, filename: str, size: int, photo_set=None) -> MultipartUpload:
-    client, bucket = _s3()
     _check_set(gallery, photo_set)
     _check_size(size)
     check_room_for(gallery.studio, size)
     filename = os.path.basename(filename)[:200] or "photo.jpg"
     key = f"original_images/{uuid.uuid4().hex}/{filename}"
-    created = client.create_multipart_upload(Bucket=bucket, Key=_object_key(key))
     return MultipartUpload.objects.create(
         studio=gallery.studio,
         gallery=gallery,
@@ -69,7 +76,7 @@ def start(gallery, filename: str, size: int, photo_set=None) -> MultipartUpload:
         size=size,
         part_size=part_bytes(),
         key=key,
-        s3_upload_id=created["UploadId"],
+        s3_upload_id=backend().create(gallery.studio, key),
     )
 
 
@@ -86,27 +93,14 @@ def upload_in(gallery, upload_id) -> MultipartUpload:
     return upload
 
 
-def _listed_parts(upload: MultipartUpload) -> list[dict]:
-    client, bucket = _s3()
-    parts, marker = [], 0
-    while True:
-        page = client.list_parts(
-            Bucket=bucket, Key=_object_key(upload.key), UploadId=upload.s3_upload_id, PartNumberMarker=marker
-        )
-        parts += page.get("Parts", [])
-        if not page.get("IsTruncated"):
-            return parts
-        marker = page["NextPartNumberMarker"]
-
-
 def state(upload: MultipartUpload) -> dict:
-    """What the browser needs to go on: the parts S3 already has."""
-    done = [] if upload.photo_id else sorted(p["PartNumber"] for p in _listed_parts(upload))
+    """What the browser needs to go on: the parts the storage already has."""
+    done = [] if upload.photo_id else [p["PartNumber"] for p in backend().listed(upload)]
     return {
         "upload": upload.pk,
         "part_size": upload.part_size,
         "parts": upload.part_count,
-        "done": done,
+        "done": sorted(done),
         "photo": upload.photo_id,
     }
 
@@ -118,20 +112,35 @@ def sign(upload: MultipartUpload, numbers) -> dict[str, str]:
         raise UploadRejected("Send the part numbers to upload (up to 100 at a time).")
     if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= upload.part_count for n in numbers):
         raise UploadRejected(f"Part numbers go from 1 to {upload.part_count} for this file.")
-    client, bucket = _s3()
-    return {
-        str(n): client.generate_presigned_url(
-            "upload_part",
-            Params={
-                "Bucket": bucket,
-                "Key": _object_key(upload.key),
-                "UploadId": upload.s3_upload_id,
-                "PartNumber": n,
-            },
-            ExpiresIn=URL_SECONDS,
-        )
-        for n in sorted(set(numbers))
-    }
+    parts = backend()
+    return {str(n): parts.url(upload, n) for n in sorted(set(numbers))}
+
+
+def receive_part(upload: MultipartUpload, number: int, stream, length) -> None:
+    """Local storage: one part's bytes, kept only when exactly its length arrived (a dropped request leaves
+    nothing; sending a part again replaces it). Written to a temporary file first, then stored."""
+    if on_s3():
+        raise UploadRejected("Parts go straight to S3 here: ask for their URLs (sign).")
+    if upload.photo_id:
+        raise UploadRejected("This upload is already complete.")
+    if not 1 <= number <= upload.part_count:
+        raise UploadRejected(f"Part numbers go from 1 to {upload.part_count} for this file.")
+    expected = expected_part_bytes(upload, number)
+    if length != expected:
+        raise UploadRejected(f"Part {number} of this file is {expected} bytes; {length or 0} were announced.")
+    with tempfile.SpooledTemporaryFile(max_size=COPY_BYTES) as buffer:
+        received = 0
+        while received <= expected and (chunk := stream.read(min(COPY_BYTES, expected + 1 - received))):
+            buffer.write(chunk)
+            received += len(chunk)
+        if received != expected:
+            raise UploadRejected(f"Part {number} arrived incomplete ({received} of {expected} bytes); send it again.")
+        buffer.seek(0)
+        name = LocalParts.part_name(upload, number)
+        default_storage.delete(name)  # sent again (its answer was lost): the new copy replaces it
+        stored = default_storage.save(name, File(buffer, name=os.path.basename(name)))
+        if stored != name:  # the same part sent twice at once: one copy is enough
+            default_storage.delete(stored)
 
 
 def photo_type(head: bytes) -> str | None:
@@ -153,8 +162,9 @@ def photo_type(head: bytes) -> str | None:
 
 def complete(upload: MultipartUpload):
     """Assemble the parts, check the file, register the photo and queue its processing (as add_upload does).
-    A refused file is deleted (its parts, or the assembled object) once the transaction has rolled back."""
+    A refused file is deleted (its parts, or the assembled file) once the transaction has rolled back."""
     discard = None
+    parts_held = backend()
     try:
         with transaction.atomic():
             upload = (
@@ -164,7 +174,7 @@ def complete(upload: MultipartUpload):
             )
             if upload.photo_id:
                 return upload.photo  # completed before (a retried request)
-            parts = _listed_parts(upload)
+            parts = parts_held.listed(upload)
             missing = sorted(set(range(1, upload.part_count + 1)) - {p["PartNumber"] for p in parts})
             if missing:
                 raise UploadRejected(
@@ -175,38 +185,29 @@ def complete(upload: MultipartUpload):
             if received > upload.size or len(parts) > upload.part_count:  # the quota was checked for the size
                 discard = "parts"
                 raise UploadRejected("The uploaded file is bigger than announced; it was discarded. Upload it again.")
-            client, bucket = _s3()
-            client.complete_multipart_upload(
-                Bucket=bucket,
-                Key=_object_key(upload.key),
-                UploadId=upload.s3_upload_id,
-                MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
-            )
+            discard = "parts"
+            upload.key = parts_held.assemble(upload, parts)
             discard = "object"
-            _check_file(upload, received)
-            discard = None
+            _check_file(parts_held.head(upload), upload, received)
             image = _pending_image(upload.gallery, upload.filename, received)
             image.file.name = upload.key
             image.queued_at = timezone.now()
             photo = _insert(upload.gallery, image, upload.set)
             upload.photo = photo
-            upload.save(update_fields=["photo"])
+            upload.save(update_fields=["photo", "key"])
             queue_photo(photo.pk)
+            discard = None
             return photo
-    except DomainError:
-        if discard == "parts":
-            abort(upload)
-        elif discard == "object":
+    except Exception:
+        if discard == "object":
             default_storage.delete(upload.key)
-            MultipartUpload.objects.filter(pk=upload.pk).delete()
+        if discard:
+            abort(upload)
         raise
 
 
-def _check_file(upload: MultipartUpload, size: int) -> None:
+def _check_file(head: bytes, upload: MultipartUpload, size: int) -> None:
     """add_upload's checks, on the stored file: its type (by content), size, pixel limit and the quota."""
-    client, bucket = _s3()
-    head = client.get_object(Bucket=bucket, Key=_object_key(upload.key), Range=f"bytes=0-{HEADER_BYTES - 1}")
-    head = head["Body"].read()
     if photo_type(head) is None:
         raise UploadRejected(f"“{upload.filename}” is not a photo we accept ({ACCEPTED}).")
     _check_size(size)
@@ -216,10 +217,5 @@ def _check_file(upload: MultipartUpload, size: int) -> None:
 
 
 def abort(upload: MultipartUpload) -> None:
-    """Drop the parts S3 holds and forget the upload (a completed one keeps its photo)."""
-    if upload.photo_id:
-        return
-    client, bucket = _s3()
-    with contextlib.suppress(client.exceptions.NoSuchUpload):
-        client.abort_multipart_upload(Bucket=bucket, Key=_object_key(upload.key), UploadId=upload.s3_upload_id)
-    upload.delete()
+    """Drop the parts held and forget the upload (a completed one keeps its photo)."""
+    drop(upload)

@@ -113,3 +113,10 @@ def send_gallery_expiry_reminders() -> int:
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def sweep_stuck_photos() -> dict:
     return sweeper.sweep(send_photo)
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def sweep_abandoned_uploads() -> dict:
+    from .upload_parts import sweep_abandoned
+
+    return sweep_abandoned()

@@ -63,6 +63,11 @@ def register_gallery_admin_urls():
             name="galleries_multipart_sign",
         ),
         path(
+            "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/part/<int:part_number>/",
+            admin_multipart.part,
+            name="galleries_multipart_part",
+        ),
+        path(
             "galleries/<int:gallery_id>/upload/multipart/<int:upload_id>/complete/",
             admin_multipart.complete,
             name="galleries_multipart_complete",

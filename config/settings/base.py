@@ -420,6 +420,13 @@ CELERY_BEAT_SCHEDULE["galleries-sweep-stuck-photos"] = {
     "task": "galleries.tasks.sweep_stuck_photos",
     "schedule": PHOTO_SWEEP_EVERY_SECONDS,
 }
+# Resumable uploads in parts (galleries/multipart.py): ones not completed within this many hours are aborted
+# and their parts dropped, by a beat task this often.
+GALLERY_UPLOAD_ABANDON_HOURS = env.int("GALLERY_UPLOAD_ABANDON_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["galleries-sweep-abandoned-uploads"] = {
+    "task": "galleries.tasks.sweep_abandoned_uploads",
+    "schedule": 3600.0,
+}
 # --- end of galleries: lost photos --------------------------------------------------------------------
 
 # crm

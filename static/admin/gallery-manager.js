@@ -1,8 +1,8 @@
 // A gallery's Photos page (galleries/admin_photos.py). Tick photos for the toolbar's actions (shift-click ticks a
 // range); drag a photo (or the ticked ones) to another place to reorder, saved through galleries.curation.reorder;
-// drop files from the computer onto the grid to upload them through the existing upload views, three at a time,
-// each tile showing its progress and then its thumbnail once the pipeline has made it (the status view, polled).
-// With S3 storage files go straight to the bucket in parts and resume after a drop (galleries/multipart.py).
+// drop files from the computer onto the grid to upload them, three at a time, each tile showing its progress and
+// then its thumbnail once the pipeline has made it (the status view, polled). Each file goes in parts and resumes
+// after a drop (galleries/multipart.py): straight to the bucket with S3 storage, to the admin on local storage.
 (() => {
   const root = document.querySelector("[data-gallery-manager]");
   if (!root) return;
@@ -192,46 +192,10 @@
     pending.set(String(body.id), tile);
   };
 
-  const progress = (tile) => (event) => {
-    if (event.lengthComputable) tile.querySelector("progress").value = (100 * event.loaded) / event.total;
-  };
-
-  const xhrPost = (url, data, onProgress, headers = {}) => new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", url);
-    Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
-    xhr.upload.onprogress = onProgress;
-    xhr.onload = () => {
-      let body = {};
-      try { body = JSON.parse(xhr.responseText); } catch (error) { /* S3 answers XML or nothing */ }
-      resolve({ status: xhr.status, body });
-    };
-    xhr.onerror = () => resolve({ status: 0, body: {} });
-    xhr.send(data);
-  });
-
-  // With S3 storage the file goes straight to the bucket (presigned POST), then the server is told `complete`.
-  const sendDirect = async (file, tile) => {
-    const headers = { "X-CSRFToken": csrf, "Content-Type": "application/json" };
-    const ticketResponse = await fetch(root.dataset.presignUrl, {
-      method: "POST", headers, body: JSON.stringify({ filename: file.name, size: file.size, set: root.dataset.uploadSet }),
-    });
-    const ticket = await ticketResponse.json().catch(() => ({}));
-    if (ticketResponse.status !== 201) return uploadFailed(tile, ticket.error?.message || `Upload refused (${ticketResponse.status}).`);
-    const data = new FormData();
-    Object.entries(ticket.fields).forEach(([name, value]) => data.append(name, value));
-    data.append("file", file);
-    const sent = await xhrPost(ticket.url, data, progress(tile));
-    if (sent.status < 200 || sent.status >= 300) return uploadFailed(tile, "Upload to storage failed: try this file again.");
-    const done = await fetch(root.dataset.completeUrl.replace("/0/complete/", `/${ticket.photo}/complete/`), { method: "POST", headers });
-    const body = await done.json().catch(() => ({}));
-    if (!done.ok) return uploadFailed(tile, body.error?.message || `Upload failed (${done.status}).`);
-    return accepted(tile, body);
-  };
-
-  // Resumable (galleries/multipart.py): the file goes to S3 in parts through presigned URLs. The upload's id is
-  // kept in localStorage under the file's name, size and date, so after a network drop (retried here) or a
-  // reload (drop the same files again) only the parts S3 does not have yet are sent.
+  // Resumable (galleries/multipart.py): the file goes in parts to the URLs `sign` gives (presigned S3 URLs, or
+  // the admin's part view on local storage). The upload's id is kept in localStorage under the file's name, size
+  // and date, so after a network drop (retried here) or a reload (drop the same files again) only the parts the
+  // storage does not have yet are sent.
   const RESUME_KEY = `focusflow-multipart:${location.pathname}`;
   const saved = () => { try { return JSON.parse(localStorage.getItem(RESUME_KEY) || "{}"); } catch (error) { return {}; } };
   const remember = (fileKey, id) => {
@@ -244,12 +208,23 @@
     return { status: response.status, body: await response.json().catch(() => ({})) };
   };
   const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+  const sameSite = (url) => new URL(url, location.href).origin === location.origin;
+  // → [status, the admin's refusal or null]. Local storage: the part goes to the admin itself, which wants the
+  // CSRF token (never sent to S3) and refuses with a message; S3 answers XML (an expired URL is signed again).
   const putPart = (url, blob, onProgress) => new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
+    if (sameSite(url)) xhr.setRequestHeader("X-CSRFToken", csrf);
     xhr.upload.onprogress = onProgress;
-    xhr.onload = () => resolve(xhr.status);
-    xhr.onerror = () => resolve(0);
+    xhr.onload = () => {
+      let refusal = null;
+      if (sameSite(url) && xhr.status >= 400 && xhr.status < 500) {
+        try { refusal = JSON.parse(xhr.responseText).error?.message || null; } catch (error) { /* not JSON */ }
+        refusal = refusal || `Upload refused (${xhr.status}).`;
+      }
+      resolve([xhr.status, refusal]);
+    };
+    xhr.onerror = () => resolve([0, null]);
     xhr.send(blob);
   });
 
@@ -283,9 +258,10 @@
       if (signed.status === 200) {
         for (const n of missing.slice(0, 100)) {
           const blob = file.slice((n - 1) * state.part_size, n * state.part_size);
-          const status = await putPart(signed.body.urls[n], blob, (event) => {
+          const [status, refusal] = await putPart(signed.body.urls[n], blob, (event) => {
             if (event.lengthComputable) bar().value = (100 * (sentBytes + event.loaded)) / file.size;
           });
+          if (refusal) return uploadFailed(tile, refusal); // the admin said no: retrying would not help
           if (status < 200 || status >= 300) break; // a drop: sign again and go on from the missing parts
           done.add(n);
           sentBytes += blob.size;
@@ -311,17 +287,6 @@
     return uploadFailed(tile, completed.body.error?.message || `Upload failed (${completed.status}).`);
   };
 
-  const send = async (file, tile) => {
-    if (root.dataset.multipartUrl) return sendMultipart(file, tile);
-    if (root.dataset.presignUrl) return sendDirect(file, tile);
-    const data = new FormData();
-    data.append("file", file);
-    data.append("set", root.dataset.uploadSet);
-    const { status, body } = await xhrPost(root.dataset.uploadUrl, data, progress(tile), { "X-CSRFToken": csrf });
-    if (status === 201) return accepted(tile, body);
-    return uploadFailed(tile, body.error?.message || (status ? `Upload failed (${status}).` : "Network error: try this file again."));
-  };
-
   const upload = async (files) => {
     const queue = files.map((file) => [file, uploadTile(file)]);
     totals.files += files.length;
@@ -330,7 +295,7 @@
     const worker = async () => {
       while (queue.length) {
         const [file, tile] = queue.shift();
-        await send(file, tile).catch(() => uploadFailed(tile, "Network error: try this file again."));
+        await sendMultipart(file, tile).catch(() => uploadFailed(tile, "Network error: try this file again."));
         totals.sent += 1;
         summarise();
       }

@@ -95,6 +95,8 @@ const photoCount = (g) => g.photo_count ?? null;
 // --- messages -----------------------------------------------------------------
 function unlockMessage(error, withPin) {
   const code = error.code || "";
+  // A recipient's own link (galleries/sharing.py) withdrawn or past its date: the gallery itself is open.
+  if (code.startsWith("share_link_")) return error.message;
   if (error.status === 410 || code.includes("expired")) {
     return `This gallery has expired, so its photos are no longer available. Please contact ${STUDIO} — they can reopen it for you.`;
   }
@@ -191,8 +193,14 @@ async function resume() {
     // The detail is fetched beside the rest, not before it.
     await openGallery({ id: saved.gallery }, call(`${API}/galleries/${saved.gallery}/`));
     return true;
-  } catch {
+  } catch (error) {
     lock();
+    if (error.status === 410) {
+      // Closed since this tab opened it (the gallery expired, or the recipient's link was withdrawn): say so.
+      const message = $("[data-unlock-message]");
+      message.textContent = unlockMessage(error, false);
+      message.hidden = false;
+    }
     return false;
   }
 }

@@ -185,10 +185,3 @@ def test_another_studios_upload_id_is_404(s3, small_parts, a_admin, b_admin, gal
     own_other = make_gallery(gallery.studio, title="Other", slug="other-g")
     assert post(a_admin, f"{base(own_other)}{upload['upload']}/complete/").status_code == 404
     assert MultipartUpload.objects.count() == 1
-
-
-def test_without_s3_the_manager_keeps_the_one_request_upload(a_admin, gallery):
-    refused = post(a_admin, base(gallery), {"filename": "a.jpg", "size": 1000})
-    assert refused.status_code == 400 and "need S3 storage" in refused.json()["error"]["message"]
-    html = a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()
-    assert 'data-multipart-url=""' in html

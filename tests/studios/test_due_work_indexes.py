@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 DUE_TABLES = {
     "galleries.tasks.send_gallery_expiry_reminders": ("galleries_gallery", {"expires_at"}),
     "galleries.tasks.sweep_stuck_photos": ("galleries_studioimage", {"status", "queued_at"}),
+    "galleries.tasks.sweep_abandoned_uploads": ("galleries_multipartupload", {"created_at", "photo_id"}),
     "bookings.tasks.send_due_reminders": ("bookings_booking", {"start", "reminder_sent_at", "status"}),
     "frontend_api.tasks.retry_due_webhooks": ("frontend_api_webhookdelivery", {"status", "next_attempt_at"}),
     "frontend_api.tasks.purge_expired_idempotency_keys": ("frontend_api_idempotentrequest", {"created_at"}),

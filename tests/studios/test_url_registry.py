@@ -100,6 +100,7 @@ FILLERS_BY_PARAM = {
     "content_type_model_name": "portfoliopage",
     "revision_id_a": "earliest",
     "revision_id_b": "latest",
+    "part_number": 1,  # a part of B's upload (upload_id)
 }
 FILLERS_BY_NAME = {
     # (app, model) of a tagged model, and B's tag is searched for
