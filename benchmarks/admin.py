@@ -1,9 +1,9 @@
 """Admin benchmark (README: benchmarks): a studio with a 2,000-photo gallery (and --galleries more of 20
-photos each); the galleries list, the gallery's edit page, its upload and activity pages, and our Images
-library beside Wagtail's stock `/admin/images/` listing of the same images (the anchor: mounted here
-unfiltered, so it lists the gallery photos as Wagtail would). Each page: queries per request, then p50 and p95
-of --requests requests through Django's test client (in-process: the middleware, views and templates, no HTTP
-server), after two warm-up requests.
+photos each); the galleries list, the gallery's manager (its photo grid), edit page, upload and activity
+pages, and our Images library beside Wagtail's stock `/admin/images/` listing of the same images (the
+anchor: mounted here unfiltered, so it lists the gallery photos as Wagtail would). Each page: queries per
+request, then p50 and p95 of --requests requests through Django's test client (in-process: the middleware,
+views and templates, no HTTP server), after two warm-up requests.
 
 Run: [DATABASE_URL=postgres://…] .venv/bin/python benchmarks/admin.py [--photos 2000] [--requests 20]
      [--galleries 30]
@@ -133,6 +133,8 @@ def run(args):
     from django.conf import settings
     from django.test import Client, override_settings
 
+    from galleries.admin_photos import PER_PAGE
+
     settings.ALLOWED_HOSTS = ["*"]
     print(f"Making a studio with a {args.photos}-photo gallery and {args.galleries} more of 20…", flush=True)
     user, gallery = make_data(args)
@@ -140,6 +142,7 @@ def run(args):
     client.force_login(user)
     pages = [
         ("Galleries list", "/admin/galleries/"),
+        (f"Gallery manager ({args.photos} photos, {PER_PAGE} a page)", f"/admin/galleries/{gallery.pk}/photos/"),
         (f"Gallery edit page ({args.photos} photos)", f"/admin/pages/{gallery.pk}/edit/"),
         ("Gallery upload page", f"/admin/galleries/{gallery.pk}/upload/"),
         ("Gallery activity page", f"/admin/galleries/{gallery.pk}/activity/"),
