@@ -6,7 +6,11 @@ as a custom site would be; fetching its packages after the page had painted push
 and `/api/client/packages/`), draws the package cards from it on the server, and booking.js starts from it
 without a round trip."""
 
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
 
 from bookings.api.views import package_list
 
@@ -32,3 +36,11 @@ def minutes(total) -> str:
     hours, rest = divmod(int(total or 0), 60)
     parts = ([f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []) + ([f"{rest} minutes"] if rest else [])
     return " ".join(parts) or "0 minutes"
+
+
+@register.filter
+def script_json(value) -> str:
+    """`value` as JSON for an inline `<script type="application/json">` (which carries the page's CSP nonce, so
+    Django's json_script, which writes its own tag, is not used): `<`, `>` and `&` escaped as json_script does."""
+    text = json.dumps(value, cls=DjangoJSONEncoder).replace("&", "\\u0026").replace("<", "\\u003C")
+    return mark_safe(text.replace(">", "\\u003E"))  # noqa: S308 - no <, > or & left to end the script
