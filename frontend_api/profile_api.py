@@ -43,23 +43,26 @@ class StudioProfileView(APIView):
 
     @extend_schema(summary="Get the studio's public profile", responses={200: StudioProfileSerializer}, tags=["client"])
     def get(self, request):
-        studio = require_studio(request)
-        logo = studio.logo if studio.logo_id and studio.logo.studio_id == studio.pk else None
-        data = {
-            "name": studio.name,
-            "tagline": studio.tagline,
-            "site_url": studio_root_url(request, studio),
-            "time_zone": studio.time_zone,
-            "currency": studio.currency.upper(),
-            "branding": {
-                "primary_color": safe_colour(studio.primary_color, DEFAULT_PRIMARY),
-                "accent_color": safe_colour(studio.accent_color, DEFAULT_ACCENT),
-                "font_family": safe_font(studio.font_family),
-                "logo": PublicImageSerializer(logo, context={"request": request}).data if logo else None,
-                "powered_by_focusflow": shows_powered_by(studio),
-            },
-            "contact": {"email": studio.contact_email},
-        }
-        response = Response(data)
+        response = Response(studio_profile(request, require_studio(request)))
         response["Cache-Control"] = "public, max-age=60"
         return response
+
+
+def studio_profile(request, studio) -> dict:
+    """The profile's JSON (also embedded in the booking page's first state: frontend_api/templatetags)."""
+    logo = studio.logo if studio.logo_id and studio.logo.studio_id == studio.pk else None
+    return {
+        "name": studio.name,
+        "tagline": studio.tagline,
+        "site_url": studio_root_url(request, studio),
+        "time_zone": studio.time_zone,
+        "currency": studio.currency.upper(),
+        "branding": {
+            "primary_color": safe_colour(studio.primary_color, DEFAULT_PRIMARY),
+            "accent_color": safe_colour(studio.accent_color, DEFAULT_ACCENT),
+            "font_family": safe_font(studio.font_family),
+            "logo": PublicImageSerializer(logo, context={"request": request}).data if logo else None,
+            "powered_by_focusflow": shows_powered_by(studio),
+        },
+        "contact": {"email": studio.contact_email},
+    }

@@ -59,11 +59,14 @@ class PackageListView(APIView):
         tags=["client"],
     )
     def get(self, request):
-        studio = require_studio(request)
-        context = {"request": request, "studio": studio}
-        response = Response(PackageSerializer(active_packages(studio), many=True, context=context).data)
+        response = Response(package_list(request, require_studio(request)))
         response["Cache-Control"] = PUBLIC_CACHE
         return response
+
+
+def package_list(request, studio) -> list:
+    """The packages' JSON (also embedded in the booking page's first state: frontend_api/templatetags)."""
+    return PackageSerializer(active_packages(studio), many=True, context={"request": request, "studio": studio}).data
 
 
 class PackageDetailView(APIView):

@@ -11,6 +11,13 @@ class UnlockSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     email = serializers.EmailField(required=False, allow_blank=True)
     pin = serializers.RegexField(r"^\d{4}$", required=False, allow_blank=True, error_messages={"invalid": "4 digits."})
+    first_page = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=200,
+        help_text="Also answer the gallery's first state (`first`): its first `first_page` photos, the client's "
+        "favourites and selection, so a viewer paints with no second round trip.",
+    )
 
 
 class PhotoRefSerializer(serializers.Serializer):
@@ -159,6 +166,13 @@ class GallerySerializer(serializers.Serializer):
     selection = serializers.DictField()
 
 
+class FirstStateSerializer(serializers.Serializer):
+    photos = PhotoPageSerializer(help_text="The same JSON as `GET photos/?limit=<first_page>`.")
+    favorites = FavoriteListsSerializer(help_text="As `GET favorites/`.")
+    selection = SelectionSerializer(help_text="As `GET selection/`.")
+
+
 class UnlockResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
     gallery = GallerySerializer()
+    first = FirstStateSerializer(required=False, help_text="Only when the unlock asked for `first_page`.")

@@ -2,6 +2,7 @@
 `Authorization: Bearer <token>` or `X-Gallery-Token: <token>` (download links also take `?token=`)."""
 
 import base64
+import json
 import re
 
 from django.http import (
@@ -90,7 +91,17 @@ class UnlockView(APIView):
             data.validated_data.get("pin", ""),
             client_ip(request),
         )
-        return Response({"token": token, "gallery": gallery_payload(access.gallery, access)}, status=201)
+        answer = {"token": token, "gallery": gallery_payload(access.gallery, access)}
+        if limit := data.validated_data.get("first_page"):
+            # What the viewer asks for next, answered now: the e-mailed link's first paint waits for one round
+            # trip after the HTML, not two (issue 14). The photos are the cached page GET photos/ serves.
+            gallery = access.gallery
+            answer["first"] = {
+                "photos": json.loads(cached_photo_page(self, gallery, limit, "", "").body),
+                "favorites": {"lists": proofing.favorite_lists(gallery, access.email)},
+                "selection": selection_payload(proofing.selection_for(gallery, access.email)),
+            }
+        return Response(answer, status=201)
 
 
 class GalleryDetailView(GalleryAPIView):
@@ -139,16 +150,8 @@ class PhotoListView(GalleryAPIView):
     )
     def get(self, request, gallery_id):
         gallery = self.gallery(gallery_id)  # access checks run on every request, cached page or not
-        limit = page_limit(request.query_params)
-        # Everything the body depends on besides the gallery; the host makes local media URLs absolute.
-        variant = (
-            request.build_absolute_uri("/"),
-            request.accepted_media_type,
-            request.query_params.get("set", ""),
-            request.query_params.get("cursor", ""),
-            limit,
-        )
-        page = photo_cache.photo_page(gallery, variant, lambda: self.render(self.photo_page(gallery, limit)))
+        params = request.query_params
+        page = cached_photo_page(self, gallery, page_limit(params), params.get("set", ""), params.get("cursor", ""))
         # Weak comparison, as for any If-None-Match: a compressing proxy may have weakened our ETag.
         client_has = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
         if client_has & {page.etag, "*"}:
@@ -160,25 +163,35 @@ class PhotoListView(GalleryAPIView):
         response["ETag"] = page.etag
         return response
 
-    def render(self, data) -> bytes:
-        """The bytes a DRF Response of `data` would carry."""
-        request = self.request
-        return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
 
-    def photo_page(self, gallery, limit: int) -> dict:
-        request = self.request
-        specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
-        set_id = None
-        if raw_set := request.query_params.get("set"):
-            if not raw_set.isdigit() or not gallery.sets.filter(pk=raw_set).exists():
-                raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
-            set_id = int(raw_set)
-        offset = decode_cursor(request.query_params["cursor"]) if request.query_params.get("cursor") else 0
-        # Plain rows, not model instances and PhotoSerializer (which documents the same JSON): issue 14.
-        results, more = photo_pages.photo_page(
-            gallery, specs, offset, limit, set_id, absolute=photo_pages.absolute_urls(request.build_absolute_uri)
-        )
-        return {"results": results, "next": encode_cursor(offset + limit) if more else None}
+def cached_photo_page(view, gallery, limit: int, raw_set: str, cursor: str):
+    """A page of the gallery's photos (photo_cache.CachedPage: body and ETag) for `view`'s request, from the
+    cache or built: GET photos/, and the unlock's `first` (the same bytes for the same page)."""
+    request = view.request
+    # Everything the body depends on besides the gallery; the host makes local media URLs absolute.
+    variant = (request.build_absolute_uri("/"), request.accepted_media_type, raw_set, cursor, limit)
+
+    def build() -> bytes:
+        data = _photo_page(request, gallery, limit, raw_set, cursor)
+        # The bytes a DRF Response of `data` would carry.
+        return request.accepted_renderer.render(data, request.accepted_media_type, view.get_renderer_context())
+
+    return photo_cache.photo_page(gallery, variant, build)
+
+
+def _photo_page(request, gallery, limit: int, raw_set: str, cursor: str) -> dict:
+    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+    set_id = None
+    if raw_set:
+        if not raw_set.isdigit() or not gallery.sets.filter(pk=raw_set).exists():
+            raise ApiError("invalid", "No such set in this gallery.", 400, fields={"set": ["Not found."]})
+        set_id = int(raw_set)
+    offset = decode_cursor(cursor) if cursor else 0
+    # Plain rows, not model instances and PhotoSerializer (which documents the same JSON): issue 14.
+    results, more = photo_pages.photo_page(
+        gallery, specs, offset, limit, set_id, absolute=photo_pages.absolute_urls(request.build_absolute_uri)
+    )
+    return {"results": results, "next": encode_cursor(offset + limit) if more else None}
 
 
 class FavoritesView(GalleryAPIView):

@@ -27,8 +27,13 @@ async function start(app) {
   const packagesStatus = $("[data-packages-status]");
   let profile;
   let packages;
+  // The page carries the API's answers and their cards (its first state, drawn on the server so nothing moves
+  // when this script starts); a page without them (a custom site) asks the API.
+  const first = document.getElementById("booking-first-state");
+  const drawn = Boolean(first);
   try {
-    [profile, packages] = await Promise.all([getJSON(`${api}/studio/`), getJSON(`${api}/packages/`)]);
+    if (drawn) ({ profile, packages } = JSON.parse(first.textContent));
+    else [profile, packages] = await Promise.all([getJSON(`${api}/studio/`), getJSON(`${api}/packages/`)]);
   } catch (error) {
     packagesStatus.textContent = "The sessions could not be loaded just now. Please reload the page in a moment.";
     return;
@@ -46,7 +51,9 @@ async function start(app) {
   const prev = $("[data-prev-week]");
   const next = $("[data-next-week]");
 
-  if (packages.length) {
+  if (drawn) {
+    // Already on the page: the cards and, with no packages, the empty state.
+  } else if (packages.length) {
     packagesBox.append(...packages.map(packageCard));
     packagesBox.hidden = false;
     packagesStatus.textContent = "";

@@ -164,11 +164,14 @@ async function unlockWith(form, early = null) {
   try {
     state.token = null;
     const asked = early && early.code === code && !body.email && !body.pin;
-    const { token, gallery } = asked ? await answerOf(early.answer) : await call(`${API}/galleries/unlock/`, { method: "POST", body });
+    // The unlock answers the gallery's first state too (`first`: its first photos, the favourites and the
+    // selection): the grid needs no second round trip.
+    const { token, gallery, first } = asked
+      ? await answerOf(early.answer)
+      : await call(`${API}/galleries/unlock/`, { method: "POST", body: { ...body, first_page: PAGE_SIZE } });
     Object.assign(state, { token, code, email });
     remember(gallery);
-    // The page's script also asked for the favourites, the selection and the first photos with the token.
-    await openGallery(gallery, null, asked ? await early.rest : null);
+    await openGallery(gallery, null, first ? [first.favorites, first.selection, first.photos] : null);
   } catch (error) {
     showUnlockForm();
     message.textContent = unlockMessage(error, Boolean(body.pin));
@@ -278,20 +281,18 @@ function lock() {
 // Everything the first paint needs is asked for at once: one round trip after the unlock, not three. The
 // header (the title is the largest text) shows as soon as the gallery's detail is here; the grid follows
 // with the photos, the selection bar with the favourites and the selection (the detail only counts them).
-// `started`: those three requests when the page's inline script already made them (fetch promises, in order).
+// `started`: those three answers when the unlock carried them (its `first`), in order.
 async function openGallery(gallery, detail = null, started = null) {
   state.generation += 1;
   const generation = state.generation;
   Object.assign(state, { set: "", photos: [], next: null, loading: true, favorites: new Set(), selected: new Set() });
   $("[data-grid]").replaceChildren();
   const rest = Promise.all(
-    started
-      ? started.map((request) => answerOf(request))
-      : [
-          call(`${API}/galleries/${gallery.id}/favorites/`),
-          call(`${API}/galleries/${gallery.id}/selection/`),
-          call(photosUrl(gallery.id, "")),
-        ],
+    started || [
+      call(`${API}/galleries/${gallery.id}/favorites/`),
+      call(`${API}/galleries/${gallery.id}/selection/`),
+      call(photosUrl(gallery.id, "")),
+    ],
   );
   rest.catch(() => {}); // awaited below; not an unhandled rejection while the detail is awaited
   let page;

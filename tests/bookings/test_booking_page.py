@@ -1,6 +1,9 @@
 """The studio site's booking page, and what a client's booking of a priced package sets in motion:
 contract, invoice and deposit in one flow."""
 
+import json
+import re
+
 import pytest
 
 from billing.models import Invoice, StudioSubscription
@@ -17,14 +20,39 @@ def test_every_new_studio_has_a_live_booking_page_in_its_menu(studio):
 
 
 def test_the_page_is_built_on_the_public_api_alone(client, portrait):
-    """No server-only data: packages, prices and the studio's zone come from /api/client/ in the browser
-    (static/site/booking.js; tests/browser/test_client_booking.py shows them drawn)."""
-    response = client.get("/book/", HTTP_HOST=portrait.studio.hostname)
+    """No server-only data: the page carries the public API's own answers (GET /api/client/studio/ and
+    /packages/) and draws its first state, the package cards, from them, so nothing moves when booking.js starts
+    (issue 14: CLS); booking.js reads the same JSON (tests/browser/test_client_booking.py shows it working)."""
+    host = portrait.studio.hostname
+    response = client.get("/book/", HTTP_HOST=host)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-api="/api/client"' in html
-    assert "Family portrait" not in html and "data-studio-tz" not in html
     assert 'href="/book/"' in html  # in the site's navigation
+    first = json.loads(
+        re.search(r'id="booking-first-state" type="application/json"[^>]*>(.*?)</script>', html).group(1)
+    )
+    assert first == {
+        "profile": client.get("/api/client/studio/", HTTP_HOST=host).json(),
+        "packages": client.get("/api/client/packages/", HTTP_HOST=host).json(),
+    }
+    card = re.search(r'<label class="package-card">(.*?)</label>', html, re.S).group(1)
+    assert f'name="session_type" value="{portrait.pk}"' in card
+    text = " ".join(re.sub(r"<[^>]+>", " ", card).split())
+    assert text == "Family portrait 1 hour · £250.00 £62.50 deposit holds your time Northlight studio, Leeds", text
+    assert "Loading the sessions" not in html
+
+
+def test_with_no_packages_the_first_state_says_how_to_get_in_touch(client, studio):
+    html = client.get("/book/", HTTP_HOST=studio.hostname).content.decode()
+    assert '<fieldset class="packages" data-packages hidden>' in html
+    assert "No sessions are open for booking online just now." in html
+    assert (
+        json.loads(re.search(r'id="booking-first-state" type="application/json"[^>]*>(.*?)<', html).group(1))[
+            "packages"
+        ]
+        == []
+    )
 
 
 def test_the_booking_page_is_editable_content_and_in_the_pages_api(client, studio):

@@ -20,6 +20,7 @@ def test_the_gallery_pages_do_not_grow_with_the_photos(admin_client_for, photogr
     bulk_ready_photos(gallery, 1)
     urls = [
         "/admin/galleries/",
+        f"/admin/galleries/{gallery.pk}/photos/",
         f"/admin/pages/{gallery.pk}/edit/",
         f"/admin/galleries/{gallery.pk}/upload/",
         f"/admin/galleries/{gallery.pk}/activity/",

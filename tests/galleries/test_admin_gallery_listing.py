@@ -235,3 +235,43 @@ def test_listing_query_count_does_not_grow_with_galleries(a_admin, studio, djang
         response = a_admin.get(LISTING)
     assert len(rows(response)) == 30
     assert set(listing(response)["Gallery 29"].split(" | ")[2:4]) == {client.name, "2 / 2"}
+
+
+def row_actions(html: str, gallery) -> list[tuple[str, str]]:
+    """The "more" dropdown of a gallery's row: (label, link) in order."""
+    start = html.find(f'id="page_{gallery.pk}_title"')
+    assert start != -1, gallery.title
+    menu = html[html.find("w-dropdown__content", start) : html.find("</div>", html.find("w-dropdown__content", start))]
+    return [
+        (" ".join(re.sub(r"<[^>]+>", " ", label).split()), unescape(href))
+        for href, label in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', menu, re.S)
+    ]
+
+
+def test_each_row_offers_what_wagtails_page_explorer_offers_for_the_gallery(a_admin, a_galleries, studio):
+    """The list's light title cell (galleries/admin_listing.py) keeps every action of Wagtail's page listing for a
+    gallery, with the gallery tools after Edit; only "Sort menu order" (a gallery has no child pages) is left out."""
+    index = ClientGalleryIndexPage.objects.child_of(studio.home_page).get()
+    ours = a_admin.get(LISTING).content.decode()
+    wagtails = a_admin.get(f"/admin/pages/{index.pk}/").content.decode()
+    for gallery in a_galleries.values():
+        expected = [
+            (label, href.replace(f"next=%2Fadmin%2Fpages%2F{index.pk}%2F", "next=%2Fadmin%2Fgalleries%2F"))
+            for label, href in row_actions(wagtails, gallery)
+            if label != "Sort menu order"
+        ]
+        assert row_actions(ours, gallery) == expected, gallery.title
+
+    wedding, draft = a_galleries["wedding"], a_galleries["draft"]
+    labels = [label for label, _ in row_actions(ours, wedding)]
+    assert labels[:4] == ["Edit", "Photos", "Upload photos", "Activity"]
+    assert {"View live", "Move", "Copy", "Delete", "Unpublish", "History"} <= set(labels)
+    assert "Unpublish" not in [label for label, _ in row_actions(ours, draft)]
+    assert f'<a href="/admin/pages/{wedding.pk}/edit/" title="Edit this page">' in ours
+
+
+def test_a_locked_gallery_shows_its_lock(a_admin, a_galleries, photographer):
+    Gallery.objects.filter(pk=a_galleries["draft"].pk).update(locked=True, locked_by=photographer)
+    html = a_admin.get(LISTING).content.decode()
+    row = html[html.find(f'id="page_{a_galleries["draft"].pk}_title"') :]
+    assert "locked, by you" in row[: row.find("</td>")]

@@ -48,6 +48,25 @@ def test_unlock_returns_a_token_and_the_gallery(api, studio, gallery, photos):
     assert body["token"] not in access.token_hash  # only a hash is stored
 
 
+def test_the_unlock_can_answer_the_first_state_the_viewer_would_ask_for_next(api, studio, gallery, photos):
+    """`first_page`: the e-mailed link's viewer paints after one round trip (issue 14); what `first` carries is
+    what the three GETs answer, byte for byte the same photo page."""
+    Favorite.objects.create(gallery=gallery, photo=photos[1], email="emma@example.test")
+    body = api("post", UNLOCK, studio, data={"code": "WEDDING24", "email": "emma@example.test", "first_page": 3}).json()
+    token = body["token"]
+    assert set(body["first"]) == {"photos", "favorites", "selection"}
+    photos_page = api("get", url("gallery-photos", gallery), studio, token, {"limit": 3})
+    assert body["first"]["photos"] == photos_page.json()
+    assert len(body["first"]["photos"]["results"]) == 3 and body["first"]["photos"]["next"]
+    assert body["first"]["favorites"] == api("get", url("gallery-favorites", gallery), studio, token).json()
+    assert body["first"]["favorites"]["lists"] == {"Favourites": [photos[1].pk]}
+    assert body["first"]["selection"] == api("get", url("gallery-selection", gallery), studio, token).json()
+    # without it, the answer is as before
+    assert "first" not in api("post", UNLOCK, studio, data={"code": "WEDDING24"}).json()
+    refused = api("post", UNLOCK, studio, data={"code": "WEDDING24", "first_page": 500})
+    assert refused.status_code == 400
+
+
 def test_wrong_code_is_refused(api, studio, gallery):
     response = api("post", UNLOCK, studio, data={"code": "WEDDING25"})
     assert response.status_code == 404
