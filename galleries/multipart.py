@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from studios.errors import NOT_FOUND, DomainError
+from studios.media import studio_path
 
 from . import pixels
 from .models import MultipartUpload
@@ -59,7 +60,7 @@ def start(gallery, filename: str, size: int, photo_set=None) -> MultipartUpload:
     _check_size(size)
     check_room_for(gallery.studio, size)
     filename = os.path.basename(filename)[:200] or "photo.jpg"
-    key = f"original_images/{uuid.uuid4().hex}/{filename}"
+    key = studio_path(gallery.studio_id, f"original_images/{uuid.uuid4().hex}/{filename}")
     created = client.create_multipart_upload(Bucket=bucket, Key=_object_key(key))
     return MultipartUpload.objects.create(
         studio=gallery.studio,
