@@ -141,7 +141,7 @@ class Invoice(StudioOwned, ClusterableModel):
     issued_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField()
     notes = models.TextField(blank=True)
-    token = models.CharField(max_length=64, unique=True, default=new_invoice_token, editable=False)
+    token = models.CharField(max_length=64, default=new_invoice_token, editable=False)
 
     # Kept by billing.invoicing.recalculate(), so listings and revenue sum in SQL.
     subtotal = models.IntegerField(default=0, editable=False)
@@ -158,6 +158,7 @@ class Invoice(StudioOwned, ClusterableModel):
         ordering = ["-sequence"]
         constraints = [
             models.UniqueConstraint(fields=["studio", "sequence"], name="unique_invoice_sequence_per_studio"),
+            models.UniqueConstraint(fields=["studio", "token"], name="invoice_studio_token"),
         ]
 
     def __str__(self):
@@ -256,8 +257,8 @@ class Payment(StudioOwned):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     stripe_account_id = models.CharField(max_length=100)
-    stripe_checkout_session_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
-    stripe_payment_intent_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    stripe_checkout_session_id = models.CharField(max_length=200, null=True, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=200, null=True, blank=True)
     amount_refunded = models.PositiveIntegerField(default=0)
     paid_at = models.DateTimeField(null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
@@ -265,6 +266,16 @@ class Payment(StudioOwned):
 
     class Meta:
         ordering = ["-created_at"]
+        # Stripe's ids are unique within the studio: an event names its studio (metadata, or the connected
+        # account, billing.webhooks) before a payment is looked up by them.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["studio", "stripe_checkout_session_id"], name="payment_studio_checkout_session"
+            ),
+            models.UniqueConstraint(
+                fields=["studio", "stripe_payment_intent_id"], name="payment_studio_payment_intent"
+            ),
+        ]
 
     def __str__(self):
         return f"Payment {self.pk} on {self.invoice}"
@@ -279,9 +290,14 @@ class Refund(StudioOwned):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveIntegerField()
     reason = models.CharField(max_length=200, blank=True)
-    stripe_refund_id = models.CharField(max_length=200, unique=True)
+    stripe_refund_id = models.CharField(max_length=200)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "stripe_refund_id"], name="refund_studio_stripe_refund")
+        ]
 
     def __str__(self):
         return f"Refund {self.stripe_refund_id}"

@@ -120,9 +120,10 @@ def locked_payment(metadata: dict, account: str) -> Payment:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PaymentRefused("The event carries no FocusFlow payment metadata.") from exc
-    payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+    # Looked up within the studio the event names (tenant first), so another studio's payment id finds nothing.
+    payment = Payment.objects.select_for_update().filter(studio_id=studio_id, pk=payment_id).first()
     if payment is None:
-        raise PaymentRefused(f"No payment {payment_id}.")
+        raise PaymentRefused(f"No payment {payment_id} in studio {studio_id}.")
     if (payment.invoice_id, payment.studio_id) != (invoice_id, studio_id) or payment.stripe_account_id != account:
         raise PaymentRefused(
             f"Payment {payment_id} belongs to studio {payment.studio_id} / invoice {payment.invoice_id} on "
@@ -210,11 +211,11 @@ def _refund_payment(payment: Payment, amount: int, *, user, reason: str) -> Refu
         idempotency_key=key,
     )
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = Payment.objects.select_for_update().get(studio_id=payment.studio_id, pk=payment.pk)
         refund, created = Refund.objects.get_or_create(
+            studio_id=locked.studio_id,
             stripe_refund_id=result["id"],
             defaults={
-                "studio_id": locked.studio_id,
                 "payment": locked,
                 "amount": amount,
                 "reason": reason,
@@ -232,14 +233,15 @@ def _refund_payment(payment: Payment, amount: int, *, user, reason: str) -> Refu
 def sync_refunds(payment: Payment, charge: dict) -> int:
     """Record refunds Stripe reports on the payment's charge (e.g. made in the Stripe dashboard).
     Refunds made from our admin carry the same ids, so nothing is counted twice. Returns how many were new."""
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = Payment.objects.select_for_update().get(studio_id=payment.studio_id, pk=payment.pk)
     new = 0
     for item in (charge.get("refunds") or {}).get("data", []):
         if item.get("status") not in (None, "succeeded", "pending"):
             continue
         _, created = Refund.objects.get_or_create(
+            studio_id=payment.studio_id,
             stripe_refund_id=item["id"],
-            defaults={"studio_id": payment.studio_id, "payment": payment, "amount": int(item["amount"])},
+            defaults={"payment": payment, "amount": int(item["amount"])},
         )
         new += created
     total = sum(payment.refunds.values_list("amount", flat=True))

@@ -189,8 +189,19 @@ def on_payment_intent_succeeded(intent: dict, event: StripeEvent) -> None:
 def on_charge_refunded(charge: dict, event: StripeEvent) -> None:
     metadata = charge.get("metadata") or {}
     if "payment_id" not in metadata:
-        # Charges made by Checkout carry the PaymentIntent's metadata only on the intent.
-        found = Payment.objects.filter(stripe_payment_intent_id=charge.get("payment_intent") or "-").first()
+        # Charges made by Checkout carry the PaymentIntent's metadata only on the intent. The connected account the
+        # event came from names the studio (ConnectedAccount: the platform's account → studio lookup), and the
+        # intent is looked up within it: Stripe ids are unique per studio (docs/architecture.md "Scaling").
+        studio_id = (
+            ConnectedAccount.objects.filter(stripe_account_id=event.account or "-").values_list("studio_id", flat=True)
+        ).first()
+        found = (
+            Payment.objects.filter(studio_id=studio_id, stripe_payment_intent_id=charge.get("payment_intent") or "-")
+            .order_by("pk")
+            .first()
+            if studio_id is not None
+            else None
+        )
         if found is None:
             return
         metadata = {"payment_id": found.pk, "invoice_id": found.invoice_id, "studio_id": found.studio_id}

@@ -208,7 +208,7 @@ class Booking(StudioOwned):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # The client's secret link to their booking's manage page (reschedule, cancel): random, like the
     # contract's and invoice's tokens, and looked up only within the host's studio.
-    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token, editable=False)
+    manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
     client_reschedules = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="How many times the client moved it online (the policy's limit)."
     )
@@ -216,7 +216,8 @@ class Booking(StudioOwned):
     class Meta:
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start")
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
+            models.UniqueConstraint(fields=["studio", "manage_token"], name="booking_studio_manage_token"),
         ]
         indexes = [models.Index(fields=["studio", "blocked_start", "blocked_end"], name="booking_blocked_span")]
 
@@ -292,8 +293,11 @@ class CalendarFeed(StudioOwned):
     """The studio's secret iCal address for Google/Apple Calendar. Reset the token to revoke old links."""
 
     studio = models.OneToOneField(Studio, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    token = models.CharField(max_length=64, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["studio", "token"], name="calendarfeed_studio_token")]
 
     def __str__(self):
         return f"Calendar feed of {self.studio}"

@@ -11,6 +11,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import StreamField
 
 from studios.errors import CONFLICT, DomainMessageError
+from studios.media import studio_path
 from studios.models import Studio, StudioOwned
 
 from . import sandbox
@@ -81,7 +82,8 @@ def sha256_hex(text: str) -> str:
 
 
 def contract_pdf_path(contract, filename):
-    return f"studios/{contract.studio.slug}/contracts/{filename}"
+    # Under the studio's prefix (studios.media.studio_path). PDFs made before are at studios/<slug>/contracts/.
+    return studio_path(contract.studio_id, f"contracts/{filename}")
 
 
 class ContractLocked(DomainMessageError):
@@ -109,14 +111,13 @@ class Contract(StudioOwned):
         ContractTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="contracts"
     )
     version = models.PositiveIntegerField(default=1)
-    supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
-    )
+    # A contract is replaced at most once: unique within the studio (below), not as a platform-wide one-to-one.
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=200)
     body_text = models.TextField(help_text="The rendered contract, frozen when issued.")
     body_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    token = models.CharField(max_length=64, unique=True, default=new_contract_token, editable=False)
+    token = models.CharField(max_length=64, default=new_contract_token, editable=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -131,7 +132,11 @@ class Contract(StudioOwned):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["booking", "version"], name="unique_contract_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "booking", "version"], name="unique_contract_studio_version"),
+            models.UniqueConstraint(fields=["studio", "token"], name="contract_studio_token"),
+            models.UniqueConstraint(fields=["studio", "supersedes"], name="contract_studio_supersedes"),
+        ]
         # finalise_missed_contracts (beat) looks only at countersigned contracts never e-mailed.
         indexes = [
             models.Index(
@@ -222,7 +227,9 @@ class Signature(StudioOwned):
 
     class Meta:
         ordering = ["signed_at"]
-        constraints = [models.UniqueConstraint(fields=["contract", "party"], name="one_signature_per_party")]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "contract", "party"], name="one_signature_per_studio_party")
+        ]
 
     def __str__(self):
         return f"{self.get_party_display()}: {self.typed_name} at {self.signed_at:%Y-%m-%d %H:%M}"

@@ -148,7 +148,7 @@ class Activity(StudioOwned):
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["client", "-occurred_at"], name="crm_activity_client_time")]
+        indexes = [models.Index(fields=["studio", "client", "-occurred_at"], name="activity_studio_client_time")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.summary}"
@@ -159,13 +159,14 @@ class PortalLink(StudioOwned):
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="portal_links")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_links")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["studio", "token_hash"], name="portallink_studio_token")]
 
     def __str__(self):
         return f"Portal link for {self.client_id} ({self.created_at:%Y-%m-%d %H:%M})"
@@ -176,7 +177,7 @@ class PortalSession(StudioOwned):
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="portal_sessions")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_sessions")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -184,6 +185,7 @@ class PortalSession(StudioOwned):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["studio", "token_hash"], name="portalsession_studio_token")]
 
     def __str__(self):
         return f"Portal session of {self.client_id} ({self.created_at:%Y-%m-%d %H:%M})"
@@ -259,7 +261,7 @@ class QuestionnaireRequest(StudioOwned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="questionnaire_requests")
     # crm sits below bookings: the booking is named by its id only (no foreign key across the layers).
     booking_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
-    token = models.CharField(max_length=64, unique=True, default=new_questionnaire_token, editable=False)
+    token = models.CharField(max_length=64, default=new_questionnaire_token, editable=False)
     title = models.CharField(max_length=120)
     intro = models.TextField(blank=True)
     questions = models.JSONField(default=list)  # frozen: [{"id", "type", "label", "help", "required", "options"}]
@@ -273,6 +275,7 @@ class QuestionnaireRequest(StudioOwned):
     class Meta:
         ordering = ["-sent_at", "-pk"]
         indexes = [models.Index(fields=["studio", "questionnaire", "client", "booking_id"], name="crm_qreq_identity")]
+        constraints = [models.UniqueConstraint(fields=["studio", "token"], name="questionnairereq_studio_token")]
 
     def __str__(self):
         return f"{self.title} for {self.client.name}"

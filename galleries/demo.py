@@ -20,7 +20,7 @@ PHOTOS_PER_SET = 12
 def seed(studio, stdout) -> None:
     if studio.slug != DEMO_STUDIO:
         return
-    gallery = Gallery.objects.filter(access_code=CODE).first()
+    gallery = Gallery.objects.for_studio(studio).filter(access_code=CODE).first()
     if gallery is None:
         gallery = _create_gallery(studio)
     have = set(gallery.photos.values_list("image__original_filename", flat=True))

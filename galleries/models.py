@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from crm.models import Client
+from studios.media import studio_path
 from studios.models import Studio, StudioKeyedChild, StudioOwned, StudioOwnedQuerySet
 
 from .indexing import GalleryPhotoNotIndexed, ignore_outbound_references
@@ -85,6 +86,11 @@ class StudioImage(GalleryPhotoNotIndexed, AbstractImage):
         except UNREADABLE_IMAGE_ERRORS as exc:
             raise SourceImageIOError(f"“{self.title}” is not an image that can be read ({exc}).") from exc
 
+    def get_upload_to(self, filename):
+        # Under the studio's own prefix (studios.media.studio_path): tenants/<id>/original_images/<name>.
+        # save() names the studio from the collection before the file is stored.
+        return studio_path(self.studio_id, super().get_upload_to(filename))
+
     def generate_rendition_instance(self, filter, source):
         # Wagtail bulk-creates several renditions at once (create_renditions): each carries the image's studio.
         rendition = super().generate_rendition_instance(filter, source)
@@ -138,8 +144,9 @@ class StudioRendition(StudioKeyedChild, AbstractRendition):
         if keeps_full_size(self.filter_spec or ""):
             # The original's pixels under another name (the admin's image page makes `original`): as
             # private as the original, so outside the public `images/` folder (studios/media.py).
-            return os.path.join("original_images", "renditions", os.path.basename(path))
-        return path
+            path = os.path.join("original_images", "renditions", os.path.basename(path))
+        # Under the image's studio's prefix: tenants/<id>/images/… stays public, …/original_images/… private.
+        return studio_path(self.studio_id or self.image.studio_id, path)
 
     class Meta:
         # Wagtail's own check (wagtailimages.E001) wants exactly this unique constraint, without the studio.
@@ -186,6 +193,7 @@ class GalleryPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         page = self.instance if self.instance.pk else self.parent_page
         studio = Studio.objects.for_page(page).first() if page is not None else None
+        self.studio = studio
         if "client" in self.fields:
             self.fields["client"].queryset = Client.objects.for_studio(studio) if studio else Client.objects.none()
 
@@ -193,8 +201,9 @@ class GalleryPageForm(WagtailAdminPageForm):
         code = normalise_access_code(self.cleaned_data.get("access_code") or "")
         if len(code) < 6:
             raise ValidationError("Use at least 6 letters or digits, so nobody can guess it.")
-        if Gallery.objects.filter(access_code=code).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("Another gallery already uses this code; pick another.")
+        # Codes are typed on the studio's own site, so they are unique within the studio (not the platform).
+        if Gallery.objects.filter(studio=self.studio, access_code=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Another of your galleries already uses this code; pick another.")
         return code
 
 
@@ -217,7 +226,7 @@ class Gallery(Page):
     cover = models.ForeignKey(StudioImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     intro = RichTextField(blank=True)
     access_code = models.CharField(
-        max_length=32, unique=True, default=new_access_code, help_text="Clients unlock the gallery with this code."
+        max_length=32, default=new_access_code, help_text="Clients unlock the gallery with this code."
     )
     download_pin = models.CharField(
         max_length=4,
@@ -280,6 +289,8 @@ class Gallery(Page):
                 fields=["expires_at"], name="gallery_expiry_due_idx", condition=models.Q(expires_at__isnull=False)
             )
         ]
+        # Clients type the code on the studio's own site: it is unique within the studio (galleries.access).
+        constraints = [models.UniqueConstraint(fields=["studio", "access_code"], name="gallery_studio_access_code")]
 
     def save(self, *args, **kwargs):
         if self.studio_id is None and self.path:
@@ -358,7 +369,9 @@ class GalleryPhoto(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["gallery", "sha256"], condition=~models.Q(sha256=""), name="unique_photo_per_gallery"
+                fields=["studio", "gallery", "sha256"],
+                condition=~models.Q(sha256=""),
+                name="unique_photo_per_studio_gallery",
             )
         ]
 
@@ -383,10 +396,12 @@ class MultipartUpload(StudioOwned):
     part_size = models.PositiveIntegerField()
     key = models.CharField(max_length=500)
     s3_upload_id = models.CharField(max_length=1024)
-    photo = models.OneToOneField(
-        "GalleryPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="multipart_upload"
-    )
+    # One upload per photo, unique within the studio (a one-to-one field would be unique without it).
+    photo = models.ForeignKey("GalleryPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # the abandoned-upload sweeper's search
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["studio", "photo"], name="multipartupload_studio_photo")]
 
     @property
     def part_count(self) -> int:
@@ -461,7 +476,7 @@ class ShareLink(StudioOwned):
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="share_links")
     name = models.CharField(max_length=120)
     email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField(null=True, blank=True)  # none: open as long as the gallery is
     download_limit = models.PositiveIntegerField(null=True, blank=True)  # none: no limit
     created_at = models.DateTimeField(auto_now_add=True)
@@ -471,6 +486,7 @@ class ShareLink(StudioOwned):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["studio", "token_hash"], name="sharelink_studio_token")]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

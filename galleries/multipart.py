@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from studios.errors import NOT_FOUND, DomainError
+from studios.media import studio_path
 
 from . import pixels
 from .models import MultipartUpload
@@ -67,7 +68,7 @@ def start(gallery, filename: str, size: int, photo_set=None) -> MultipartUpload:
     _check_size(size)
     check_room_for(gallery.studio, size)
     filename = os.path.basename(filename)[:200] or "photo.jpg"
-    key = f"original_images/{uuid.uuid4().hex}/{filename}"
+    key = studio_path(gallery.studio_id, f"original_images/{uuid.uuid4().hex}/{filename}")
     return MultipartUpload.objects.create(
         studio=gallery.studio,
         gallery=gallery,

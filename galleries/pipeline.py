@@ -344,7 +344,8 @@ def _process(photo: GalleryPhoto) -> str:
         return _fail(image, exc.reason)
 
     twin = (
-        GalleryPhoto.objects.filter(gallery_id=photo.gallery_id, sha256=result.sha256)
+        # By the unique key (studio, gallery, sha256): tenant first, as every look-up.
+        GalleryPhoto.objects.filter(studio_id=photo.studio_id, gallery_id=photo.gallery_id, sha256=result.sha256)
         .exclude(pk=photo.pk)
         .select_related("image")
         .first()

@@ -46,12 +46,13 @@ def end_of_day(studio, day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)), studio.tz)
 
 
-def _new_token() -> tuple[str, str]:
+def _new_token(studio) -> tuple[str, str]:
     while True:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         digest = hash_token(token)
         # 256 random bits do not repeat; the check keeps "never reused" true by construction, not by chance.
-        if not ShareLink.objects.filter(token_hash=digest).exists():
+        # Unique within the studio (the link opens only on its site), as the constraint says.
+        if not ShareLink.objects.for_studio(studio).filter(token_hash=digest).exists():
             return token, digest
 
 
@@ -73,7 +74,7 @@ def add_recipient(gallery, name: str, email: str, expires_at=None, download_limi
     links = ShareLink.objects.for_studio(gallery.studio).filter(gallery=gallery)
     if links.count() >= MAX_LINKS_PER_GALLERY:
         raise ShareRefused(f"A gallery can have up to {MAX_LINKS_PER_GALLERY} recipient links; revoke some first.")
-    token, digest = _new_token()
+    token, digest = _new_token(gallery.studio)
     link = ShareLink.objects.create(
         studio=gallery.studio,
         gallery=gallery,
@@ -115,7 +116,7 @@ def revoke(gallery, link_id) -> ShareLink:
 def new_link(gallery, link_id) -> tuple[ShareLink, str]:
     """A fresh token for the recipient (the old link stops opening), e-mailed to them; un-revokes the link."""
     link = recipient_link(gallery, link_id)
-    token, link.token_hash = _new_token()
+    token, link.token_hash = _new_token(link.studio)
     link.revoked_at = None
     link.save(update_fields=["token_hash", "revoked_at"])
     email_recipient(link, token)

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from studios.errors import INVALID, TOO_LARGE, DomainError
+from studios.media import studio_path
 
 from . import pixels
 from .models import GalleryPhoto, GalleryPhotoCounter, GallerySet, StudioImage
@@ -100,7 +101,9 @@ def add_upload(gallery, uploaded, photo_set: GallerySet | None = None) -> Galler
     # Straight to storage: Django's ImageField would decode the file to read its size, and a
     # broken file must reach the pipeline (which explains the problem) rather than fail here.
     field = image.file.field
-    image.file.name = field.storage.save(field.generate_filename(image, filename), uploaded)
+    image.file.name = field.storage.save(
+        field.generate_filename(image, filename), uploaded, max_length=field.max_length
+    )
     image.queued_at = timezone.now()  # from now on the sweeper makes sure it gets processed
     photo = _insert(gallery, image, photo_set)
     queue_photo(photo.pk)
@@ -116,7 +119,7 @@ def start_direct_upload(gallery, filename: str, size: int, photo_set: GallerySet
     _check_size(size)
     check_room_for(gallery.studio, size)
     filename = os.path.basename(filename)[:200] or "photo.jpg"
-    key = f"original_images/{uuid.uuid4().hex}/{filename}"
+    key = studio_path(gallery.studio_id, f"original_images/{uuid.uuid4().hex}/{filename}")
     image = _pending_image(gallery, filename, size)
     image.file.name = key
     photo = _insert(gallery, image, photo_set)

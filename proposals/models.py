@@ -40,7 +40,7 @@ class Proposal(StudioOwned):
         help_text="The contract the client signs; empty: the package's own contract template (if any).",
     )
     message = models.TextField(blank=True, help_text="A personal note shown on the proposal (plain text).")
-    token = models.CharField(max_length=64, unique=True, default=new_proposal_token, editable=False)
+    token = models.CharField(max_length=64, default=new_proposal_token, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
     )
@@ -54,8 +54,9 @@ class Proposal(StudioOwned):
     accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     # What accepting produced.
-    booking = models.OneToOneField(
-        "bookings.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal", editable=False
+    # The booking an accepted proposal made: one proposal per booking, unique within the studio (below).
+    booking = models.ForeignKey(
+        "bookings.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     contract = models.ForeignKey(
         "contracts.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -66,6 +67,10 @@ class Proposal(StudioOwned):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "token"], name="proposal_studio_token"),
+            models.UniqueConstraint(fields=["studio", "booking"], name="proposal_studio_booking"),
+        ]
 
     def __str__(self):
         return f"{self.session_type} for {self.client}"

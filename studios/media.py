@@ -2,6 +2,7 @@
 and public by URL; everything else a storage holds (originals, documents, contract PDFs) is private: its URL
 is signed and expires after PRIVATE_MEDIA_URL_SECONDS, presigned on S3, signed by us on local storage."""
 
+import contextlib
 import mimetypes
 import os
 import re
@@ -18,6 +19,13 @@ from storages.utils import clean_name
 
 # Wagtail writes renditions here; nothing else is public by URL.
 PUBLIC_PREFIXES = ("images/",)
+# Every file a studio's rows make lives under its own prefix (issue 18): `tenants/<studio id>/original_images/…`,
+# `…/images/…` (renditions), `…/documents/…`, `…/contracts/…`, so a studio's objects can be listed, moved behind
+# a CDN path, billed and deleted together (offboarding deletes the prefix). Not `studios/`: contract PDFs made
+# before used `studios/<slug>/`, and a numeric slug would share a prefix with another studio's id. Files stored
+# before keep their names. Within a studio's prefix the same rule holds: only `images/` (renditions) is public.
+TENANT_PREFIX = "tenants/"
+_TENANT_PUBLIC = re.compile(r"tenants/[0-9]+/images/")
 # What a browser may show inline from our origin: raster images only (never SVG, HTML or PDF).
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"})
 SALT = "studios.media.private"
@@ -25,7 +33,25 @@ SALT = "studios.media.private"
 
 def is_public(name: str) -> bool:
     name = name.replace("\\", "/").lstrip("/")
-    return name.startswith(PUBLIC_PREFIXES) and ".." not in name.split("/")
+    return (name.startswith(PUBLIC_PREFIXES) or _TENANT_PUBLIC.match(name) is not None) and ".." not in name.split("/")
+
+
+def studio_prefix(studio_id: int) -> str:
+    """Where the studio's files live in storage (a folder on local storage, a key prefix on S3)."""
+    return f"{TENANT_PREFIX}{int(studio_id)}/"
+
+
+def studio_path(studio_id: int | None, path: str, max_length: int = 100) -> str:
+    """`path` under the studio's prefix; unchanged for a file of no studio (the platform's root collection). The
+    file name's stem is shortened to keep the whole within `max_length` (file fields' 100 characters), with room
+    left for the suffix a storage adds to a name already taken."""
+    path = studio_prefix(studio_id) + path.lstrip("/") if studio_id else path
+    room = max_length - 8
+    if len(path) > room:
+        folder, name = os.path.split(path)
+        stem, ext = os.path.splitext(name)
+        path = os.path.join(folder, stem[: max(1, len(stem) - (len(path) - room))] + ext)
+    return path
 
 
 def private_url_seconds() -> int:
@@ -170,7 +196,7 @@ class MediaURLs:
         def join(name):
             if _PLAIN_NAME.fullmatch(name):
                 path = name.lstrip("/")
-                if not private or path.startswith(PUBLIC_PREFIXES):  # is_public(), for a plain name
+                if not private or path.startswith(PUBLIC_PREFIXES) or _TENANT_PUBLIC.match(path):  # is_public()
                     return base + path
             if private and not is_public(name):
                 return None  # a signed link per file (LocalMediaStorage.url)
@@ -206,3 +232,49 @@ class MediaURLs:
 def media_urls(storage) -> MediaURLs:
     """A callable giving `storage.url(name)` for each name, computing what all of them share once."""
     return MediaURLs(storage)
+
+
+# --- A studio's files, all at once --------------------------------------------------------
+
+
+def files_under(storage, prefix: str) -> list[str]:
+    """The names of every stored file under `prefix` (a folder / key prefix), however deep."""
+    storage = _unwrap(storage)
+    prefix = prefix.rstrip("/") + "/"
+    if isinstance(storage, S3Storage):
+        key = storage._normalize_name(clean_name(prefix))
+        skip = len(key) - len(prefix)  # the storage's `location`, which names don't carry
+        return sorted(obj.key[skip:] for obj in storage.bucket.objects.filter(Prefix=key))
+    names: list[str] = []
+    pending = [prefix.rstrip("/")]
+    while pending:
+        folder = pending.pop()
+        try:
+            folders, files = storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        names.extend(f"{folder}/{name}" for name in files)
+        pending.extend(f"{folder}/{name}" for name in folders)
+    return sorted(names)
+
+
+def delete_prefix(storage, prefix: str) -> int:
+    """Delete every file under `prefix` (S3: batched DeleteObjects; local: the files, then the empty folders).
+    Returns how many files went."""
+    storage = _unwrap(storage)
+    prefix = prefix.rstrip("/") + "/"
+    if isinstance(storage, S3Storage):
+        key = storage._normalize_name(clean_name(prefix))
+        deleted = 0
+        for answer in storage.bucket.objects.filter(Prefix=key).delete():
+            deleted += len(answer.get("Deleted", []))
+        return deleted
+    names = files_under(storage, prefix)
+    for name in names:
+        storage.delete(name)
+    if isinstance(storage, FileSystemStorage):
+        root = storage.path(prefix.rstrip("/"))
+        for folder, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
+            with contextlib.suppress(OSError):  # empty by now; a file put there meanwhile keeps its folder
+                os.rmdir(folder)
+    return len(names)

@@ -6,10 +6,13 @@ collection with every image, rendition and document in it, its permission group,
 `studio` key (money first: payments and contracts protect what they point at), the admin's log entries of
 those rows, the tags on its rows (taggit's generic tagged items, and the tags no other studio uses), and the
 accounts of members who belong to no other studio. The stored files (originals, renditions, documents, contract
-PDFs) are deleted from storage once the transaction commits. The hosts it answered on are forgotten
-(studios/tenancy.py). It runs in Celery (`studios.tasks.offboard_studio_task`) from the platform admin's
-"Offboard" action (/django-admin/studios/studio/). `tests/studios/test_offboarding.py` proves nothing of the
-studio is left and the other studio is untouched."""
+PDFs) are deleted from storage once the transaction commits: everything under the studio's prefix
+(`tenants/<id>/`, studios/media.py; one listing and batched deletes on S3), which also takes files no row names any
+more (a cancelled upload, a rendition of an earlier watermark), and file by file those stored before the prefix.
+The hosts it answered on are forgotten (studios/tenancy.py). It runs in Celery (`studios.tasks.offboard_studio_task`)
+from the platform admin's "Offboard" action (/django-admin/studios/studio/). `tests/studios/test_offboarding.py`
+proves nothing of the studio is left and the other studio is untouched; tests/galleries/test_studio_prefixes.py
+that the prefix goes, on local storage and on S3."""
 
 import logging
 
@@ -22,6 +25,7 @@ from taggit.models import Tag, TaggedItem
 from wagtail.models import Collection, ModelLogEntry, Page, PageLogEntry, Revision, Site
 
 from . import rls
+from .media import delete_prefix, studio_prefix
 from .models import Membership, Studio
 from .tenancy import forget_hosts, hosts_of
 
@@ -137,7 +141,8 @@ def _offboard(studio: Studio) -> dict:
     removed["tags"] = Tag.objects.filter(pk__in=tag_ids, taggit_taggeditem_items__isnull=True).delete()[0]
 
     forget_hosts(*hosts)
-    transaction.on_commit(lambda: _delete_files(files))
+    prefix = studio_prefix(studio.pk)
+    transaction.on_commit(lambda: _delete_files(files, prefix))
     removed["files"] = len(files)
     logger.info("Offboarded studio %s (%s): %s", studio.pk, studio.slug, removed)
     return removed
@@ -173,9 +178,16 @@ def _tagged_items(studio: Studio, page_ids: list[int]) -> tuple[list[int], set[i
     return ids, tag_ids
 
 
-def _delete_files(names: set[str]) -> None:
-    for name in sorted(names):
+def _delete_files(names: set[str], prefix: str) -> None:
+    # Files stored before the per-studio prefix, by name; then the prefix, whatever it holds.
+    for name in sorted(n for n in names if not n.startswith(prefix)):
         try:
             default_storage.delete(name)
         except Exception:  # a file already gone, or storage down: the rest still go; logged for a retry by hand
             logger.exception("Could not delete %s while offboarding", name)
+    try:
+        deleted = delete_prefix(default_storage, prefix)
+    except Exception:
+        logger.exception("Could not delete the files under %s while offboarding", prefix)
+    else:
+        logger.info("Offboarding deleted %s files under %s", deleted, prefix)

@@ -140,7 +140,7 @@ def test_countersign_makes_the_pdf_and_mails_both(
         "198.51.100.4",
     )
 
-    assert contract.pdf.name.startswith("studios/northlight/contracts/")
+    assert contract.pdf.name.startswith(f"tenants/{contract.studio_id}/contracts/")  # the studio's prefix
     assert default_storage.exists(contract.pdf.name)
     pdf = contract.pdf.open("rb").read()
     assert (

@@ -80,11 +80,26 @@ def test_access_code_must_be_unique_and_long_enough(a_admin, studio, gallery):
     form["access_code"] = "wedding24"
     response = a_admin.post(edit_url, form)
     assert response.status_code == 200
-    assert "Another gallery already uses this code" in response.content.decode()
+    assert "Another of your galleries already uses this code" in response.content.decode()
     form["access_code"] = "abc"
     assert "at least 6" in a_admin.post(edit_url, form).content.decode()
     other.refresh_from_db()
     assert other.access_code == "SECOND77"
+
+
+def test_another_studios_code_is_free_to_use(a_admin, studio, other_studio, gallery):
+    # Codes are typed on the studio's own site (galleries.access looks them up within the host's studio), so they
+    # are unique within a studio: a code another studio uses does not block this one, and each opens its own.
+    from .factories import make_gallery
+
+    make_gallery(other_studio, title="Harbour", slug="harbour-wedding", access_code="HARBOUR99")
+    edit_url = f"/admin/pages/{gallery.pk}/edit/"
+    form = querydict_from_html(a_admin.get(edit_url).content.decode(), form_id="page-edit-form")
+    form["access_code"] = "harbour99"
+    form["action-publish"] = "publish"
+    assert a_admin.post(edit_url, form).status_code == 302
+    gallery.refresh_from_db()
+    assert gallery.access_code == "HARBOUR99"
 
 
 def test_upload_page_and_file_upload_with_status(a_admin, gallery, django_capture_on_commit_callbacks):

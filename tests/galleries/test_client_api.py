@@ -144,7 +144,10 @@ def test_photos_list_with_renditions(api, studio, gallery, photos, unlock):
         "height": 320,
     }
     assert first["renditions"]["watermarked"]["url"].endswith(".jpg")
-    assert first["renditions"]["thumb"]["url"].startswith("http://northlight.localhost/media/images/")
+    # Public, under the studio's own prefix (studios/media.py)
+    assert first["renditions"]["thumb"]["url"].startswith(
+        f"http://northlight.localhost/media/tenants/{studio.pk}/images/"
+    )
     assert ".max-800x800." in first["renditions"]["tile"]["url"]  # the grid's tile, between thumb and preview
 
 

@@ -84,7 +84,8 @@ def test_grid_shows_thumbnails_status_and_failure_reason(a_admin, gallery, photo
     assert response.status_code == 200
     html = response.content.decode()
     assert grid_names(response) == ["IMG_0001.jpg", "IMG_0002.jpg", "IMG_0003.jpg", "IMG_0004.jpg", "broken.jpg"]
-    assert html.count('<img src="/media/images/') == 4  # the four processed photos' thumbnails
+    # the four processed photos' thumbnails, under the studio's prefix
+    assert html.count(f'<img src="/media/tenants/{gallery.studio_id}/images/') == 4
     assert "The file is empty (0 bytes)" in html
     assert html.count('name="action" value="remove"') == 1  # the failed one's own Retry and Remove
     assert "5 photos: 4 ready" in html and "1 failed" in html

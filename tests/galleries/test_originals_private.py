@@ -54,7 +54,7 @@ def fetch(client, url, host="localhost"):
 def test_an_original_is_not_served_at_its_media_path_but_its_renditions_are(client, dev_urls, studio):
     photo = upload(make_gallery(studio), jpeg(1, 900, 600), "IMG_0001.jpg")
     image = StudioImage.objects.get(pk=photo.image_id)
-    assert image.file.name.startswith("original_images/")
+    assert image.file.name.startswith(f"tenants/{studio.pk}/original_images/")  # the studio's own prefix
 
     response, _ = fetch(client, f"/media/{image.file.name}", studio.hostname)
     assert response.status_code == 404

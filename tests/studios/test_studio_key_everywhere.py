@@ -21,11 +21,37 @@ NOT_STUDIO_FIRST = {
     ("galleries.StudioRendition", ("image", "filter_spec", "focal_point_key")): (
         "Wagtail's check wagtailimages.E001 requires exactly this unique constraint; (studio, image) is indexed"
     ),
-    ("galleries.GalleryPhoto", ("gallery", "sha256")): "not yet led by the studio (a later migration)",
-    ("crm.Activity", ("client", "occurred_at")): "not yet led by the studio (a later migration)",
-    ("contracts.Contract", ("booking", "version")): "not yet led by the studio (a later migration)",
-    ("contracts.Signature", ("contract", "party")): "not yet led by the studio (a later migration)",
 }
+
+
+# Unique keys of studio-keyed tables that do not include the studio (a distributed PostgreSQL such as Citus can only
+# enforce a unique constraint that includes the distribution column), and why (docs/architecture.md "Scaling").
+UNIQUE_WITHOUT_STUDIO = {
+    ("billing.ConnectedAccount", ("stripe_account_id",)): (
+        "the platform's lookup from a Stripe Connect account (a webhook names only the account) to its studio: "
+        "one row per studio, a reference table"
+    ),
+    ("frontend_api.ApiKey", ("prefix",)): (
+        "the key decides the studio, whatever host the call comes to: prefix → studio is a platform lookup"
+    ),
+    ("galleries.StudioRendition", ("image", "filter_spec", "focal_point_key")): (
+        "Wagtail's check wagtailimages.E001 requires exactly this unique constraint (see NOT_STUDIO_FIRST)"
+    ),
+    ("studios.StudioDomain", ("hostname",)): (
+        "a hostname → studio lookup made before the studio is known (studios/tenancy.py): a platform table"
+    ),
+}
+
+
+def constraint_fields(constraint) -> tuple[str, ...]:
+    """The fields of a unique constraint, also when it is made of expressions (e.g. Lower("hostname"))."""
+    if constraint.fields:
+        return tuple(constraint.fields)
+    names = []
+    for expression in constraint.expressions:
+        nodes = expression.flatten() if hasattr(expression, "flatten") else [expression]
+        names += [node.name for node in nodes if isinstance(node, models.F)]
+    return tuple(names)
 
 
 def concrete_models() -> list[type[models.Model]]:
@@ -148,3 +174,26 @@ def test_rows_made_without_a_studio_get_their_parents(studio, other_studio):
         InvoiceLine.objects.bulk_create(
             [InvoiceLine(studio=other_studio, invoice=invoice, description="x", unit_amount=1)]
         )
+
+
+def test_unique_keys_of_tenant_tables_include_the_studio():
+    """Tokens, codes and external ids are unique within their studio (looked up tenant first, from the host);
+    the few that are looked up before the studio is known are listed above with their reason."""
+    wrong = {}
+    for model in concrete_models():
+        if not has_studio_key(model) or issubclass(model, Page):
+            continue
+        groups = [
+            (f.name,)
+            for f in model._meta.concrete_fields
+            if f.unique and not f.primary_key and f.name != "studio" and not f.one_to_one
+        ]
+        groups += [
+            (f.name,) for f in model._meta.concrete_fields if f.one_to_one and f.name != "studio" and not f.primary_key
+        ]
+        groups += [constraint_fields(c) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+        groups += [tuple(u) for u in model._meta.unique_together]
+        for fields in groups:
+            if "studio" not in fields and (model._meta.label, fields) not in UNIQUE_WITHOUT_STUDIO:
+                wrong.setdefault(model._meta.label, []).append(fields)
+    assert wrong == {}
