@@ -4,20 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0010_todos_questionnaires'),
+        ("crm", "0010_todos_questionnaires"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='questionnairerequest',
-            name='withdrawn_at',
+            model_name="questionnairerequest",
+            name="withdrawn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='kind',
-            field=models.CharField(choices=[('inquiry_received', 'Inquiry received'), ('booking_made', 'Booking made'), ('booking_confirmed', 'Booking confirmed'), ('booking_rescheduled', 'Booking rescheduled'), ('booking_cancelled', 'Booking cancelled'), ('booking_completed', 'Session completed'), ('contract_sent', 'Contract sent'), ('contract_viewed', 'Contract viewed'), ('contract_signed', 'Contract signed'), ('contract_countersigned', 'Contract countersigned'), ('invoice_sent', 'Invoice sent'), ('payment_received', 'Payment received'), ('invoice_paid', 'Invoice paid'), ('gallery_viewed', 'Gallery viewed'), ('gallery_downloaded', 'Gallery downloaded'), ('gallery_locked', 'Gallery PIN paused after wrong attempts'), ('stage_changed', 'Stage changed'), ('email_failed', 'E-mail failed'), ('email_suppressed', 'E-mail bounced or marked as spam'), ('email_unsubscribed', 'Unsubscribed from marketing e-mail'), ('questionnaire_sent', 'Questionnaire sent'), ('questionnaire_answered', 'Questionnaire answered'), ('questionnaire_withdrawn', 'Questionnaire withdrawn'), ('todo_done', 'To-do done'), ('note', 'Note')], db_index=True, max_length=30),
+            model_name="activity",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("inquiry_received", "Inquiry received"),
+                    ("booking_made", "Booking made"),
+                    ("booking_confirmed", "Booking confirmed"),
+                    ("booking_rescheduled", "Booking rescheduled"),
+                    ("booking_cancelled", "Booking cancelled"),
+                    ("booking_completed", "Session completed"),
+                    ("contract_sent", "Contract sent"),
+                    ("contract_viewed", "Contract viewed"),
+                    ("contract_signed", "Contract signed"),
+                    ("contract_countersigned", "Contract countersigned"),
+                    ("invoice_sent", "Invoice sent"),
+                    ("payment_received", "Payment received"),
+                    ("invoice_paid", "Invoice paid"),
+                    ("gallery_viewed", "Gallery viewed"),
+                    ("gallery_downloaded", "Gallery downloaded"),
+                    ("gallery_locked", "Gallery PIN paused after wrong attempts"),
+                    ("stage_changed", "Stage changed"),
+                    ("email_failed", "E-mail failed"),
+                    ("email_suppressed", "E-mail bounced or marked as spam"),
+                    ("email_unsubscribed", "Unsubscribed from marketing e-mail"),
+                    ("questionnaire_sent", "Questionnaire sent"),
+                    ("questionnaire_answered", "Questionnaire answered"),
+                    ("questionnaire_withdrawn", "Questionnaire withdrawn"),
+                    ("todo_done", "To-do done"),
+                    ("note", "Note"),
+                ],
+                db_index=True,
+                max_length=30,
+            ),
         ),
     ]
