@@ -26,8 +26,10 @@ def test_photographer_edits_and_previews_an_email_template(studio, open_page, li
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{admin}/admin/")
 
-    page.goto(f"{admin}/admin/email-templates/")
-    page.get_by_role("link", name="Workflow: inquiry auto-reply").click()
+    page.goto(f"{admin}/admin/email-templates/")  # the list makes the rows (more than one page of them)
+    page.get_by_role("link", name="Booking confirmed").first.wait_for()
+    row = EmailTemplate.objects.get(studio=studio, key="workflow_inquiry_reply")
+    page.goto(f"{admin}/admin/email-templates/edit/{row.pk}/")
     page.locator("#id_subject").wait_for()
     assert page.locator("#id_subject").input_value() == "Thank you for your inquiry, {{ client.name }}"
     page.locator("#id_subject").fill(SUBJECT)
@@ -51,7 +53,7 @@ def test_photographer_edits_and_previews_an_email_template(studio, open_page, li
     preview.close()
 
     # Nothing is saved by previewing; saving makes it the studio's own wording.
-    row = EmailTemplate.objects.get(studio=studio, key="workflow_inquiry_reply")
+    row.refresh_from_db()
     assert row.follows_default and row.subject != SUBJECT
     page.get_by_role("button", name="Save").first.click()
     page.wait_for_url(f"{admin}/admin/email-templates/")
