@@ -37,14 +37,15 @@ def questionnaire_page(request, token: str):
     questionnaire_request = request_for_token(request_studio(request), token)
     if questionnaire_request is None:
         return client_link_missing(request, "questionnaire")
-    if request.method == "GET" or questionnaire_request.is_answered:
-        # A POST to an answered questionnaire (sent twice, or replayed) changes nothing: the summary.
-        return _render(request, questionnaire_request)
+    if request.method == "GET" or questionnaire_request.is_answered or questionnaire_request.is_withdrawn:
+        # A POST to an answered questionnaire (sent twice, or replayed) changes nothing: the summary; to a
+        # withdrawn one, the note that it was withdrawn.
+        return _render(request, questionnaire_request, status=410 if questionnaire_request.is_withdrawn else 200)
     values = _form_values(questionnaire_request, request.POST)
     try:
         submit_answers(questionnaire_request, values)
     except QuestionnaireError as exc:
-        if exc.code == "questionnaire_answered":
+        if exc.code in ("questionnaire_answered", "questionnaire_withdrawn"):
             questionnaire_request.refresh_from_db()
             return _render(request, questionnaire_request)
         return _render(

@@ -132,6 +132,7 @@ class Activity(StudioOwned):
         EMAIL_UNSUBSCRIBED = "email_unsubscribed", "Unsubscribed from marketing e-mail"
         QUESTIONNAIRE_SENT = "questionnaire_sent", "Questionnaire sent"
         QUESTIONNAIRE_ANSWERED = "questionnaire_answered", "Questionnaire answered"
+        QUESTIONNAIRE_WITHDRAWN = "questionnaire_withdrawn", "Questionnaire withdrawn"
         TODO_DONE = "todo_done", "To-do done"
         NOTE = "note", "Note"
 
@@ -267,6 +268,9 @@ class QuestionnaireRequest(StudioOwned):
     questions = models.JSONField(default=list)  # frozen: [{"id", "type", "label", "help", "required", "options"}]
     sent_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn before it was answered (crm.questionnaires.withdraw_request: the booking was cancelled): the
+    # link then says so and takes no answers.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(default=list, blank=True)  # [{"id", "label", "type", "value"}] in question order
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -283,3 +287,7 @@ class QuestionnaireRequest(StudioOwned):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None and self.answered_at is None

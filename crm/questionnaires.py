@@ -6,6 +6,9 @@ studio's site (cms/questionnaire_page.py) or through the client API (crm/api/que
   the same client for the same booking again returns the open request and sends nothing.
 - `submit_answers(request, data)`: validates (required answers, choices, dates), stores the answers as text,
   records "Questionnaire answered" with them on the client's timeline and publishes `questionnaire.answered`.
+- `withdraw_request(request, reason=…, by=…)` / `withdraw_requests_for_booking(studio, booking_id, …)`: take back
+  a request not answered yet (a cancelled booking's: crm.subscribers): its link then says it was withdrawn and
+  takes no answers, it leaves the portal's open list, and the timeline records it.
 - `open_requests_for(client)`: what the client still has to answer (the client portal)."""
 
 import re
@@ -74,7 +77,13 @@ def send_questionnaire(
     Client.objects.select_for_update().filter(pk=client.pk).first()
     existing = (
         QuestionnaireRequest.objects.for_studio(studio)
-        .filter(questionnaire=questionnaire, client=client, booking_id=booking_id, answered_at__isnull=True)
+        .filter(
+            questionnaire=questionnaire,
+            client=client,
+            booking_id=booking_id,
+            answered_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
         .order_by("pk")
         .first()
     )
@@ -189,6 +198,10 @@ def submit_answers(request: QuestionnaireRequest, data: Mapping) -> Questionnair
         raise QuestionnaireError(
             "questionnaire_answered", "You have already answered this questionnaire. Thank you!", CONFLICT
         )
+    if locked.withdrawn_at is not None:
+        raise QuestionnaireError(
+            "questionnaire_withdrawn", f"{request.studio.name} has withdrawn this questionnaire.", CONFLICT
+        )
     answers = clean_answers(locked, data)
     locked.answers = answers
     locked.answered_at = timezone.now()
@@ -212,9 +225,45 @@ def open_requests_for(client: Client) -> QuerySet[QuestionnaireRequest]:
     """The client's questionnaires still waiting for answers, newest first."""
     return (
         QuestionnaireRequest.objects.for_studio(client.studio_id)
-        .filter(client=client, answered_at__isnull=True)
+        .filter(client=client, answered_at__isnull=True, withdrawn_at__isnull=True)
         .order_by("-sent_at", "-pk")
     )
+
+
+# --- Withdrawing --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw_request(request: QuestionnaireRequest, *, reason: str = "", by=None) -> bool:
+    """Take back a request the client has not answered; False (and nothing changes) when it is answered or
+    already withdrawn. Locks the row, so an answer arriving at the same moment either lands first (and the
+    request stays answered) or finds it withdrawn."""
+    locked = (
+        QuestionnaireRequest.objects.select_for_update()
+        .filter(pk=request.pk, studio_id=request.studio_id, answered_at__isnull=True, withdrawn_at__isnull=True)
+        .first()
+    )
+    if locked is None:
+        return False
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at"])
+    request.withdrawn_at = locked.withdrawn_at
+    record_activity(
+        locked.client,
+        Activity.Kind.QUESTIONNAIRE_WITHDRAWN,
+        (f"{locked.title}: {reason}" if reason else locked.title)[:300],
+        data={"questionnaire_request": locked.pk, "booking": locked.booking_id},
+        user=by if getattr(by, "pk", None) else None,
+    )
+    return True
+
+
+def withdraw_requests_for_booking(studio: Studio, booking_id: int, *, reason: str = "", by=None) -> int:
+    """Withdraw every unanswered questionnaire sent for the booking `booking_id`; how many were withdrawn."""
+    pending = QuestionnaireRequest.objects.for_studio(studio).filter(
+        booking_id=booking_id, answered_at__isnull=True, withdrawn_at__isnull=True
+    )
+    return sum(withdraw_request(request, reason=reason, by=by) for request in pending.select_related("client"))
 
 
 # --- The questionnaire every new studio starts with --------------------------------------------------------

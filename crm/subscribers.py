@@ -8,6 +8,7 @@ from studios.formatting import format_moment
 
 from .activity import record_activity
 from .models import Client
+from .questionnaires import withdraw_requests_for_booking
 
 # First of all subscribers, so the timeline entry precedes the webhook, the contract and the invoice.
 ORDER = 10
@@ -48,6 +49,11 @@ def booking_cancelled(
     if refund_deposit is not None:
         data["refund_deposit"] = refund_deposit
     record_activity(booking.client, "booking_cancelled", summary[:300], data=data, user=by)
+
+
+def booking_questionnaires_withdrawn(studio, topic, booking, *, by=None, **context) -> None:
+    """A cancelled booking's unanswered questionnaires are withdrawn (their links say so)."""
+    withdraw_requests_for_booking(studio, booking.pk, reason="the booking was cancelled", by=by)
 
 
 def email_failed(studio, topic, email, **context) -> None:
@@ -106,6 +112,7 @@ def subscribe() -> None:
     events.subscribe("booking.created", booking_made, order=ORDER)
     events.subscribe("booking.rescheduled", booking_rescheduled, order=ORDER)
     events.subscribe("booking.cancelled", booking_cancelled, order=ORDER)
+    events.subscribe("booking.cancelled", booking_questionnaires_withdrawn, order=ORDER + 1)
     events.subscribe("email.failed", email_failed, order=ORDER)
     events.subscribe("email.suppressed", email_suppressed, order=ORDER)
     events.subscribe("email.unsubscribed", email_unsubscribed, order=ORDER)

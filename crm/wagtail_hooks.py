@@ -144,7 +144,17 @@ class ClientInspectView(ScopedInspectView):
         context["open_todos"] = list(client.todos.filter(done_at__isnull=True).order_by("due_at", "pk")[:20])
         recipients = EmailRecipient.objects.for_studio(client.studio)
         context["email_status"] = recipients.filter(address=client.email.lower()).first()
+        context["client_sections"] = client_page_sections(self.request, client)
         return context
+
+
+# Higher apps add a section to the client's page (crm imports none of them): `fn(request, client)` returns the
+# section's HTML, or "" for none (workflows: the client's automation runs).
+CLIENT_SECTIONS_HOOK = "register_client_page_section"
+
+
+def client_page_sections(request, client) -> list[str]:
+    return [html for fn in hooks.get_hooks(CLIENT_SECTIONS_HOOK) if (html := fn(request, client))]
 
 
 # What a timeline line links to, by the key its event recorded (crm imports none of these apps: URL names only).

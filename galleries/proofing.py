@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail import hooks
 
 from studios import events, rls
 from studios.errors import CONFLICT, INVALID, NOT_FOUND, DomainError
@@ -185,25 +186,46 @@ def gallery_link(gallery) -> str:
 
 REMINDER_DAYS = (7, 4, 1)  # what clients of Pixieset and ShootProof expect
 
+# "Which of these galleries' closing reminders does something else e-mail?" Each `fn(studio, gallery_ids)`
+# registered under this hook returns a set of those ids (workflows/wagtail_hooks.py: the galleries an active
+# workflow reminds). For them the built-in reminder gives way: its row and the `gallery.expiring` event still
+# happen (webhooks, and workflows started by that event), but its e-mail is not sent, so the client hears once.
+CLOSING_REMINDERS_HOOK = "gallery_closing_reminders_sent_elsewhere"
+
+
+def closing_reminders_sent_elsewhere(studio, gallery_ids) -> set[int]:
+    handled: set[int] = set()
+    for fn in hooks.get_hooks(CLOSING_REMINDERS_HOOK):
+        handled |= set(fn(studio, list(gallery_ids)))
+    return handled
+
 
 def send_expiry_reminders(now=None) -> int:
     """E-mail each gallery's client 7, 4 and 1 days (in the studio's zone) before it closes; once each."""
     now = now or timezone.now()
     horizon = now + timedelta(days=max(REMINDER_DAYS) + 1)
-    sent = 0
     galleries = (
         Gallery.objects.live()
         .filter(expires_at__gt=now, expires_at__lte=horizon, client__isnull=False)
         .select_related("studio", "client")
+        .order_by("studio_id", "pk")
     )
+    by_studio: dict[int, list] = {}
     for gallery in galleries:
-        with rls.studio(gallery.studio_id):  # the sweep sees every studio; each reminder only its own
-            sent += _remind_before_expiry(gallery, now)
+        by_studio.setdefault(gallery.studio_id, []).append(gallery)
+    sent = 0
+    for studio_id, studio_galleries in by_studio.items():
+        with rls.studio(studio_id):  # the sweep sees every studio; each reminder only its own
+            elsewhere = closing_reminders_sent_elsewhere(studio_galleries[0].studio, [g.pk for g in studio_galleries])
+            for gallery in studio_galleries:
+                sent += _remind_before_expiry(gallery, now, send_email=gallery.pk not in elsewhere)
     return sent
 
 
-def _remind_before_expiry(gallery, now) -> int:
-    """E-mail the gallery's client if it closes in one of REMINDER_DAYS (in the studio's zone); 1 if queued."""
+def _remind_before_expiry(gallery, now, *, send_email: bool = True) -> int:
+    """Remind the gallery's client if it closes in one of REMINDER_DAYS (in the studio's zone), once per day
+    count: the reminder's row, its e-mail (unless `send_email` is False: a workflow sends it) and the
+    `gallery.expiring` event commit together; 1 if it was due."""
     tz = gallery.studio.tz
     days = (gallery.expires_at.astimezone(tz).date() - now.astimezone(tz).date()).days
     if days not in REMINDER_DAYS or not gallery.client.email:
@@ -211,16 +233,17 @@ def _remind_before_expiry(gallery, now) -> int:
     context = {"gallery": gallery, "client": gallery.client, "studio": gallery.studio, "days": days}
     context["url"] = gallery_link(gallery)
     try:
-        with transaction.atomic():  # the reminder's row and its e-mail commit together
+        with transaction.atomic():
             reminder = ExpiryReminder.objects.create(studio_id=gallery.studio_id, gallery=gallery, days_before=days)
-            queue_studio_mail(
-                gallery.studio,
-                [gallery.client.email],
-                "gallery_expiring",
-                context,
-                key=f"gallery:{gallery.pk}:gallery_expiring:{reminder.pk}",
-                about=gallery,
-            )
+            if send_email:
+                queue_studio_mail(
+                    gallery.studio,
+                    [gallery.client.email],
+                    "gallery_expiring",
+                    context,
+                    key=f"gallery:{gallery.pk}:gallery_expiring:{reminder.pk}",
+                    about=gallery,
+                )
             events.publish(gallery.studio, "gallery.expiring", gallery, days=days)
     except IntegrityError:
         return 0  # already sent today

@@ -1,9 +1,11 @@
 """Settings → E-mail templates: the studio's wording of every e-mail the platform sends in its name
 (studios.emails), edited in a studio-scoped viewset, previewed with a sample client.
 
-A row per registered e-mail is made when the studio first opens the list (with the platform's default), so
-the list is always complete; rows are never added or deleted by hand, and "Reset to default" puts the
-platform's wording back. Another studio's row is 404 (StudioModelViewSet)."""
+A row per registered e-mail is made when the studio first opens the list, so the list is always complete;
+rows are never added or deleted by hand. A row the studio has not changed `follows_default`: what is sent is
+the platform's current default (studios.emails.wording), and the list and the form show it. Saving a wording
+that differs from the default makes it the studio's own; saving the default as it is, or "Reset to default",
+makes the row follow the default again. Another studio's row is 404 (StudioModelViewSet)."""
 
 from django import forms
 from django.contrib import messages
@@ -23,24 +25,58 @@ from .tenancy import admin_studio
 
 
 def ensure_templates(studio: Studio) -> None:
-    """A row for every registered e-mail the studio has none for, with the platform's default wording."""
-    have = set(EmailTemplate.objects.for_studio(studio).values_list("key", flat=True))
-    missing = [spec for key, spec in email_specs().items() if key not in have]
+    """A row for every registered e-mail the studio has none for, following the platform's default; rows that
+    follow the default get its current wording (the default changed since they were shown)."""
+    specs = email_specs()
+    rows = list(EmailTemplate.objects.for_studio(studio).only("pk", "key", "subject", "body", "follows_default"))
+    have = {row.key for row in rows}
+    missing = [spec for key, spec in specs.items() if key not in have]
     if missing:
         EmailTemplate.objects.bulk_create(
-            [EmailTemplate(studio=studio, key=s.key, subject=s.subject, body=s.body) for s in missing],
+            [
+                EmailTemplate(studio=studio, key=s.key, subject=s.subject, body=s.body, follows_default=True)
+                for s in missing
+            ],
             ignore_conflicts=True,
         )
+    stale = [row for row in rows if row.follows_default and follow_default(row)]
+    if stale:
+        EmailTemplate.objects.bulk_update(stale, ["subject", "body"])
+
+
+def follow_default(row: EmailTemplate) -> bool:
+    """Give a row that follows the default the default's current wording (unsaved); True if it changed."""
+    spec = email_spec(row.key)
+    if spec is None or not row.follows_default or (row.subject, row.body) == (spec.subject, spec.body):
+        return False
+    row.subject, row.body = spec.subject, spec.body
+    return True
 
 
 class EmailTemplateForm(StudioOwnedAdminForm):
-    """Subject and body must pass the sandbox with this e-mail's variables."""
+    """Subject and body must pass the sandbox with this e-mail's variables. A row that follows the default
+    shows the default's current wording; saved, it stays the default's unless its wording differs."""
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk:
+            follow_default(instance)
+        super().__init__(*args, instance=instance, **kwargs)
+
+    def save(self, commit=True):
+        spec = email_spec(self.instance.key)
+        self.instance.follows_default = spec is not None and (self.instance.subject, self.instance.body) == (
+            spec.subject,
+            spec.body,
+        )
+        return super().save(commit=commit)
 
     def clean(self):
         cleaned = super().clean()
         spec = email_spec(self.instance.key)
         if spec is None:
             raise forms.ValidationError("This e-mail is no longer sent by the platform.")
+        if cleaned.get("body") is not None:
+            cleaned["body"] = cleaned["body"].replace("\r\n", "\n")  # a browser's line breaks
         for name in ("subject", "body"):
             text = cleaned.get(name)
             if text is not None:
@@ -65,6 +101,11 @@ def label(row: EmailTemplate) -> str:
 class LabelColumn(TitleColumn):
     def get_value(self, instance):
         return label(instance)
+
+
+class WordingColumn(Column):
+    def get_value(self, instance):
+        return "Platform default" if instance.follows_default else "Your own"
 
 
 def _variables_help(instance) -> str:
@@ -108,6 +149,7 @@ def preview_view(request, pk: int):
     spec = email_spec(row.key)
     if spec is None:
         raise Http404
+    follow_default(row)
     subject, body = row.subject, row.body
     if request.method == "POST":
         subject, body = request.POST.get("subject", subject), request.POST.get("body", body)
@@ -129,8 +171,8 @@ def reset_view(request, pk: int):
     if request.method != "POST" or spec is None:
         raise Http404
     with transaction.atomic():
-        row.subject, row.body = spec.subject, spec.body
-        row.save(update_fields=["subject", "body", "updated_at"])
+        row.subject, row.body, row.follows_default = spec.subject, spec.body, True
+        row.save(update_fields=["subject", "body", "follows_default", "updated_at"])
     messages.success(request, f"“{label(row)}” is back to the platform's wording.")
     return redirect(reverse("email_templates:edit", args=[row.pk]))
 
@@ -149,6 +191,7 @@ class EmailTemplateViewSet(StudioModelViewSet):
     list_display = [
         LabelColumn("key", label="E-mail", url_name="email_templates:edit"),
         Column("subject"),
+        WordingColumn("follows_default", label="Wording"),
         UpdatedAtColumn(),
     ]
     search_fields = ["subject", "body"]

@@ -144,9 +144,15 @@ def studio_values(studio: Studio) -> dict[str, str]:
 
 
 def wording(studio: Studio, spec: EmailSpec) -> tuple[str, str]:
-    """The studio's subject and body for `spec`, or the platform's default; a stored wording that no longer
-    passes the sandbox (a variable withdrawn since) falls back to the default, logged."""
-    row = EmailTemplate.objects.for_studio(studio).filter(key=spec.key).only("subject", "body").first()
+    """The studio's subject and body for `spec`, or the platform's current default (no row, or a row that
+    follows the default); a stored wording that no longer passes the sandbox (a variable withdrawn since)
+    falls back to the default, logged. One query."""
+    row = (
+        EmailTemplate.objects.for_studio(studio)
+        .filter(key=spec.key, follows_default=False)
+        .only("subject", "body")
+        .first()
+    )
     if row is None:
         return spec.subject, spec.body
     errors = sandbox.check_all([row.subject, row.body], spec.all_variables)

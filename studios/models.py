@@ -271,12 +271,17 @@ class OutgoingEmail(StudioOwned):
 
 class EmailTemplate(StudioOwned):
     """A studio's own wording of one of the platform's e-mails (`key`, from studios.emails' registry): subject and
-    body in the sandbox's `{{ variables }}`; without a row the platform's default is sent."""
+    body in the sandbox's `{{ variables }}`. Without a row, or with a row that `follows_default` (made for the
+    admin's list and never changed, or reset), the platform's current default is sent, so a later change to a
+    default reaches every studio that has not written its own."""
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="email_templates")
     key = models.CharField(max_length=60)
     subject = models.CharField(max_length=300)
     body = models.TextField(help_text="Plain text; a blank line starts a new paragraph, links are made clickable.")
+    # True: the studio has not written its own wording; subject and body are a copy of the default, refreshed
+    # when the admin shows them (studios.email_admin), and never what is sent.
+    follows_default = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing.limits import PlanLimitReached, require_feature
+from galleries.models import Gallery
 from studios import events, rls
 from studios.background import queue_after_commit
 
@@ -73,6 +74,63 @@ def dedupe_key(trigger: str, obj, context: dict) -> str:
 
 def triggers_for(topic: str) -> list[str]:
     return [topic, *(name for name, (source, *_) in MEASURED_TRIGGERS.items() if source == topic)]
+
+
+# --- Gallery-closing reminders -------------------------------------------------------------------------------
+
+CLOSING_DATE = "gallery.expires_at"
+
+
+def _emails_client(steps) -> bool:
+    """An e-mail step to the client comes before any "stop unless" (which may leave the client without it)."""
+    for step in steps:
+        if step.get("type") == "stop_unless":
+            return False
+        if step.get("type") == "send_email" and (step.get("value") or {}).get("to", "client") == "client":
+            return True
+    return False
+
+
+def closing_reminder(workflow: Workflow) -> bool:
+    """Whether `workflow` e-mails the client before a gallery closes: it is started by "Gallery closing soon"
+    (with no conditions: it must reach every client the built-in reminder would), or it is measured from the
+    gallery's closing date (its start, or a "wait until" before the e-mail step); and an e-mail step to the
+    client comes before any "stop unless"."""
+    steps = list(workflow.steps.raw_data)
+    if workflow.trigger == "gallery.expiring":
+        return not list(workflow.conditions.raw_data) and _emails_client(steps)
+    if workflow.start_anchor == CLOSING_DATE:
+        return _emails_client(steps)
+    for index, step in enumerate(steps):
+        if step.get("type") == "wait_until" and (step.get("value") or {}).get("anchor") == CLOSING_DATE:
+            return _emails_client(steps[index + 1 :])
+    return False
+
+
+def galleries_reminded_by_workflows(studio, gallery_ids) -> set[int]:
+    """The rule galleries' built-in closing reminders follow (galleries.proofing.CLOSING_REMINDERS_HOOK): of
+    `gallery_ids`, those whose client a workflow e-mails before the gallery closes, so the built-in e-mail
+    gives way. That is every gallery when an active workflow started by "Gallery closing soon" e-mails every
+    client (no conditions; the built-in reminder's own event starts it), and otherwise the galleries with a
+    live or finished run of an active workflow measured from the closing date (the "Gallery closing: 7, 4 and
+    1 days before" recipe, started when the gallery was published). None when the plan does not run
+    workflows. At most three queries per studio: the workflows, the plan, the runs."""
+    if not gallery_ids:
+        return set()
+    candidates = Workflow.objects.for_studio(studio).filter(active=True, trigger__startswith="gallery.")
+    fields = ("trigger", "start_anchor", "conditions", "steps")
+    reminding = [w for w in candidates.only(*fields) if closing_reminder(w)]
+    if not reminding or not automation_allowed(studio):
+        return set()
+    if any(w.trigger == "gallery.expiring" for w in reminding):
+        return set(gallery_ids)
+    runs = WorkflowRun.objects.for_studio(studio).filter(
+        workflow__in=reminding,
+        content_type_id=ContentType.objects.get_for_model(Gallery).pk,
+        object_id__in=list(gallery_ids),
+        status__in=[*WorkflowRun.PENDING, Status.DONE],
+    )
+    return set(runs.values_list("object_id", flat=True))
 
 
 # --- Hearing events ------------------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ from django.db import models
 from django.db.models import Q
 from wagtail.fields import StreamField
 
+from studios.emails import email_spec
 from studios.models import Studio, StudioOwned
 
 from .blocks import ANCHORS, CONDITION_BLOCKS, STEP_BLOCKS
+
+STEP_LABELS = {name: str(block.meta.label or name.replace("_", " ").capitalize()) for name, block in STEP_BLOCKS}
 
 # What can start a workflow: the domain events (studios.events.TOPICS) a photographer cares about.
 TRIGGERS = [
@@ -143,6 +146,24 @@ class WorkflowRun(StudioOwned):
         if 0 <= index < len(self.steps):
             return self.steps[index].get("type", "").replace("_", " ")
         return "start"
+
+    @property
+    def next_step_text(self) -> str:
+        """What the run does next, for the photographer ("Send an e-mail: Workflow: session reminder"); "" once
+        it has ended."""
+        if self.status not in self.PENDING:
+            return ""
+        if self.next_step >= len(self.steps):
+            return "Finish"
+        step = self.steps[self.next_step]
+        kind, value = step.get("type", ""), step.get("value") or {}
+        text = STEP_LABELS.get(kind, kind.replace("_", " "))
+        if kind == "send_email":
+            spec = email_spec(value.get("template", ""))
+            text += f": {spec.label if spec else value.get('template', '')}"
+        elif kind == "send_questionnaire":
+            text += f": {value.get('questionnaire', '')}"
+        return text
 
 
 class WorkflowRunLog(StudioOwned):

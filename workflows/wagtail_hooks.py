@@ -3,6 +3,8 @@ the recipes every new studio gets (switched off)."""
 
 import django_filters
 from django.contrib import messages
+from django.template.loader import render_to_string
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
@@ -21,7 +23,7 @@ from studios.admin_viewsets import (
 from studios.tenancy import admin_studio
 
 from .emails import SPECS as EMAIL_SPECS
-from .engine import automation_allowed
+from .engine import automation_allowed, galleries_reminded_by_workflows
 from .models import Workflow, WorkflowRun
 from .recipes import recipe_workflows
 
@@ -193,3 +195,31 @@ def workflow_email_templates():
 def add_recipes(studio, home):
     # A new studio has none yet: one insert, no look-up (tests/studios/test_provisioning_scale.py).
     Workflow.objects.bulk_create(recipe_workflows(studio, active=False))
+
+
+@hooks.register("gallery_closing_reminders_sent_elsewhere")
+def gallery_closing_reminders_by_workflows(studio, gallery_ids) -> set[int]:
+    # galleries.proofing's built-in reminders give way where a workflow sends them (engine.py).
+    return galleries_reminded_by_workflows(studio, gallery_ids)
+
+
+CLIENT_RUNS_SHOWN = 20
+
+
+@hooks.register("register_client_page_section")
+def client_automations(request, client) -> str:
+    """The client's page (crm's ClientInspectView): their latest runs with status and next step, each linked to
+    its log, and a link to all of them. Two queries (the runs with their workflows, the plan)."""
+    runs = list(
+        WorkflowRun.objects.for_studio(client.studio)
+        .filter(client=client)
+        .select_related("workflow")
+        .defer("workflow__steps", "workflow__conditions")[:CLIENT_RUNS_SHOWN]
+    )
+    context = {
+        "client": client,
+        "runs": runs,
+        "allowed": bool(runs) or automation_allowed(client.studio),
+        "all_runs_url": reverse("automation_runs:index") + f"?client={client.pk}",
+    }
+    return render_to_string("workflows/client_runs.html", context, request=request)

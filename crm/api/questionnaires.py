@@ -1,6 +1,7 @@
 """`/api/client/questionnaires/<token>/`: the client's questionnaire by secret link (a headless site's form).
 GET reads the questions (or, once answered, the answers); POST `{"answers": {<question id>: value}}` answers
-it once (crm.questionnaires.submit_answers: a second answer is 409). Another studio's host is 404."""
+it once (crm.questionnaires.submit_answers: a second answer, or one to a withdrawn questionnaire, is 409).
+Another studio's host is 404."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -40,7 +41,18 @@ class ClientQuestionnaireSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuestionnaireRequest
-        fields = ["title", "intro", "client", "studio", "questions", "sent_at", "answered_at", "answers"]
+        fields = [
+            "title",
+            "intro",
+            "client",
+            "studio",
+            "questions",
+            "sent_at",
+            "answered_at",
+            "withdrawn_at",
+            "answers",
+        ]
+        extra_kwargs = {"withdrawn_at": {"help_text": "Set when the studio withdrew it: it takes no answers (409)."}}
 
     def get_client(self, request) -> dict:
         return {"name": request.client.name}
