@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0010_todos_questionnaires"),
+        ("crm", "0012_unique_within_studio"),
     ]
 
     operations = [
