@@ -16,6 +16,7 @@ from studios.errors import CONFLICT, LIMIT
 from studios.formatting import format_moment
 from studios.models import Studio
 
+from .availability import free_slots
 from .models import Booking
 from .policy import policy_for
 from .scheduling import BookingError, cancel, reschedule
@@ -70,6 +71,29 @@ def _check_window(booking: Booking, now: datetime) -> None:
         )
 
 
+def check_reschedulable(booking: Booking, now: datetime) -> None:
+    """Whether the client may move `booking` online now: within the policy's window and reschedule limit.
+    Raises `too_late_to_change` or `reschedule_limit_reached` (with the reason to show)."""
+    _check_window(booking, now)
+    policy = policy_for(booking)
+    if policy.reschedules_left(booking) <= 0:
+        raise RescheduleLimitReached(
+            message="This booking cannot be moved online any more"
+            + (f" (the limit is {policy.reschedule_limit})" if policy.reschedule_limit else "")
+            + f"; please contact {booking.studio.name}."
+        )
+
+
+def reschedule_slots(booking: Booking, start: datetime, end: datetime, *, now: datetime | None = None) -> list:
+    """The free slots the client may move `booking` to, between `start` and `end`: the booking's own time
+    does not block them (a move by 30 minutes overlaps it), and its current start is not offered. Only the
+    booking of this manage link is left out; every other booking still blocks its slot."""
+    now = now or timezone.now()
+    check_reschedulable(booking, now)
+    slots = free_slots(booking.studio, booking.session_type, start, end, now=now, exclude_booking=booking.pk)
+    return [slot for slot in slots if slot.start != booking.start]
+
+
 def client_reschedule(
     booking: Booking, new_start: datetime, *, by_client: bool = True, now: datetime | None = None
 ) -> Booking:
@@ -80,14 +104,7 @@ def client_reschedule(
     with transaction.atomic():
         locked = _locked(booking)
         if by_client:
-            _check_window(locked, now)
-            policy = policy_for(locked)
-            if policy.reschedules_left(locked) <= 0:
-                raise RescheduleLimitReached(
-                    message="This booking cannot be moved online any more"
-                    + (f" (the limit is {policy.reschedule_limit})" if policy.reschedule_limit else "")
-                    + f"; please contact {locked.studio.name}."
-                )
+            check_reschedulable(locked, now)
         if new_start == locked.start:
             raise BookingError("same_time", "That is the booking's current time; choose another.")
         previous_start = locked.start

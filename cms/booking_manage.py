@@ -11,9 +11,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from billing.invoicing import deposit_for
+from billing.models import Invoice, Refund
 from bookings.availability import free_slots
 from bookings.policy import policy_for
 from bookings.selfservice import booking_for_manage_token
+from contracts.models import Contract
+from studios.formatting import format_money
 
 from .client_pages import client_link_missing, request_studio
 
@@ -43,6 +47,38 @@ def _slots_from(request, booking, now: datetime):
     return [{"date": day, "slots": day_slots} for day, day_slots in days.items()], first + timedelta(days=SLOT_DAYS)
 
 
+def settlement(booking) -> list[str]:
+    """What a cancellation did to the booking's contract and money, as the client reads it: the contract
+    withdrawn, the invoice void (nothing to pay) or what Stripe refunded and what the studio keeps."""
+    studio = booking.studio
+    lines = []
+    latest = Contract.objects.for_studio(studio).filter(booking=booking).order_by("-version").first()
+    if latest is not None and latest.status == Contract.Status.VOID:
+        lines.append("Your contract is withdrawn: there is nothing to sign.")
+    for invoice in Invoice.objects.for_studio(studio).filter(booking=booking).order_by("sequence"):
+        if invoice.status == Invoice.Status.VOID:
+            lines.append(f"Invoice {invoice.number} is void: there is nothing to pay.")
+            continue
+        refunded = sum(
+            Refund.objects.for_studio(studio).filter(payment__invoice=invoice).values_list("amount", flat=True)
+        )
+        if refunded:
+            lines.append(
+                f"{format_money(refunded, invoice.currency)} of invoice {invoice.number} is refunded to your card; "
+                "it can take 5–10 days to show on your statement."
+            )
+        kept = invoice.net_paid
+        if kept > 0 and kept <= deposit_for(invoice):
+            lines.append(
+                f"{studio.name} keeps your {format_money(kept, invoice.currency)} deposit, as its cancellation "
+                "policy says; nothing more is owed."
+            )
+        elif kept > 0:
+            amount = format_money(kept, invoice.currency)
+            lines.append(f"{studio.name} holds {amount} you paid; they will write to you about it.")
+    return lines
+
+
 def render_manage(request, booking, *, error: str = "", status: int = 200, form: dict | None = None):
     now = timezone.now()
     policy = policy_for(booking)
@@ -61,6 +97,7 @@ def render_manage(request, booking, *, error: str = "", status: int = 200, form:
         "days": days,
         "later": later,
         "notice": NOTICES.get(request.GET.get("done", "")),
+        "settlement": settlement(booking) if booking.status == booking.Status.CANCELLED else [],
         "error": error,
         "form": form or {},
     }

@@ -134,6 +134,7 @@ class Activity(StudioOwned):
         QUESTIONNAIRE_ANSWERED = "questionnaire_answered", "Questionnaire answered"
         QUESTIONNAIRE_WITHDRAWN = "questionnaire_withdrawn", "Questionnaire withdrawn"
         TODO_DONE = "todo_done", "To-do done"
+        PORTAL_LINK_SENT = "portal_link_sent", "Portal link sent"
         NOTE = "note", "Note"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="client_activities")

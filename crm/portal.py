@@ -21,7 +21,8 @@ from studios.errors import GONE, INVALID, NOT_FOUND, UNAUTHENTICATED, DomainErro
 from studios.links import studio_url
 from studios.outbox import send_templated_email
 
-from .models import Client, PortalLink, PortalSession
+from .activity import record_activity
+from .models import Activity, Client, PortalLink, PortalSession
 
 LAST_SEEN_PRECISION = timedelta(minutes=1)  # don't write on every request
 LINK_PATH = "/portal/open/{token}/"
@@ -69,6 +70,23 @@ def send_link(client: Client) -> PortalLink:
         {"client": client, "url": studio_url(studio, LINK_PATH.format(token=token)), "expires_at": link.expires_at},
         key=f"portal_link:{link.pk}",
         about=client,
+    )
+    return link
+
+
+@transaction.atomic
+def invite(client: Client, *, by=None, via: str = "admin") -> PortalLink:
+    """The studio sends `client` a sign-in link ("Send portal link" in the admin, `via="admin"`, or the studio
+    API's portal invitation, `via="api"`): e-mailed as `send_link`, and a line on the client's timeline, since
+    it is the studio writing to the client. A link the client asks for themselves (`request_link`) is not on
+    the timeline: it is their own sign-in, like a password reset, and would bury the studio's history."""
+    link = send_link(client)
+    record_activity(
+        client,
+        Activity.Kind.PORTAL_LINK_SENT,
+        f"Portal sign-in link sent to {client.email}",
+        data={"portal_link": link.pk, "via": via},
+        user=by if getattr(by, "pk", None) else None,
     )
     return link
 

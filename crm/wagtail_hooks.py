@@ -253,7 +253,7 @@ class ClientViewSet(StudioModelViewSet):
             if not user_owns(request.user, client):
                 raise Http404
             with transaction.atomic():
-                link = portal.send_link(client)
+                link = portal.invite(client, by=request.user, via="admin")
             minutes = int((link.expires_at - link.created_at).total_seconds() // 60)
             messages.success(
                 request, f"Portal sign-in link sent to {client.email} (it works once, for {minutes} minutes)."

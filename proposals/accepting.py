@@ -28,6 +28,8 @@ def mark_viewed(proposal: Proposal) -> Proposal:
 def _check_open(proposal: Proposal, now: datetime) -> None:
     if proposal.status == Proposal.Status.DECLINED:
         raise ProposalError("proposal_declined", "This proposal was declined. Ask the studio for a new one.", CONFLICT)
+    if proposal.status == Proposal.Status.VOID:
+        raise ProposalError("proposal_void", "The studio withdrew this proposal.", CONFLICT)
     if proposal.status == Proposal.Status.EXPIRED or (proposal.expires_at is not None and proposal.expires_at <= now):
         raise ProposalError("proposal_expired", "This proposal has expired. Ask the studio for a new one.", GONE)
     if proposal.status not in (Proposal.Status.SENT, Proposal.Status.VIEWED):

@@ -22,6 +22,7 @@ class Proposal(StudioOwned):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Expired"
+        VOID = "void", "Withdrawn"
 
     studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="proposals")
     client = models.ForeignKey("crm.Client", on_delete=models.PROTECT, related_name="proposals")
@@ -53,6 +54,7 @@ class Proposal(StudioOwned):
     viewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
     # What accepting produced.
     # The booking an accepted proposal made: one proposal per booking, unique within the studio (below).
     booking = models.ForeignKey(

@@ -65,3 +65,21 @@ def send_proposal(proposal: Proposal, *, by=None, now=None) -> Proposal:
     )
     events.publish(proposal.studio, "proposal.sent", proposal, by=by)
     return proposal
+
+
+@transaction.atomic
+def void_proposal(proposal: Proposal, *, now=None) -> Proposal:
+    """The studio withdraws a proposal it has not had accepted: the link then says so and accepting is refused
+    (`proposal_void`). Voiding a withdrawn one again changes nothing; an accepted one has a booking, which is
+    cancelled as a booking (`proposal_accepted`); a declined one is closed already (`proposal_closed`)."""
+    now = now or timezone.now()
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    if proposal.status == Proposal.Status.VOID:
+        return proposal
+    if proposal.status == Proposal.Status.ACCEPTED:
+        raise ProposalError("proposal_accepted", "This proposal is accepted: cancel its booking instead.", CONFLICT)
+    if proposal.status == Proposal.Status.DECLINED:
+        raise ProposalError("proposal_closed", "The client declined this proposal; nothing to withdraw.", CONFLICT)
+    proposal.status, proposal.voided_at = Proposal.Status.VOID, now
+    proposal.save(update_fields=["status", "voided_at"])
+    return proposal

@@ -13,7 +13,7 @@ from studios.admin_viewsets import ScopedInspectView, StudioModelViewSet, Studio
 
 from .emails import SPECS as EMAIL_SPECS
 from .models import Proposal
-from .sending import ProposalError, proposal_link, send_proposal
+from .sending import ProposalError, proposal_link, send_proposal, void_proposal
 
 
 class ProposalInspectView(ScopedInspectView):
@@ -26,6 +26,7 @@ class ProposalInspectView(ScopedInspectView):
             proposal=proposal,
             link=proposal_link(proposal) if proposal.status != Proposal.Status.DRAFT else "",
             send_url=reverse("proposals:send", args=[proposal.pk]),
+            void_url=reverse("proposals:void", args=[proposal.pk]),
         )
         return context
 
@@ -52,7 +53,11 @@ class ProposalViewSet(StudioModelViewSet):
     )
 
     def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), path("<int:pk>/send/", self.send_view, name="send")]
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/send/", self.send_view, name="send"),
+            path("<int:pk>/void/", self.void_view, name="void"),
+        ]
 
     @property
     def send_view(self):
@@ -67,6 +72,25 @@ class ProposalViewSet(StudioModelViewSet):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, f"Proposal sent to {proposal.client.email}.")
+            return redirect("proposals:inspect", pk)
+
+        return view
+
+    @property
+    def void_view(self):
+        """ "Withdraw": the client's link then says so and accepting is refused (proposals.sending.void_proposal)."""
+
+        @require_POST
+        def view(request, pk):
+            proposal = get_object_or_404(Proposal.objects.select_related("studio", "client"), pk=pk)
+            if not user_owns(request.user, proposal):
+                raise Http404
+            try:
+                void_proposal(proposal)
+            except ProposalError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Proposal withdrawn; {proposal.client.name}'s link now says so.")
             return redirect("proposals:inspect", pk)
 
         return view

@@ -23,6 +23,10 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class RescheduleAvailabilityQuerySerializer(AvailabilityQuerySerializer):
+    session_type = None  # the booking's own
+
+
 class SlotSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()

@@ -10,6 +10,7 @@ from .studio_setup import AvailabilityOverrideViewSet, AvailabilityRuleViewSet, 
 from .views import (
     AvailabilityView,
     BookingCreateView,
+    ManagedBookingAvailabilityView,
     ManagedBookingCancelView,
     ManagedBookingRescheduleView,
     ManagedBookingView,
@@ -31,6 +32,11 @@ client_urlpatterns: list = [
         "bookings/manage/<token:token>/reschedule/",
         ManagedBookingRescheduleView.as_view(),
         name="booking-manage-reschedule",
+    ),
+    path(
+        "bookings/manage/<token:token>/availability/",
+        ManagedBookingAvailabilityView.as_view(),
+        name="booking-manage-availability",
     ),
     path("bookings/manage/<token:token>/cancel/", ManagedBookingCancelView.as_view(), name="booking-manage-cancel"),
 ]

@@ -15,7 +15,7 @@ from ..availability import free_slots
 from ..calendar import studio_feed
 from ..models import CalendarFeed, SessionType
 from ..scheduling import book
-from ..selfservice import booking_for_manage_token, client_cancel, client_reschedule
+from ..selfservice import booking_for_manage_token, client_cancel, client_reschedule, reschedule_slots
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -24,6 +24,7 @@ from .serializers import (
     CancelRequestSerializer,
     ManagedBookingSerializer,
     PackageSerializer,
+    RescheduleAvailabilityQuerySerializer,
     RescheduleRequestSerializer,
 )
 
@@ -105,22 +106,7 @@ class AvailabilityView(APIView):
             query.is_valid(raise_exception=True)
         session_type = bookable_session_type(studio, query.validated_data["session_type"])
         slots = free_slots(studio, session_type, query.validated_data["start"], query.validated_data["end"])
-        tz = studio.tz
-        return Response(
-            {
-                "session_type": session_type.pk,
-                "time_zone": studio.time_zone,
-                "slots": [
-                    {
-                        "start": slot.start.isoformat().replace("+00:00", "Z"),
-                        "end": slot.end.isoformat().replace("+00:00", "Z"),
-                        "local_start": slot.start.astimezone(tz).isoformat(),
-                        "local_end": slot.end.astimezone(tz).isoformat(),
-                    }
-                    for slot in slots
-                ],
-            }
-        )
+        return Response(slots_data(studio, session_type, slots))
 
 
 class BookingCreateView(APIView):
@@ -197,6 +183,49 @@ class ManagedBookingRescheduleView(APIView):
             serializer = RescheduleRequestSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
         return _managed(client_reschedule(booking, serializer.validated_data["start"]), request)
+
+
+def slots_data(studio, session_type, slots) -> dict:
+    tz = studio.tz
+    return {
+        "session_type": session_type.pk,
+        "time_zone": studio.time_zone,
+        "slots": [
+            {
+                "start": slot.start.isoformat().replace("+00:00", "Z"),
+                "end": slot.end.isoformat().replace("+00:00", "Z"),
+                "local_start": slot.start.astimezone(tz).isoformat(),
+                "local_end": slot.end.astimezone(tz).isoformat(),
+            }
+            for slot in slots
+        ],
+    }
+
+
+class ManagedBookingAvailabilityView(APIView):
+    """Free slots to move the booking to, between two dates: as `/api/client/availability/` for the booking's
+    session type, except that the booking itself does not block them (so it can move by less than its length,
+    overlapping its old time) and its current time is left out. Only this link's booking is left out. Errors:
+    409 `too_late_to_change`, 403 `reschedule_limit_reached` (the reason in `message`)."""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="Free slots to reschedule a booking to, by its manage link",
+        parameters=[
+            OpenApiParameter("start", str, required=True, description="Date or ISO datetime (studio's zone if naive)"),
+            OpenApiParameter("end", str, required=True),
+        ],
+        responses={200: AvailabilitySerializer},
+    )
+    def get(self, request, token: str):
+        booking = managed_booking(request, token)
+        studio = booking.studio
+        with timezone.override(studio.tz):  # naive dates are the studio's days
+            query = RescheduleAvailabilityQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+        slots = reschedule_slots(booking, query.validated_data["start"], query.validated_data["end"])
+        return Response(slots_data(studio, booking.session_type, slots))
 
 
 class ManagedBookingCancelView(APIView):

@@ -384,5 +384,5 @@ class PortalInvitationSerializer(serializers.Serializer):
 
 def invite(client) -> dict:
     """E-mail `client` a portal sign-in link (the studio API's and the admin's action)."""
-    link = portal.send_link(client)
+    link = portal.invite(client, via="api")
     return {"sent_to": client.email, "expires_at": link.expires_at}

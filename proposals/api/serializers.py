@@ -41,7 +41,9 @@ class ProposalInvoiceSerializer(serializers.Serializer):
 class ProposalSerializer(serializers.ModelSerializer):
     """The client's view of a proposal; `next_step` says what the page asks of them now."""
 
-    status = serializers.CharField(source="current_status", help_text="sent, viewed, accepted, declined or expired.")
+    status = serializers.CharField(
+        source="current_status", help_text="sent, viewed, accepted, declined, expired or void (withdrawn)."
+    )
     studio = serializers.CharField(source="studio.name")
     client_name = serializers.CharField(source="client.name")
     currency = serializers.CharField(source="studio.currency")

@@ -1,9 +1,11 @@
 """proposals endpoints of the headless API (mounted by frontend_api.urls)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 import frontend_api.converters  # noqa: F401 - registers <token:…>
 
+from .studio import ProposalViewSet
 from .views import ProposalAcceptView, ProposalDeclineView, ProposalView
 
 # /api/client/... (by the proposal's secret token)
@@ -13,4 +15,6 @@ client_urlpatterns: list = [
     path("proposals/<token:token>/decline/", ProposalDeclineView.as_view(), name="proposal-decline"),
 ]
 # /api/studio/... (studio API key)
-studio_urlpatterns: list = []
+_studio_router = SimpleRouter()
+_studio_router.register("proposals", ProposalViewSet, basename="proposal")
+studio_urlpatterns: list = _studio_router.urls

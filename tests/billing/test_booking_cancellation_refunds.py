@@ -59,6 +59,8 @@ def test_deposit_kept_by_policy_nothing_goes_back_and_the_rest_is_not_owed(clien
     client_cancel(booking, "Moving abroad")
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_refunded) == ("partially_paid", 0)
+    shown = client.get(f"/bookings/manage/{booking.manage_token}/", HTTP_HOST=booking.studio.hostname)
+    assert "Northlight Photography keeps your £75.00 deposit" in shown.content.decode()
     assert not Refund.objects.exists() and stripe_refunds(intent) == []
     refused = client.post(f"/api/client/invoices/{invoice.token}/checkout/", HTTP_HOST=invoice.studio.hostname)
     assert refused.status_code == 409 and "cancelled" in refused.json()["error"]["message"]
@@ -71,6 +73,8 @@ def test_deposit_refunded_by_policy_goes_back_through_stripe(client, booked, str
     intent = pay_next(client, invoice, stripe_api, deliver)
 
     client_cancel(booking, "Illness")
+    shown = client.get(f"/bookings/manage/{booking.manage_token}/", HTTP_HOST=booking.studio.hostname)
+    assert f"£75.00 of invoice {invoice.number} is refunded to your card" in shown.content.decode()
     [refund] = Refund.objects.all()
     assert (refund.amount, refund.payment.invoice_id) == (7_500, invoice.pk)
     assert "deposit refunded per policy" in refund.reason

@@ -250,6 +250,11 @@ def test_cancelling_voids_the_unsigned_contract_and_the_unpaid_invoice_and_tells
     activity = booking.client.activities.get(kind="booking_cancelled")
     assert activity.summary.startswith("By the client (deposit kept per policy)")
 
+    # The page says what became of the contract and the invoice.
+    shown = client.get(page(booking), HTTP_HOST=open_studio.hostname).content.decode()
+    assert "Your contract is withdrawn: there is nothing to sign." in shown
+    assert f"Invoice {invoice.number} is void: there is nothing to pay." in shown
+
     # A second cancel of the same booking is refused.
     again = client.post(
         manage_api(booking, "cancel"), {}, content_type="application/json", HTTP_HOST=open_studio.hostname

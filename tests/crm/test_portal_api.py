@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from crm.models import PortalLink, PortalSession
+from crm.models import Activity, PortalLink, PortalSession
 from frontend_api.models import ApiKey
 from tests.factories import BookingFactory, ClientFactory
 from tests.frontend_api.conftest import on_plan
@@ -135,6 +135,9 @@ def test_the_studio_api_sends_a_portal_invitation(client, studio, other_studio, 
     assert response.json()["sent_to"] == "eve@example.test"
     [mail] = mailoutbox
     assert mail.to == ["eve@example.test"] and studio.hostname in mail.body
+    # the studio wrote to the client: it is on the client's timeline, said as the studio reads it
+    [sent] = Activity.objects.filter(client=eve, kind="portal_link_sent")
+    assert sent.summary == "Portal sign-in link sent to eve@example.test" and sent.data["via"] == "api"
 
     # Another studio's key cannot invite this studio's client.
     other = client.post(
@@ -142,6 +145,7 @@ def test_the_studio_api_sends_a_portal_invitation(client, studio, other_studio, 
     )
     assert other.status_code == 404
     assert len(mailoutbox) == 1
+    assert Activity.objects.filter(kind="portal_link_sent").count() == 1
 
 
 def test_the_admin_sends_a_portal_link_from_the_clients_page(
@@ -154,11 +158,28 @@ def test_the_admin_sends_a_portal_link_from_the_clients_page(
     assert response.status_code == 302
     [mail] = mailoutbox
     assert mail.to == [eve.email] and "/portal/open/" in mail.body
+    # on the client's timeline, with who sent it
+    timeline = admin.get(f"/admin/clients/inspect/{eve.pk}/", HTTP_HOST="localhost").content.decode()
+    assert "Portal sign-in link sent to eve@example.test" in timeline
+    [sent] = Activity.objects.filter(client=eve, kind="portal_link_sent")
+    assert (sent.created_by, sent.data["via"]) == (photographer, "admin")
 
     client.logout()
     intruder = admin_client_for(other_photographer)
     assert intruder.post(f"/admin/clients/{eve.pk}/portal-link/", HTTP_HOST="localhost").status_code == 404
     assert len(mailoutbox) == 1
+    assert Activity.objects.filter(kind="portal_link_sent").count() == 1
+
+
+def test_a_link_the_client_asks_for_is_not_on_the_timeline(client, studio, eve, mailoutbox):
+    """The client's own sign-in is not the studio writing to them (like a password reset): only the studio's
+    invitations are on the timeline."""
+    asked = post(client, "/api/client/portal/link/", {"email": "eve@example.test"}, studio.hostname)
+    assert asked.status_code == 202
+    form = client.post("/portal/", {"email": "eve@example.test"}, HTTP_HOST=studio.hostname)
+    assert form.status_code == 200
+    assert len(mailoutbox) == 2
+    assert not Activity.objects.filter(client=eve, kind="portal_link_sent").exists()
 
 
 @pytest.mark.parametrize("method", ["trace", "put", "patch"])

@@ -204,6 +204,15 @@ CASES = {
         f"/api/client/bookings/manage/{w['booking'].manage_token}/reschedule/",
         {"start": (w["booking"].start + timedelta(days=1)).isoformat()},
     ),
+    "client:booking-manage-availability": lambda w: as_b_client(
+        w,
+        "get",
+        f"/api/client/bookings/manage/{w['booking'].manage_token}/availability/",
+        {
+            "start": w["booking"].start.date().isoformat(),
+            "end": (w["booking"].start.date() + timedelta(days=2)).isoformat(),
+        },
+    ),
     "client:booking-manage-cancel": lambda w: as_b_client(
         w, "post", f"/api/client/bookings/manage/{w['booking'].manage_token}/cancel/", {"reason": "x"}
     ),
@@ -229,6 +238,9 @@ CASES = {
     "client:proposal-decline": lambda w: as_b_client(
         w, "post", f"/api/client/proposals/{w['proposal'].token}/decline/"
     ),
+    "studio:proposal-detail": lambda w: as_b_key(w, "get", f"/api/studio/proposals/{w['proposal'].pk}/"),
+    "studio:proposal-send": lambda w: as_b_key(w, "post", f"/api/studio/proposals/{w['proposal'].pk}/send/"),
+    "studio:proposal-void": lambda w: as_b_key(w, "post", f"/api/studio/proposals/{w['proposal'].pk}/void/"),
     "studio:session-type-detail": lambda w: as_b_key(
         w, "patch", f"/api/studio/session-types/{w['session_type'].pk}/", {"name": "Hacked"}
     ),
@@ -296,6 +308,7 @@ LISTINGS = {
     "studio:availability-override-list": ("/api/studio/availability-overrides/", "override"),
     "studio:contract-template-list": ("/api/studio/contract-templates/", "template"),
     "studio:contract-list": ("/api/studio/contracts/", "contract"),
+    "studio:proposal-list": ("/api/studio/proposals/", "proposal"),
 }
 
 
