@@ -12,7 +12,13 @@ from tests.browser.conftest import DESKTOP
 from tests.factories import photographer_for
 from tests.galleries.factories import jpeg, make_gallery
 
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash")]
+# PostgreSQL: the page uploads several files at once, and the live server's threads share SQLite's one in-memory
+# test connection, so two requests' transactions would interleave on it (not a fault of the page).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash"),
+]
 
 DROP_FILES = """([files]) => {
     const data = new DataTransfer();

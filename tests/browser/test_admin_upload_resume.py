@@ -20,7 +20,13 @@ from tests.factories import photographer_for
 from tests.galleries.conftest import s3, s3_server  # noqa: F401 (fixtures)
 from tests.galleries.factories import jpeg, make_gallery
 
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash")]
+# PostgreSQL: the page uploads several files at once, and the live server's threads share SQLite's one in-memory
+# test connection, so two requests' transactions would interleave on it (not a fault of the page).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:blurhash"),
+]
 
 PART = 8 * 1024
 LOCAL_PART = re.compile(r".*/upload/multipart/(\d+)/part/(\d+)/$")  # the admin's part view
