@@ -3,6 +3,7 @@ source, sent as the studio, links on the studio's primary host, unsubscribe and 
 
 import base64
 import json
+import re
 from email import message_from_bytes
 from email.utils import getaddresses
 
@@ -168,6 +169,9 @@ def test_the_admin_lists_every_email_and_edits_within_the_sandbox(studio, photog
     response = client.post(f"/admin/email-templates/{row.pk}/preview/", good, **ADMIN_HOST)
     assert response.status_code == 200
     assert "Your contract, Siobhán O&#x27;Brien &amp; Sons" in response.content.decode()
+    # The HTML part sits whole inside its iframe's srcdoc: none of its quotes end the attribute.
+    srcdoc = re.search(r'srcdoc="([^"]*)"', response.content.decode()).group(1)
+    assert srcdoc.startswith("&lt;!doctype html&gt;") and "&lt;/html&gt;" in srcdoc
 
 
 def test_studio_b_cannot_see_or_edit_as_templates(
