@@ -9,7 +9,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from studios.background import queue_after_commit
 
-from . import pipeline, sweeper
+from . import pipeline, sweeper, upload_parts
 from .models import Gallery, GalleryPhoto, StudioImage, WatermarkSettings
 from .proofing import send_expiry_reminders
 from .renditions import pipeline_specs
@@ -117,6 +117,4 @@ def sweep_stuck_photos() -> dict:
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def sweep_abandoned_uploads() -> dict:
-    from .upload_parts import sweep_abandoned
-
-    return sweep_abandoned()
+    return upload_parts.sweep_abandoned()
