@@ -35,7 +35,7 @@ def _draw_each_demo_picture_once():
 _draw_each_demo_picture_once()
 
 
-# With pytest-xdist (`-n 2 --dist loadgroup`, as .ci/run runs the suite), tests that share a costly per-process
+# With pytest-xdist (`-n 3 --dist loadgroup`, as .ci/run runs the suite), tests that share a costly per-process
 # setup stay together on one worker:
 # - faults: one group for the whole folder. Each test starts and breaks its own redis-server, Celery workers and
 #   server processes on free ports, but they kill backends and wait on recovery deadlines: two side by side
