@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import pytest
 from django.conf import settings
@@ -70,10 +71,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Create the row-level security role (studios/rls.py) once, under a lock, before the test databases are
-    migrated: roles belong to the whole cluster, and two xdist workers migrating at the same moment would
-    otherwise race to create it (a unique violation that CREATE ROLE's duplicate_object handler misses)."""
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """On PostgreSQL: create the row-level security role (studios/rls.py) once, and with xdist make each worker's
+    test database a copy of one migrated template."""
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
@@ -82,6 +82,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     params = {k: v for k, v in {"host": db.get("HOST"), "port": db.get("PORT"), "user": db.get("USER")}.items() if v}
     if db.get("PASSWORD"):
         params["password"] = db["PASSWORD"]
+    _create_rls_role(psycopg, params)
+    worker = getattr(request.config, "workerinput", None)
+    if worker is not None:
+        db.setdefault("TEST", {})["TEMPLATE"] = _migrated_template(psycopg, params, db, worker["testrunuid"])
+
+
+def _create_rls_role(psycopg, params):
+    """Under a lock, before the test databases are migrated: roles belong to the whole cluster, and two xdist
+    workers migrating at the same moment would otherwise race to create it (a unique violation that CREATE
+    ROLE's duplicate_object handler misses)."""
     role = settings.ROW_LEVEL_SECURITY_ROLE
     quoted, literal = '"' + role.replace('"', '""') + '"', "'" + role.replace("'", "''") + "'"
     try:
@@ -94,6 +104,35 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             )
     except psycopg.Error:
         pass  # not allowed here: the migrations create it as before
+
+
+def _migrated_template(psycopg, params, db, run_id):
+    """The first worker of a run migrates `test_<name>_template` (about 100 s of the run's first minutes, and
+    most of it PostgreSQL's DDL); the others wait on a lock and each copies it in a fraction of a second
+    (CREATE DATABASE … TEMPLATE), where each used to run every migration itself. The template is marked with
+    the run's id, so a later run with other migrations never copies a stale one; `migrate` still runs on each
+    copy (nothing to apply: it re-applies what post_migrate does, such as the row-level security policies)."""
+    from psycopg import sql
+
+    template = f"test_{db['NAME']}_template"
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [template])
+        try:
+            row = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
+            ).fetchone()
+            if row is None or row[0] != run_id:
+                name = sql.Identifier(template)
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+                url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{template}").geturl()
+                env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=url)
+                migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+                subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+                conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(name, sql.Literal(run_id)))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
+    return template
 
 
 @pytest.fixture(autouse=True)
