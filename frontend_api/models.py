@@ -95,6 +95,8 @@ class WebhookEvent(models.TextChoices):
     QUESTIONNAIRE_ANSWERED = "questionnaire.answered"
     PROPOSAL_SENT = "proposal.sent"
     PROPOSAL_ACCEPTED = "proposal.accepted"
+    PROPOSAL_DECLINED = "proposal.declined"
+    PROPOSAL_WITHDRAWN = "proposal.withdrawn"
 
 
 def new_signing_secret():

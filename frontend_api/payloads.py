@@ -187,6 +187,8 @@ EVENTS = {
     "questionnaire.answered": "questionnaire",
     "proposal.sent": "proposal",
     "proposal.accepted": "proposal",
+    "proposal.declined": "proposal",
+    "proposal.withdrawn": "proposal",
 }
 
 

@@ -89,6 +89,7 @@ def decline_proposal(proposal: Proposal, *, now: datetime | None = None) -> Prop
     _check_open(proposal, now)
     proposal.status, proposal.declined_at = Proposal.Status.DECLINED, now
     proposal.save(update_fields=["status", "declined_at"])
+    events.publish(proposal.studio, "proposal.declined", proposal)
     return proposal
 
 

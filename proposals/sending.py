@@ -1,5 +1,5 @@
 """Sending a proposal: the e-mail with its link goes into the outbox in the same transaction, and
-`proposal.sent` is published (the webhooks hear it)."""
+`proposal.sent` is published (the webhooks hear it); withdrawing publishes `proposal.withdrawn`."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,4 +82,5 @@ def void_proposal(proposal: Proposal, *, now=None) -> Proposal:
         raise ProposalError("proposal_closed", "The client declined this proposal; nothing to withdraw.", CONFLICT)
     proposal.status, proposal.voided_at = Proposal.Status.VOID, now
     proposal.save(update_fields=["status", "voided_at"])
+    events.publish(proposal.studio, "proposal.withdrawn", proposal)
     return proposal

@@ -48,6 +48,8 @@ TOPICS: dict[str, str] = {
     "workflow.run_failed": "A workflow run failed (workflows); the object is the WorkflowRun; context: step, error.",
     "proposal.sent": "A studio sent a client a proposal (proposals.sending); context: by.",
     "proposal.accepted": "A client accepted a proposal: booked, with its contract and invoice (proposals.accepting).",
+    "proposal.declined": "A client declined a proposal (proposals.accepting).",
+    "proposal.withdrawn": "The studio withdrew a proposal before it was accepted (proposals.sending.void_proposal).",
     "email.failed": "An e-mail gave up after its last attempt (studios.outbox); the object is the OutgoingEmail.",
     "email.suppressed": "An address bounced or complained (studios.suppression); the object is the EmailRecipient.",
     "email.unsubscribed": "An address unsubscribed from a studio's marketing e-mail; the object is the EmailRecipient.",

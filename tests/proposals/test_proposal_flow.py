@@ -234,6 +234,15 @@ def test_sending_and_accepting_publish_webhooks(client, studio, proposal):
     assert deliveries["proposal.accepted"]["booking"] == Booking.objects.get().pk
 
 
+def test_declining_tells_the_webhooks_once(client, studio, proposal):
+    WebhookEndpoint.objects.create(studio=studio, url="https://hooks.example.test/in")
+    sent(proposal)
+    for _ in range(2):  # the second press finds it declined already
+        client.post(f"/proposals/{proposal.token}/", {"action": "decline"}, HTTP_HOST=studio.hostname)
+    declined = studio.webhook_deliveries.filter(event="proposal.declined")
+    assert [(d.payload["data"]["id"], d.payload["data"]["status"]) for d in declined] == [(proposal.pk, "declined")]
+
+
 def test_the_admin_of_another_studio_cannot_send_it(studio, proposal, other_photographer, admin_client_for):
     response = admin_client_for(other_photographer).post(f"/admin/proposals/{proposal.pk}/send/", HTTP_HOST="localhost")
     assert response.status_code == 404

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking
-from frontend_api.models import ApiKey
+from frontend_api.models import ApiKey, WebhookEndpoint
 from proposals.models import Proposal
 from tests.factories import ClientFactory, SessionTypeFactory
 from tests.frontend_api.conftest import on_plan
@@ -89,13 +89,16 @@ def test_made_and_sent_at_once_and_the_client_picks_the_time(client, studio, key
 
 
 def test_withdrawing_a_proposal_closes_its_link(client, studio, key, ava, package):
+    WebhookEndpoint.objects.create(studio=studio, url="https://hooks.example.test/in")
     made = api(client, "post", URL, key, {"client": ava.pk, "package": package.pk, "send": True}).json()
     token = Proposal.objects.get().token
     voided = api(client, "post", f"{URL}{made['id']}/void/", key, {})
     assert voided.status_code == 200, voided.content
     assert voided.json()["status"] == "void" and voided.json()["voided_at"]
-    # withdrawing again changes nothing
+    # withdrawing again changes nothing, and the studio's webhooks heard it once
     assert api(client, "post", f"{URL}{made['id']}/void/", key, {}).json()["voided_at"] == voided.json()["voided_at"]
+    withdrawn = studio.webhook_deliveries.filter(event="proposal.withdrawn")
+    assert [d.payload["data"]["status"] for d in withdrawn] == ["void"]
 
     accept = client.post(
         f"/api/client/proposals/{token}/accept/", {}, content_type="application/json", HTTP_HOST=studio.hostname
