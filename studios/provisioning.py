@@ -32,7 +32,7 @@ COLLECTION_PERMISSIONS = {
 def create_studio(
     *, name: str, slug: str, owner=None, time_zone: str = "UTC", currency: str = "USD", contact_email: str = ""
 ) -> Studio:
-    """About 40 queries whatever the number of studios (tests/studios/test_provisioning_scale.py, benchmarks/tenants).
+    """33 queries whatever the number of studios (tests/studios/test_provisioning_scale.py, benchmarks/tenants).
     A new studio's pages are empty, so they reference nothing: Wagtail's reference index is not consulted."""
     with disable_reference_index_auto_update():
         return _create_studio(

@@ -4,7 +4,8 @@ Wagtail's `add_child` costs, per page, a lock and re-read of the parent, a full_
 whether the locale, content type, path and translation key exist, a site-root check, one log entry insert and one
 search-index insert and update: about 30 queries a page. A studio's pages are all new and their place is known, so
 here the home page and its children are inserted in one statement for `wagtailcore_page`, one per page type for
-the specific tables, one for their log entries and one per page type for the search index — the same rows
+the specific tables, one for their log entries, one per page type for the search index and one for its title
+norms — the same rows
 Wagtail's own path writes (tests/studios/test_provisioning_same_rows.py compares them).
 
 Collections are ordered by name among their siblings in Wagtail (`node_order_by`): inserting a studio's
@@ -19,6 +20,8 @@ from django.utils import timezone
 from modelsearch.backends import get_search_backends
 from wagtail.log_actions import get_active_log_context
 from wagtail.models import Collection, Page, PageLogEntry
+
+from .search import title_norms_once
 
 
 def _next_child_path(node_cls, parent) -> str:
@@ -91,9 +94,10 @@ def _index(pages: list[Page]) -> None:
     for page in pages:
         if getattr(type(page), "search_auto_update", True):
             by_model.setdefault(type(page), []).append(page)
-    for backend in get_search_backends(with_auto_update=True):
-        for model, objs in by_model.items():
-            backend.add_bulk(model, objs)
+    with title_norms_once():
+        for backend in get_search_backends(with_auto_update=True):
+            for model, objs in by_model.items():
+                backend.add_bulk(model, objs)
 
 
 def add_root_collection(name: str) -> Collection:
