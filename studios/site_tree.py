@@ -5,8 +5,9 @@ whether the locale, content type, path and translation key exist, a site-root ch
 search-index insert and update: about 30 queries a page. A studio's pages are all new and their place is known, so
 here the home page and its children are inserted in one statement for `wagtailcore_page`, one per page type for
 the specific tables, one for their log entries, one per page type for the search index and one for its title
-norms — the same rows
-Wagtail's own path writes (tests/studios/test_provisioning_same_rows.py compares them).
+norms: the same rows Wagtail's own path writes (tests/studios/test_provisioning_same_rows.py compares them, so
+an upgrade of Wagtail or treebeard that changes what a new page gets fails there; the private helpers used here,
+`_inc_path`, `_get_path`, `_slug_is_available` and the manager's `_insert`, are the ones their own code uses).
 
 Collections are ordered by name among their siblings in Wagtail (`node_order_by`): inserting a studio's
 collection under the platform root in name order rewrites the path of every studio collection whose name sorts
@@ -33,7 +34,10 @@ def _next_child_path(node_cls, parent) -> str:
 
 def add_site_root(home: Page, children: list[Page]) -> Page:
     """Insert `home` as the last child of Wagtail's root page and `children` under it, in their order, live,
-    logged ("wagtail.create") and indexed for search. Returns `home`, saved."""
+    logged ("wagtail.create") and indexed for search. Returns `home`, saved. The pages are not full_clean'ed:
+    the home page's title and slug are the studio's name and slug, which Studio.full_clean has validated, and the
+    children are the apps' fixed pages; the one check that needs the database, the slug among the root's
+    children, is made here."""
     # Locked as treebeard's add_child locks the parent: two studios made at once queue for the next path.
     root = Page.objects.select_for_update().filter(depth=1).order_by("path").first()
     if not Page._slug_is_available(home.slug, root):
