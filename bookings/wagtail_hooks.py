@@ -12,9 +12,9 @@ from .emails import SPECS as EMAIL_SPECS
 from .models import BookingPage
 
 
-@hooks.register("studio_created", order=30)
-def add_booking_page(studio, home):
-    home.add_child(instance=BookingPage(title="Book a session", slug="book", show_in_menus=True))
+@hooks.register("studio_pages", order=30)
+def booking_page(studio):
+    return [BookingPage(title="Book a session", slug="book", show_in_menus=True)]
 
 
 @hooks.register("register_admin_viewset")

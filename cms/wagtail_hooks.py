@@ -5,6 +5,6 @@ from wagtail import hooks
 from .models import PortfolioIndexPage
 
 
-@hooks.register("studio_created", order=10)
-def add_portfolio_index(studio, home):
-    home.add_child(instance=PortfolioIndexPage(title="Portfolio", slug="portfolio", show_in_menus=True))
+@hooks.register("studio_pages", order=10)
+def portfolio_index(studio):
+    return [PortfolioIndexPage(title="Portfolio", slug="portfolio", show_in_menus=True)]

@@ -295,6 +295,11 @@ def seed_session_planning(studio: Studio) -> Questionnaire:
     existing = Questionnaire.objects.for_studio(studio).filter(name=SESSION_PLANNING_NAME).first()
     if existing is not None:
         return existing
+    return create_session_planning(studio)
+
+
+def create_session_planning(studio: Studio) -> Questionnaire:
+    """The "Session planning" questionnaire of a studio that has none yet (a new studio: no look-up first)."""
     return Questionnaire.objects.create(
         studio=studio,
         name=SESSION_PLANNING_NAME,

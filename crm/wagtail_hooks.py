@@ -33,7 +33,7 @@ from .admin_views import QuestionnaireViewSet, TodoViewSet, send_questionnaire_v
 from .dashboard import TodoPanel
 from .emails import SPECS as EMAIL_SPECS
 from .models import Activity, Client, ClientTag, Questionnaire
-from .questionnaires import seed_session_planning
+from .questionnaires import create_session_planning
 
 
 def parse_tag_names(text: str) -> list[str]:
@@ -330,4 +330,4 @@ def todo_panel(request, studio):
 
 @hooks.register("studio_created", order=40)
 def add_session_planning_questionnaire(studio, home):
-    seed_session_planning(studio)
+    create_session_planning(studio)  # a new studio has none: no look-up (tests/studios/test_provisioning_scale.py)

@@ -20,9 +20,9 @@ from .publishing import refuse_publish_over_limit
 from .watermark import WatermarkOperation
 
 
-@hooks.register("studio_created", order=20)
-def add_client_galleries_page(studio, home):
-    home.add_child(instance=ClientGalleryIndexPage(title="Client galleries", slug="galleries", show_in_menus=False))
+@hooks.register("studio_pages", order=20)
+def client_galleries_page(studio):
+    return [ClientGalleryIndexPage(title="Client galleries", slug="galleries", show_in_menus=False)]
 
 
 @hooks.register("register_image_operations")

@@ -1,8 +1,10 @@
 """Creating a studio: its site, page tree, collection and permission group, in one transaction.
 
-The home page's model comes from `STUDIOS_HOME_PAGE_MODEL` (the site app's, cms.StudioHomePage); the
-pages and objects each feature app needs are added by its `studio_created` Wagtail hook, called in
-hook order (portfolio, client galleries, booking page), so this core module imports no feature app."""
+The home page's model comes from `STUDIOS_HOME_PAGE_MODEL` (the site app's, cms.StudioHomePage); the pages
+under it come from each feature app's `studio_pages` Wagtail hook (unsaved pages, in hook order: portfolio,
+client galleries, booking page), and the other objects a feature app gives a new studio from its
+`studio_created` hook, so this core module imports no feature app. The pages and the collection are written
+in a fixed number of queries (studios/site_tree.py)."""
 
 from django.apps import apps
 from django.conf import settings
@@ -10,11 +12,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from wagtail import hooks
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .models import Membership, Studio
+from .site_tree import add_root_collection, add_site_root
 
+STUDIO_PAGES_HOOK = "studio_pages"
 STUDIO_CREATED_HOOK = "studio_created"
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "delete_page"]
@@ -28,7 +32,7 @@ COLLECTION_PERMISSIONS = {
 def create_studio(
     *, name: str, slug: str, owner=None, time_zone: str = "UTC", currency: str = "USD", contact_email: str = ""
 ) -> Studio:
-    """About 110 queries whatever the number of studios (tests/cms/test_provisioning.py; benchmarks/tenants.py).
+    """33 queries whatever the number of studios (tests/studios/test_provisioning_scale.py, benchmarks/tenants).
     A new studio's pages are empty, so they reference nothing: Wagtail's reference index is not consulted."""
     with disable_reference_index_auto_update():
         return _create_studio(
@@ -41,13 +45,14 @@ def _create_studio(*, name, slug, owner, time_zone, currency, contact_email) -> 
     studio.full_clean(exclude=["site", "home_page", "collection", "group"])
 
     home_page_model = apps.get_model(settings.STUDIOS_HOME_PAGE_MODEL)
-    home = Page.get_first_root_node().add_child(instance=home_page_model(title=name, slug=slug))
+    children = [page for studio_pages in hooks.get_hooks(STUDIO_PAGES_HOOK) for page in studio_pages(studio)]
+    home = add_site_root(home_page_model(title=name, slug=slug), children)
 
     studio.home_page = home
     studio.site = Site.objects.create(
         hostname=f"{slug}.{settings.BASE_DOMAIN}", port=80, root_page=home, site_name=name, is_default_site=False
     )
-    studio.collection = Collection.get_first_root_node().add_child(name=name)
+    studio.collection = add_root_collection(name)
     studio.group = _create_group(studio, home)
     studio.save()
     for add_studio_objects in hooks.get_hooks(STUDIO_CREATED_HOOK):

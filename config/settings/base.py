@@ -106,7 +106,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-# The root page every new studio gets (studios.provisioning); its children come from `studio_created` hooks.
+# The root page every new studio gets (studios.provisioning); its children come from `studio_pages` hooks.
 STUDIOS_HOME_PAGE_MODEL = "cms.StudioHomePage"
 
 TEMPLATES = [

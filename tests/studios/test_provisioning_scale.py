@@ -26,9 +26,11 @@ def test_provisioning_queries_do_not_grow_with_studios():
         create_studio(name=f"Filler {i}", slug=f"filler{i}")
     late = queries_of_one_more("late")
     assert late == early
-    # A ceiling, not a count: the site, pages, collection, group and its permissions, the plan, the
-    # "Session planning" questionnaire (crm) and the seven workflow recipes (one insert).
-    assert late <= 130
+    # A ceiling, not a count (33 on PostgreSQL, 44 on SQLite): the four pages in one insert plus one per page
+    # type, their log entries in one, the search index (an insert per page type, one update of the title norms),
+    # the site, the collection, the group and its permissions, the "Session planning" questionnaire (crm) and the
+    # workflow recipes (one insert). Wagtail's add_child per page took 122 (studios/site_tree.py).
+    assert late <= 45
 
 
 def test_a_new_studios_pages_are_searchable():
