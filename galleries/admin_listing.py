@@ -11,11 +11,16 @@ from django.db.models.functions import Coalesce
 from django.forms import RadioSelect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.timesince import timesince, timeuntil
+from django.utils.timezone import template_localtime
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.templatetags.wagtailadmin_tags import timesince_simple
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageTitleColumn
 from wagtail.admin.views.pages.choose_parent import ChooseParentView
@@ -185,6 +190,29 @@ def expiry_label(expires_at, tz=None, now=None) -> str:
     return f"{day} (in {timeuntil(expires_at, now, depth=1)})"
 
 
+class UpdatedColumn(DateColumn):
+    """Wagtail's DateColumn cell ("3 hours ago", the full date as its tooltip), written out in one pass: its two
+    templates per row (the cell, then the `human_readable_date` tag's) took ~0.15 ms a row, the most of any
+    column after the title. tests/galleries/test_admin_gallery_listing.py compares it with Wagtail's cell."""
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_value(instance)
+        classname = format_html(' class="{}"', self.classname) if self.classname else ""
+        if not value:
+            return format_html("<td{}></td>", classname)
+        local = template_localtime(value)  # what the template's `date` filter is given
+        tooltip_format = get_format("DATETIME_FORMAT") or "N j, Y, P"
+        return format_html(
+            '<td{}><button type="button" class="w-human-readable-date" data-controller="w-tooltip" '
+            'data-w-tooltip-content-value="{}" data-w-tooltip-placement-value="top">'
+            '<time class="w-human-readable-date__date" datetime="{}">{}</time></button></td>',
+            classname,
+            date_format(local, tooltip_format),
+            date_format(local, "c"),
+            capfirst(timesince_simple(value)),
+        )
+
+
 class GalleryStatusColumn(StatusTagColumn):
     def get_value(self, instance):
         return gallery_status(instance)
@@ -277,7 +305,7 @@ class GalleryListingViewSet(PageListingViewSet):
         GalleryStatusColumn("status", label="Status", sort_key="live"),
         ExpiryColumn("expires_at", label="Expires", sort_key="expires_at"),
         Column("submitted_selections", label="Submitted selections", sort_key="submitted_selections"),
-        DateColumn("latest_revision_created_at", label="Updated", sort_key="latest_revision_created_at"),
+        UpdatedColumn("latest_revision_created_at", label="Updated", sort_key="latest_revision_created_at"),
     ]
 
     @cached_property

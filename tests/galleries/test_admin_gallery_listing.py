@@ -10,7 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.admin.ui.tables import DateColumn
 
+from galleries.admin_listing import UpdatedColumn
 from galleries.models import ClientGalleryIndexPage, Gallery, Selection, StudioImage
 from tests.factories import ClientFactory
 
@@ -275,3 +277,24 @@ def test_a_locked_gallery_shows_its_lock(a_admin, a_galleries, photographer):
     html = a_admin.get(LISTING).content.decode()
     row = html[html.find(f'id="page_{a_galleries["draft"].pk}_title"') :]
     assert "locked, by you" in row[: row.find("</td>")]
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(hours=3, minutes=20), timedelta(days=400)])
+def test_the_updated_cell_reads_as_wagtails_date_cell(age, settings):
+    """The "Updated" column writes Wagtail's DateColumn cell itself (one pass, no templates): the same text,
+    tooltip and machine-readable date, in the admin's time zone."""
+    settings.TIME_ZONE = "Pacific/Auckland"
+    gallery = Gallery(latest_revision_created_at=timezone.now() - age)
+    ours, wagtails = (
+        column("latest_revision_created_at", label="Updated", classname="updated")
+        for column in (UpdatedColumn, DateColumn)
+    )
+    context = {"row": None, "table": None, "request": None}
+
+    def shown(html):  # what a browser shows: whitespace around tags is not
+        return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html)
+
+    assert shown(ours.render_cell_html(gallery, context)) == shown(wagtails.render_cell_html(gallery, context))
+    assert "ago" in shown(ours.render_cell_html(gallery, context)) or not age
+    never = Gallery(latest_revision_created_at=None)
+    assert shown(ours.render_cell_html(never, context)) == shown(wagtails.render_cell_html(never, context))
