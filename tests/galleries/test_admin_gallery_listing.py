@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.admin.ui.tables import DateColumn
+from wagtail.models import PageViewRestriction
 
 from galleries.admin_listing import UpdatedColumn
 from galleries.models import ClientGalleryIndexPage, Gallery, Selection, StudioImage
@@ -277,6 +278,24 @@ def test_a_locked_gallery_shows_its_lock(a_admin, a_galleries, photographer):
     html = a_admin.get(LISTING).content.decode()
     row = html[html.find(f'id="page_{a_galleries["draft"].pk}_title"') :]
     assert "locked, by you" in row[: row.find("</td>")]
+
+
+def test_a_password_protected_gallery_shows_its_privacy_indicator_and_escaped_title(a_admin, a_galleries):
+    """The title cell is written in one pass (galleries/admin_listing.py): Wagtail's privacy indicator still shows
+    on a gallery with a view restriction, only there, and a title is escaped wherever the cell writes it."""
+    wedding, draft = a_galleries["wedding"], a_galleries["draft"]
+    PageViewRestriction.objects.create(page=wedding, restriction_type="password", password="x")
+    Gallery.objects.filter(pk=draft.pk).update(title="O'Brien <b>&</b>", draft_title="O'Brien <b>&</b>")
+    html = a_admin.get(LISTING).content.decode()
+
+    def cell(gallery):
+        row = html[html.find(f'id="page_{gallery.pk}_title"') :]
+        return row[: row.find("</td>")]
+
+    assert "This page is protected from public view" in cell(wedding)
+    assert "protected from public view" not in cell(draft)
+    assert "O&#x27;Brien &lt;b&gt;&amp;&lt;/b&gt;" in cell(draft) and "<b>" not in cell(draft)
+    assert "More options for &#x27;O&#x27;Brien &lt;b&gt;&amp;&lt;/b&gt;&#x27;" in cell(draft)
 
 
 @pytest.mark.parametrize("age", [timedelta(0), timedelta(hours=3, minutes=20), timedelta(days=400)])
