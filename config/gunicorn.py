@@ -41,7 +41,7 @@ def compile_templates() -> int:
 
     A worker otherwise compiles each template on the first request that uses it (an admin page uses a few
     hundred) and keeps the compiled nodes for its life outside the frozen objects below, where every full
-    collection walks them again. All of them take ~0.5 s of CPU once per worker."""
+    collection walks them again. All of them (~820) take ~0.5 s of CPU and ~17 MB once per worker."""
     # Here, not at the top: gunicorn's master reads this file before Django is set up.
     from django.forms.renderers import get_default_renderer
     from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
