@@ -3,6 +3,7 @@ compiles one on a photographer's request: not the first visit after a deploy, an
 full garbage collections would walk for the rest of its life (issue 14's admin p95)."""
 
 import pytest
+from django.template import engines
 from django.template.base import Template
 
 from config.gunicorn import compile_templates
@@ -40,3 +41,12 @@ def test_after_the_worker_starts_the_gallery_admin_compiles_no_template(
     ]:
         assert admin.get(url).status_code == 200, url
     assert compiled == []
+
+
+def test_a_broken_template_does_not_stop_a_worker_from_starting(settings, tmp_path):
+    (tmp_path / "broken.html").write_text("{% if %}")
+    (tmp_path / "fine.html").write_text("{{ name }}")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    assert compile_templates() > 500
+    assert engines["django"].from_string("{% include 'fine.html' %}").render({"name": "Emma"}) == "Emma"
