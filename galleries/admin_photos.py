@@ -68,6 +68,7 @@ def manager(request, gallery_id):
     filters = GridFilters(request.GET, gallery=gallery)
     chosen = filters.grid_filters()
     page = Paginator(curation.grid_photos(gallery, **chosen), PER_PAGE).get_page(request.GET.get("p"))
+    page.object_list = curation.grid_tiles(gallery, page.object_list)
     query = request.GET.copy()
     query.pop("p", None)
     return TemplateResponse(

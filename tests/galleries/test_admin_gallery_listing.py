@@ -10,7 +10,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.admin.ui.tables import DateColumn
+from wagtail.models import PageViewRestriction
 
+from galleries.admin_listing import UpdatedColumn
 from galleries.models import ClientGalleryIndexPage, Gallery, Selection, StudioImage
 from tests.factories import ClientFactory
 
@@ -275,3 +278,42 @@ def test_a_locked_gallery_shows_its_lock(a_admin, a_galleries, photographer):
     html = a_admin.get(LISTING).content.decode()
     row = html[html.find(f'id="page_{a_galleries["draft"].pk}_title"') :]
     assert "locked, by you" in row[: row.find("</td>")]
+
+
+def test_a_password_protected_gallery_shows_its_privacy_indicator_and_escaped_title(a_admin, a_galleries):
+    """The title cell is written in one pass (galleries/admin_listing.py): Wagtail's privacy indicator still shows
+    on a gallery with a view restriction, only there, and a title is escaped wherever the cell writes it."""
+    wedding, draft = a_galleries["wedding"], a_galleries["draft"]
+    PageViewRestriction.objects.create(page=wedding, restriction_type="password", password="x")
+    Gallery.objects.filter(pk=draft.pk).update(title="O'Brien <b>&</b>", draft_title="O'Brien <b>&</b>")
+    html = a_admin.get(LISTING).content.decode()
+
+    def cell(gallery):
+        row = html[html.find(f'id="page_{gallery.pk}_title"') :]
+        return row[: row.find("</td>")]
+
+    assert "This page is protected from public view" in cell(wedding)
+    assert "protected from public view" not in cell(draft)
+    assert "O&#x27;Brien &lt;b&gt;&amp;&lt;/b&gt;" in cell(draft) and "<b>" not in cell(draft)
+    assert "More options for &#x27;O&#x27;Brien &lt;b&gt;&amp;&lt;/b&gt;&#x27;" in cell(draft)
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(hours=3, minutes=20), timedelta(days=400)])
+def test_the_updated_cell_reads_as_wagtails_date_cell(age, settings):
+    """The "Updated" column writes Wagtail's DateColumn cell itself (one pass, no templates): the same text,
+    tooltip and machine-readable date, in the admin's time zone."""
+    settings.TIME_ZONE = "Pacific/Auckland"
+    gallery = Gallery(latest_revision_created_at=timezone.now() - age)
+    ours, wagtails = (
+        column("latest_revision_created_at", label="Updated", classname="updated")
+        for column in (UpdatedColumn, DateColumn)
+    )
+    context = {"row": None, "table": None, "request": None}
+
+    def shown(html):  # what a browser shows: whitespace around tags is not
+        return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html)
+
+    assert shown(ours.render_cell_html(gallery, context)) == shown(wagtails.render_cell_html(gallery, context))
+    assert "ago" in shown(ours.render_cell_html(gallery, context)) or not age
+    never = Gallery(latest_revision_created_at=None)
+    assert shown(ours.render_cell_html(never, context)) == shown(wagtails.render_cell_html(never, context))
