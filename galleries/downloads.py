@@ -243,12 +243,16 @@ def zip_rows(photos) -> list[ZipRow]:
 def _file_chunks(file: StoredFile):
     """A stored file's bytes, CHUNK at a time. A local file is checked against the size the ZIP announced
     before any of it goes out (its descriptor's fstat, no extra lookup): a file that changed since its size was
-    stored raises WrongSize, as one that is missing raises OSError. On object storage zipstream-ng counts the
-    bytes and refuses a sized entry that came out another length."""
+    stored raises WrongSize, as one that is missing raises OSError. On object storage (no size without another
+    request) the bytes are counted and WrongSize comes after them."""
     if not isinstance(file.storage, FileSystemStorage):
+        sent = 0
         with file.storage.open(file.name, "rb") as f:
             while chunk := f.read(CHUNK):
+                sent += len(chunk)
                 yield chunk
+        if file.size is not None and sent != file.size:
+            raise WrongSize(file, sent)  # (zipstream-ng would refuse it too, but the row would stay wrong)
         return
     # Unbuffered: each read is one read(2) straight into the bytes object sent (a web file is one read).
     with open(file.storage.path(file.name), "rb", buffering=0) as f:
