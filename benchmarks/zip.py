@@ -10,7 +10,8 @@ benchmarks/_django.py, dropped at the end) and a temporary MEDIA_ROOT:
   galleries.uploads.add_upload and processed by galleries.pipeline.process_gallery_photo, which renders the
   web download ahead (renditions.pipeline_specs) — slow on a shared machine, the same files in the end;
 - bigger galleries (2,000 photos) get a small real JPEG (640×427) each.
-Photos are rows as the pipeline leaves them (benchmarks/api.py: add_ready_photos) plus their web rendition.
+Photos are rows as the pipeline leaves them (benchmarks/api.py: add_ready_photos) plus their web rendition, with
+its size on its row as the pipeline stores it.
 
 Per gallery it reports the first click (the first request for that ZIP: nothing was warmed) and the median
 of the following ones: time to the first byte, total time, MB/s, `cat`'s MB/s for the same files and the
@@ -129,6 +130,7 @@ def row_gallery(studio, count: int, code: str):
                 file=name,
                 width=size[0],
                 height=size[1],
+                file_size=len(sources[i % 8]),  # as the pipeline stores it (galleries.pipeline.save_renditions)
             )
         )
     StudioRendition.objects.bulk_create(renditions)

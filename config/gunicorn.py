@@ -71,10 +71,21 @@ def compile_templates() -> int:
 
 
 def post_worker_init(worker):
-    """Once the app is loaded in the worker: its ~300,000 objects (Django, Wagtail, DRF, the URL and model
-    registries) and the compiled templates live as long as the process, so move them out of the garbage
-    collector's sight. Without it every full collection walked all of them: 0.2–0.3 s of CPU inside whichever
-    request triggered it (a 2,000-photo ZIP's first click; one admin page in ten in benchmarks/admin.py)."""
+    """Once the app is loaded in the worker, before its first request:
+
+    - import the URLconf: Django does it lazily, on a process's first request, so each worker's first client
+      waited for every urls module and view to be imported (and, with PYTHONDONTWRITEBYTECODE as in the
+      Dockerfile, compiled): 0.25–0.35 s before a 2,000-photo ZIP's first byte, every first click on a fresh
+      worker. It makes no query. A URLconf that cannot be imported now stops the worker from booting instead
+      of answering 500 to every request;
+    - compile every template (compile_templates above), so no admin page compiles one;
+    - then move the ~300,000 objects that live as long as the process (Django, Wagtail, DRF, the URL and model
+      registries, the compiled templates) out of the garbage collector's sight. Without it every full collection
+      walked all of them: 0.2–0.3 s of CPU inside whichever request triggered it (a 2,000-photo ZIP's first
+      click; one admin page in ten in benchmarks/admin.py)."""
+    from django.urls import get_resolver  # this file is read by gunicorn's master, before Django is set up
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
     compile_templates()
     gc.collect()
     gc.freeze()

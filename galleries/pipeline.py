@@ -406,5 +406,5 @@ def save_renditions(image: StudioImage, renditions: list[Rendered]) -> None:
         suffix = r.spec.replace("|", ".") + "." + r.extension
         rendition = StudioRendition(image=image, filter_spec=r.spec, focal_point_key="")
         rendition.file.save(f"{stem[: 59 - len(suffix)]}.{suffix}", ContentFile(r.data), save=False)
-        rendition.width, rendition.height = r.width, r.height
+        rendition.width, rendition.height, rendition.file_size = r.width, r.height, len(r.data)
         rendition.save()

@@ -3,17 +3,20 @@ a web-size ZIP, and the ZIP streams those stored files, found with one query, wi
 call per photo. While some are missing the ZIP answers 503 `download_preparing` and queues them."""
 
 import io
+import os
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from galleries.downloads import downloads_left, web_spec
+from galleries.downloads import WrongSize, downloads_left, web_spec
 from galleries.models import DownloadAllowance, DownloadEvent, Gallery, StudioRendition
 from galleries.tasks import render_gallery_renditions
 
@@ -100,6 +103,151 @@ def test_the_zip_announces_its_length_so_the_browser_shows_progress(api, studio,
     body = b"".join(response.streaming_content)
     assert int(response["Content-Length"]) == len(body)
     assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+
+
+# --- Sizes kept with the renditions: the ZIP's length without asking the storage per file ----------------------
+
+
+def stats_under_media(monkeypatch) -> list[str]:
+    """The files under MEDIA_ROOT that are stat()ed from now on."""
+    seen, real = [], os.stat
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(settings.MEDIA_ROOT)):
+            seen.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    return seen
+
+
+def stored_length(rendition) -> int:
+    with rendition.file.open("rb") as f:
+        return len(f.read())
+
+
+def test_renditions_keep_the_size_of_their_file_when_made(studio, gallery, photos):
+    # The pipeline's (the web download among them), and those Wagtail makes on request: one (get_rendition,
+    # a get_or_create) or several at once (get_renditions, a bulk_create).
+    image = photos[0].image
+    image.get_rendition("max-100x100|format-png")
+    image.get_renditions("max-120x120|format-png", "max-140x140|format-jpeg")
+    renditions = StudioRendition.objects.filter(image=image)
+    assert len(renditions) == 5 + 3
+    for rendition in renditions:
+        assert rendition.file_size == stored_length(rendition), rendition.filter_spec
+
+
+def test_the_zip_takes_its_length_from_the_rows_without_a_stat_per_file(
+    api, studio, gallery, photos, unlock, monkeypatch
+):
+    token = unlock(studio)
+    stats = stats_under_media(monkeypatch)
+    response = api("get", zip_url(gallery), studio, token)
+    assert stats == [], "the ZIP asked the storage for sizes its rows hold"
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+
+
+def test_renditions_stored_without_their_size_still_make_a_whole_zip_of_announced_length(
+    api, studio, gallery, photos, unlock
+):
+    """Renditions made before sizes were kept: the ZIP asks the storage (as it always did), then the backfill
+    stores them and the same ZIP comes from the rows."""
+    web = StudioRendition.objects.filter(filter_spec=web_spec(gallery, "web"))
+    web.update(file_size=None)
+    token = unlock(studio)
+    response = api("get", zip_url(gallery), studio, token)
+    before = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(before)
+
+    out = io.StringIO()
+    call_command("backfill_rendition_sizes", stdout=out)
+    assert "Stored the size of 4 renditions; 0 could not be sized" in out.getvalue()
+    assert [r.file_size for r in web.order_by("pk")] == [stored_length(r) for r in web.order_by("pk")]
+    response = api("get", zip_url(gallery), studio, token)
+    after = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(after) == len(before)
+    assert zip_contents_of(after) == zip_contents_of(before)
+
+
+def zip_contents_of(body: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_backfill_skips_missing_files_and_only_web_zip_renditions_unless_asked(studio, gallery, photos):
+    StudioRendition.objects.update(file_size=None)
+    lost = web_rendition(photos[1])
+    lost.file.storage.delete(lost.file.name)
+    out = io.StringIO()
+    call_command("backfill_rendition_sizes", stdout=out)
+    assert "Stored the size of 3 renditions; 1 could not be sized (file missing)" in out.getvalue()
+    sized = StudioRendition.objects.filter(file_size__isnull=False)
+    assert set(sized.values_list("filter_spec", flat=True)) == {web_spec(gallery, "web")}
+
+    call_command("backfill_rendition_sizes", "--all", stdout=out)
+    assert list(StudioRendition.objects.filter(file_size__isnull=True)) == [StudioRendition.objects.get(pk=lost.pk)]
+
+
+def test_a_rendition_changed_after_its_size_was_kept_cuts_one_zip_short_and_the_next_is_whole(
+    api, studio, gallery, photos, unlock
+):
+    """Renditions are written once, so this takes a file changed behind the app's back. The length the ZIP
+    announced is then wrong: the stream stops before that file (the client's unzip reports a damaged
+    archive rather than wrong photos), the download is given back, and the row takes the file's real size."""
+    Gallery.objects.filter(pk=gallery.pk).update(download_limit=1)
+    changed = web_rendition(photos[2])
+    replacement = jpeg(9, 96, 64)
+    assert len(replacement) != changed.file_size
+    with open(changed.file.path, "wb") as f:
+        f.write(replacement)
+    token = unlock(studio, email="emma@example.test")
+
+    response = api("get", zip_url(gallery), studio, token)
+    assert response.status_code == 200
+    with pytest.raises(WrongSize):
+        b"".join(response.streaming_content)
+    assert downloads_left(Gallery.objects.get(pk=gallery.pk)) == 1, "the client did not get the ZIP"
+    assert DownloadEvent.objects.count() == 0
+    assert StudioRendition.objects.get(pk=changed.pk).file_size == len(replacement)
+
+    response = api("get", zip_url(gallery), studio, token)
+    contents = zip_contents(response)
+    assert contents["Reception/IMG_0003.jpg"] == replacement
+    assert int(response["Content-Length"]) > 0
+    assert downloads_left(Gallery.objects.get(pk=gallery.pk)) == 0
+    assert DownloadEvent.objects.get().kind == "zip"
+
+
+def test_on_s3_the_zip_announces_its_length_from_the_rows(s3, api, studio, unlock):
+    """Object storage would take a request per file to size: before sizes were kept, an S3 ZIP went out
+    without Content-Length (no progress in the browser). An object changed behind the app's back is found
+    by counting its bytes: that ZIP is cut short and the row corrected, as on local storage."""
+    gallery = make_gallery(studio, access_code="WEBZIPS3", download_limit=1)
+    photos = [upload(gallery, jpeg(i, 480, 320), f"IMG_{i}.jpg") for i in (1, 2)]
+    token = unlock(studio, code="WEBZIPS3")
+    response = api("get", zip_url(gallery), studio, token)
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    contents = zip_contents_of(body)
+    for photo in photos:
+        with web_rendition(photo).file.open("rb") as f:
+            assert contents[photo.filename] == f.read()
+
+    changed = web_rendition(photos[1])
+    replacement = jpeg(9, 96, 64)
+    storage = changed.file.storage
+    storage.bucket.Object(storage._normalize_name(changed.file.name)).put(Body=replacement)
+    Gallery.objects.filter(pk=gallery.pk).update(download_limit=2)
+    with pytest.raises(WrongSize):
+        b"".join(api("get", zip_url(gallery), studio, token).streaming_content)
+    assert downloads_left(Gallery.objects.get(pk=gallery.pk)) == 1
+    response = api("get", zip_url(gallery), studio, token)
+    assert zip_contents(response)["IMG_2.jpg"] == replacement
+    assert downloads_left(Gallery.objects.get(pk=gallery.pk)) == 0
 
 
 def test_the_zip_renders_nothing(api, studio, gallery, photos, unlock, monkeypatch):
