@@ -27,6 +27,9 @@ const API = app.dataset.api || "/api/client";
 const STUDIO = app.dataset.studioName || "your photographer";
 const STORAGE_KEY = `focusflow-gallery:${location.host}`;
 const PAGE_SIZE = 60;
+// The unlock's first page: a screen of photos or more, sized to the window by the template's inline script (why
+// there); the next pages are PAGE_SIZE.
+const FIRST_PAGE = Number(document.documentElement.dataset.galleryFirstPage) || PAGE_SIZE;
 const $ = (selector, scope = app) => scope.querySelector(selector);
 
 const state = {
@@ -168,7 +171,7 @@ async function unlockWith(form, early = null) {
     // selection): the grid needs no second round trip.
     const { token, gallery, first } = asked
       ? await answerOf(early.answer)
-      : await call(`${API}/galleries/unlock/`, { method: "POST", body: { ...body, first_page: PAGE_SIZE } });
+      : await call(`${API}/galleries/unlock/`, { method: "POST", body: { ...body, first_page: FIRST_PAGE } });
     Object.assign(state, { token, code, email });
     remember(gallery);
     await openGallery(gallery, null, first ? [first.favorites, first.selection, first.photos] : null);
