@@ -385,7 +385,7 @@ def test_the_emailed_link_opens_the_gallery_at_once(studio, wedding, open_page, 
     assert GalleryAccess.objects.filter(gallery=wedding).count() == 1
     # the unlock answers the favourites, the selection and the first photos too: one request opens the gallery
     assert [e for e in events if e.startswith("ask ")] == ["ask galleries/unlock/"], events
-    # a phone's screenful of photos (the unlock's answer is not compressed), not a whole page of 60
+    # a phone's screenful of photos (the first paint waits for all of the answer), not a whole page of 60
     assert 12 <= unlocks[0]["first_page"] < 30, unlocks
     # the page opened straight into the viewer: nothing jumped (the footer stays below the fold)
     assert page.evaluate(LAYOUT_SHIFT) < 0.05
