@@ -13,7 +13,8 @@
 #   Lighthouse is installed from npm into $LIGHTHOUSE_DIR (default ~/.cache/focusflow/lighthouse-12.2.3) on
 #   first use, never into the repository. Chromium: $CHROME_PATH (default /usr/bin/chromium).
 #   The data lives in a throw-away SQLite database and media folder under a temporary directory (--keep keeps
-#   it, with the JSON reports; --reuse DIR measures again on a kept directory's data, without seeding).
+#   it, with the JSON reports and each run's trace; --reuse DIR measures again on a kept directory's data,
+#   without seeding).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,6 +100,9 @@ PAGES=(
 if [ -n "$ONLY" ]; then
   for entry in "${PAGES[@]}"; do [ "${entry%%|*}" = "$ONLY" ] && PAGES=("$entry") && break; done
 fi
+# Kept runs keep their traces too (<page>-<run>-0.trace.json, Lighthouse's --save-assets): what the main thread did.
+ASSETS=()
+[ "$KEEP" = 1 ] && ASSETS=(--save-assets)
 for entry in "${PAGES[@]}"; do
   name=${entry%%|*}
   path=${entry#*|}
@@ -107,7 +111,7 @@ for entry in "${PAGES[@]}"; do
   curl -fs -o /dev/null -H "Host: $HOST" "http://127.0.0.1:$PORT$path" || true
   rm -f "$WORK/$slug"-*.json
   for run in $(seq "$RUNS"); do
-    "$LIGHTHOUSE" "http://$HOST$path" --quiet --only-categories=performance --output=json \
+    "$LIGHTHOUSE" "http://$HOST$path" --quiet --only-categories=performance --output=json "${ASSETS[@]}" \
       --output-path="$WORK/$slug-$run.json" \
       --chrome-flags="--headless=new --no-sandbox --disable-gpu --host-resolver-rules=MAP *.localhost 127.0.0.1" \
       >/dev/null 2>>"$WORK/lighthouse.log" || echo "lighthouse failed on $path (see $WORK/lighthouse.log)" >&2

@@ -6,14 +6,20 @@ such requests, with the victim's cookies, and watch the sizes on the wire, guess
 a right guess compresses better. So a response is compressed only when the attack has nothing to find or
 no way to ask:
 
-- GET and HEAD only: POST answers are where tokens are handed out (the gallery unlock's token, a sign-in).
+- GET and HEAD only: POST answers are where tokens are handed out (a sign-in). The one exception is an answer
+  its view marks `gzip_ok = True` because it holds nothing an attacker could not get by sending the same
+  request: the gallery unlock. Nothing ambient goes into it (no cookie or session is read: the code, e-mail and
+  PIN are all in the body, which whoever makes the browser send it had to write), and its one secret, the
+  token, is new in every answer, so there is no fixed value for BREACH to guess byte by byte. It is the
+  viewer's first paint on a phone: the first photos' JSON, ~1 KB a photo, shrinks about seven times.
 - HTML and JSON only (static files are compressed ahead of time by WhiteNoise; ZIPs and photos don't shrink).
 - Not when the page printed a CSRF token (`get_token()` was called: Django marks the request) or the response
   sets any cookie (a new session, a CSRF cookie): those are the secrets a browser would carry for an attacker.
 - Not when the request carries the session cookie (a signed-in photographer: the admin and anything it
   shows is per-user), and never under /admin/ or /django-admin/.
 - Not a streamed response (ZIP downloads, files).
-- A view can opt out with `@never_gzip` (sets `response.gzip_ok = False`).
+- A view can opt out with `@never_gzip` (sets `response.gzip_ok = False`); `gzip_ok = True` lets a POST's
+  answer in (the unlock, above), still under every other rule.
 
 What remains is the client site's pages (no secrets: the gallery's token lives in the tab's sessionStorage;
 the CSP nonce is new on every response, so there is nothing stable to guess) and API answers to requests
@@ -46,7 +52,10 @@ def never_gzip(view):
 
 def may_compress(request, response) -> bool:
     """Whether `response` can be gzipped without giving BREACH a secret to guess (the rules above)."""
-    if request.method not in ("GET", "HEAD") or response.streaming or not getattr(response, "gzip_ok", True):
+    marked = getattr(response, "gzip_ok", None)
+    if response.streaming or marked is False:
+        return False
+    if request.method not in ("GET", "HEAD") and marked is not True:
         return False
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type not in COMPRESSIBLE_TYPES and not content_type.endswith("+json"):

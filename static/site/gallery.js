@@ -27,6 +27,9 @@ const API = app.dataset.api || "/api/client";
 const STUDIO = app.dataset.studioName || "your photographer";
 const STORAGE_KEY = `focusflow-gallery:${location.host}`;
 const PAGE_SIZE = 60;
+// The unlock's first page: a screen of photos or more, sized to the window by the template's inline script (why
+// there); the next pages are PAGE_SIZE.
+const FIRST_PAGE = Number(document.documentElement.dataset.galleryFirstPage) || PAGE_SIZE;
 const $ = (selector, scope = app) => scope.querySelector(selector);
 
 const state = {
@@ -168,7 +171,7 @@ async function unlockWith(form, early = null) {
     // selection): the grid needs no second round trip.
     const { token, gallery, first } = asked
       ? await answerOf(early.answer)
-      : await call(`${API}/galleries/unlock/`, { method: "POST", body: { ...body, first_page: PAGE_SIZE } });
+      : await call(`${API}/galleries/unlock/`, { method: "POST", body: { ...body, first_page: FIRST_PAGE } });
     Object.assign(state, { token, code, email });
     remember(gallery);
     await openGallery(gallery, null, first ? [first.favorites, first.selection, first.photos] : null);
@@ -318,7 +321,7 @@ async function openGallery(gallery, detail = null, started = null) {
   }
   if (generation === state.generation) {
     $("[data-load-more]").hidden = !state.next;
-    loadMoreIfNearEnd();
+    loadMoreSoon();
   }
 }
 
@@ -339,7 +342,14 @@ function showHeader(gallery) {
   markTab("");
   app.classList.add("selection-pending");
   settle();
-  title.focus({ preventScroll: true });
+  // In the next frame, where the browser lays the page out anyway: focus() now would lay out the page inside
+  // this task (a forced layout). Not when the client has put the focus somewhere since.
+  requestAnimationFrame(() => {
+    const focus = document.activeElement;
+    if (!$("[data-viewer]").hidden && (!focus || focus === document.body || focus.closest("[data-unlock]"))) {
+      title.focus({ preventScroll: true });
+    }
+  });
 }
 
 function photosUrl(galleryId, set) {
@@ -356,6 +366,15 @@ function markTab(key) {
   });
 }
 
+// A date as the site writes them ("Thursday 4 March 2027", Django's "l j F Y"), in the client's time zone. Not
+// toLocaleDateString(): a page's first Intl date format loads the locale's data, 15–50 ms of main thread here
+// and four times that on a mid-range phone, inside the task that opens the gallery (a long task: TBT).
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS = [
+  "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+];
+const longDate = (d) => `${WEEKDAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+
 function showExpiry(expiresAt) {
   const el = $("[data-expiry]");
   if (!expiresAt) {
@@ -364,7 +383,7 @@ function showExpiry(expiresAt) {
   }
   const expires = new Date(expiresAt);
   const days = Math.max(0, Math.floor((expires - Date.now()) / 86400000));
-  const date = expires.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const date = longDate(expires);
   if (days === 0) el.textContent = `Last day: this gallery closes on ${date}. Download your favourites today.`;
   else if (days <= 7) el.textContent = `Only ${days} day${days === 1 ? "" : "s"} left: this gallery closes on ${date}. Download your favourites before then.`;
   else el.textContent = `Available until ${date}.`;
@@ -439,7 +458,7 @@ async function loadPage(url, { fresh = false } = {}) {
       $("[data-load-more]").hidden = !state.next;
     }
   }
-  if (generation === state.generation) loadMoreIfNearEnd();
+  if (generation === state.generation) loadMoreSoon();
 }
 
 // A page of photos into the grid, built a few tiles per task (60 at once was one long task: TBT) aside, then
@@ -476,6 +495,13 @@ function loadMoreIfNearEnd() {
   if (state.next && !state.loading && !$("[data-viewer]").hidden && end.getBoundingClientRect().top < innerHeight + 600) {
     loadPage(state.next);
   }
+}
+
+// The same, once the browser has laid out the tiles just added: asked at once, getBoundingClientRect() would lay
+// out the whole grid inside the task that built it (a forced layout: one long task, TBT). The observer below
+// covers the grid's end moving; this covers a page too short to move it out of reach.
+function loadMoreSoon() {
+  requestAnimationFrame(() => setTimeout(loadMoreIfNearEnd, 0));
 }
 
 // `next` is an opaque cursor for the same query.

@@ -62,7 +62,7 @@ def small_pages(page) -> list[str]:
 
     def first_page(route):  # the unlock answers the first page too (its `first`)
         body = route.request.post_data_json or {}
-        if body.get("first_page") == 60:
+        if "first_page" in body:  # a screen of photos, sized to the window
             body["first_page"] = PAGE
         route.continue_(post_data=json.dumps(body))
 
@@ -373,6 +373,8 @@ def test_the_emailed_link_opens_the_gallery_at_once(studio, wedding, open_page, 
 
     page.on("request", log("ask"))
     page.on("requestfinished", log("got"))
+    unlocks: list[dict] = []
+    page.on("request", lambda r: r.url.endswith("/galleries/unlock/") and unlocks.append(r.post_data_json))
     page.goto(site_url(studio, "/galleries/?code=wedding24"))
     page.get_by_role("heading", name="Emma & Jonah — Wedding").wait_for()
     page.locator("[data-grid] .tile").nth(13).wait_for()
@@ -383,6 +385,8 @@ def test_the_emailed_link_opens_the_gallery_at_once(studio, wedding, open_page, 
     assert GalleryAccess.objects.filter(gallery=wedding).count() == 1
     # the unlock answers the favourites, the selection and the first photos too: one request opens the gallery
     assert [e for e in events if e.startswith("ask ")] == ["ask galleries/unlock/"], events
+    # a phone's screenful of photos (the first paint waits for all of the answer), not a whole page of 60
+    assert 12 <= unlocks[0]["first_page"] < 30, unlocks
     # the page opened straight into the viewer: nothing jumped (the footer stays below the fold)
     assert page.evaluate(LAYOUT_SHIFT) < 0.05
     assert no_horizontal_overflow(page)
@@ -395,6 +399,45 @@ def test_the_emailed_link_opens_the_gallery_at_once(studio, wedding, open_page, 
     first_answer = next(i for i, e in enumerate(events) if e.startswith("got "))
     assert len([e for e in events[:first_answer] if e.startswith("ask ")]) == 4, events
     assert page.evaluate(LAYOUT_SHIFT) < 0.05
+    assert page.console_errors == []
+
+
+def test_the_emailed_link_loads_the_first_photos_without_waiting_for_the_viewer_script(
+    studio, wedding, open_page, site_url
+):
+    """The first screen's photos are asked for as soon as the unlock answers (the template's inline script),
+    not after gallery.js has loaded and built the grid: here gallery.js is held back until they have been
+    asked for. The tiles then show those same files, each fetched once."""
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    photos: list[str] = []  # image requests for gallery photos, in order
+    page.on("request", lambda r: "/media/" in r.url and photos.append(r.url))
+    held = []
+    page.route("**/site/gallery*.js", lambda route: held.append(route))
+    page.goto(site_url(studio, "/galleries/?code=WEDDING24"), wait_until="commit")
+    deadline = time.monotonic() + 10
+    while (len(photos) < 8 or not held) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "gallery.js was never asked for"
+    assert len(photos) == 8, photos  # the first screen (8 tiles: gallery.js EAGER_TILES), the rest wait
+    for route in held:
+        route.continue_()
+    tiles = page.locator("[data-grid] .tile")
+    tiles.nth(13).wait_for()
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-grid] .tile')].slice(0, 8).every(t => t.classList.contains('loaded'))"
+    )
+    # the preloads name the files the tiles choose (the same srcset, sizes and priority)
+    preloads = page.evaluate(
+        "[...document.querySelectorAll('link[rel=preload][as=image]')]"
+        ".map(l => [l.getAttribute('imagesrcset'), l.getAttribute('imagesizes'), l.fetchPriority])"
+    )
+    shown = tiles.locator("img").evaluate_all(
+        "imgs => imgs.slice(0, 8).map(i => [i.getAttribute('srcset'), i.getAttribute('sizes'), i.fetchPriority])"
+    )
+    assert preloads == shown
+    assert [p[2] for p in shown] == ["high"] * 3 + ["auto"] * 5
+    # and no photo was fetched twice
+    assert len(photos) == len(set(photos)), photos
     assert page.console_errors == []
 
 

@@ -1,6 +1,7 @@
 """Issue 14: HTML and JSON go out gzipped, except responses that carry a secret an attacker could guess with
-BREACH (config/compression.py): answers to POSTs (the gallery token), pages with a CSRF token or a new
-cookie, and anything a signed-in photographer is shown."""
+BREACH (config/compression.py): answers to POSTs (but the gallery unlock's, whose token is new every time and
+which reads no cookie), pages with a CSRF token or a new cookie, and anything a signed-in photographer is
+shown."""
 
 import gzip
 import json
@@ -22,15 +23,15 @@ def wedding(studio):
     return gallery
 
 
-def unlock(client, studio) -> tuple:
+def unlock(client, studio, **data) -> tuple:
     response = client.post(
         "/api/client/galleries/unlock/",
-        {"code": "WEDDING24"},
+        {"code": "WEDDING24", **data},
         content_type="application/json",
         HTTP_HOST=studio.hostname,
         **GZIP,
     )
-    return response, response.json()["token"]
+    return response, json.loads(gzip.decompress(response.content))["token"]
 
 
 def test_the_gallery_page_and_its_photos_json_are_gzipped(client, studio, wedding):
@@ -42,9 +43,12 @@ def test_the_gallery_page_and_its_photos_json_are_gzipped(client, studio, weddin
     assert "data-gallery-app" in html
     assert int(page["Content-Length"]) == len(page.content) < len(html.encode())
 
-    # the unlock answer holds the token: never compressed
-    unlocked, token = unlock(client, studio)
-    assert unlocked.status_code == 201 and not unlocked.has_header("Content-Encoding")
+    # the unlock's answer with its first photos is compressed: its token is new every time (nothing fixed for
+    # BREACH to guess) and nothing the sender did not write goes into it
+    unlocked, token = unlock(client, studio, first_page=3)
+    assert unlocked.status_code == 201 and unlocked["Content-Encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(unlocked.content))["first"]["photos"]["results"]) == 3
+    assert unlock(client, studio)[1] != token
 
     url = f"/api/client/galleries/{wedding.pk}/photos/"
     auth = {"HTTP_HOST": studio.hostname, "HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -57,6 +61,17 @@ def test_the_gallery_page_and_its_photos_json_are_gzipped(client, studio, weddin
     # the ETag is weakened by gzip, and still matches the page the client holds
     assert photos["ETag"] == f"W/{plain['ETag']}"
     assert client.get(url, **auth, **GZIP, HTTP_IF_NONE_MATCH=photos["ETag"]).status_code == 304
+
+    # any other POST's answer is not compressed (a comment echoes what was sent, long enough for gzip)
+    comment = client.post(
+        f"/api/client/galleries/{wedding.pk}/comments/",
+        {"photo": body["results"][0]["id"], "body": "A little warmer, please. " * 12},
+        content_type="application/json",
+        **auth,
+        **GZIP,
+    )
+    assert comment.status_code == 201 and len(comment.content) > 200
+    assert not comment.has_header("Content-Encoding")
 
 
 def test_a_page_with_a_csrf_token_is_not_compressed(client, studio):
