@@ -129,6 +129,10 @@ def test_drop_thirty_photos_then_reorder_hide_and_delete(studio, open_page, live
     client.get_by_role("button", name="Open gallery").click()
     client.get_by_role("heading", name="Emma & Jonah — Wedding").wait_for()
     assert client.locator("[data-gallery-meta]").inner_text() == "27 photos"
+    # A screen of photos first (the unlock's first page is sized to the window), the rest as the client scrolls.
+    client.wait_for_function("document.querySelectorAll('[data-grid] .tile').length >= 12")
+    assert client.locator("[data-grid] .tile").count() < 27
+    client.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     client.wait_for_function("document.querySelectorAll('[data-grid] .tile').length === 27")
     shown = client.locator("[data-grid] .tile").evaluate_all("els => els.map(e => e.dataset.photo)")
     assert shown[0] == moved_id
