@@ -208,6 +208,21 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def service_cpu() -> dict[int, float]:
+    """{pid: CPU seconds so far} of every PostgreSQL and Redis server process on this machine (Linux /proc):
+    what the database and the cache spend per request is the rest of a request's cost."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name == "postgres" or name.startswith("redis-server"):
+            found[int(stat.parent.name)] = cpu_seconds([int(stat.parent.name)])
+    return found
+
+
 def worker_pids(master_pid: int) -> list[int]:
     try:
         return [int(pid) for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
@@ -365,7 +380,7 @@ def load(port: int, routes: list, seconds: float, max_requests: int, server_pid:
     for thread in threads:
         thread.start()
     workers = worker_pids(server_pid)
-    server_cpu, client_cpu = cpu_seconds(workers), time.process_time()
+    server_cpu, client_cpu, services = cpu_seconds(workers), time.process_time(), service_cpu()
     started = time.perf_counter()
     stop_at[0] = started + seconds
     barrier.wait()
@@ -373,6 +388,8 @@ def load(port: int, routes: list, seconds: float, max_requests: int, server_pid:
         thread.join(timeout=seconds + 60)
     wall = time.perf_counter() - started
     server_cpu, client_cpu = cpu_seconds(workers) - server_cpu, time.process_time() - client_cpu
+    services_now = service_cpu()
+    services_cpu = sum(cpu - services.get(pid, 0.0) for pid, cpu in services_now.items())
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -387,6 +404,7 @@ def load(port: int, routes: list, seconds: float, max_requests: int, server_pid:
         "p99": pct(99),
         "server_cpu": server_cpu * 1000 / max(1, len(latencies)),
         "client_cpu": client_cpu * 1000 / max(1, len(latencies)),
+        "services_cpu": services_cpu * 1000 / max(1, len(latencies)),
     }
 
 
@@ -617,7 +635,7 @@ def run(args, levels, studio, gallery, port, config, server_pid):
     )
     print()
     header = f"{'endpoint':<32} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>8} "
-    header += f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'× anchor req/s':>14} {'CPU ms/req srv+cli':>18}"
+    header += f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'× anchor req/s':>14} {'CPU ms/req srv+cli':>18} {'+ PG/Redis':>10}"
     print(header)
     print("-" * len(header))
     for clients in levels:
@@ -627,7 +645,7 @@ def run(args, levels, studio, gallery, port, config, server_pid):
             print(
                 f"{LABELS[kind]:<32} {clients:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>8.1f} "
                 f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {ratio:>14} "
-                f"{r['server_cpu']:>10.1f} + {r['client_cpu']:>5.1f}"
+                f"{r['server_cpu']:>10.1f} + {r['client_cpu']:>5.1f} {r['services_cpu']:>10.1f}"
             )
     print()
     print(f"Queries per request (in-process, CaptureQueriesContext; pages of {PAGE}):")

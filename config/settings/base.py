@@ -136,6 +136,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # photo page); the health check drops a connection the server closed meanwhile.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's default random_page_cost (4) prices an index probe as a seek on a spinning disk. Ours are SSDs and
+# the hot rows sit in memory: at 4 the planner joined a cold photo page's 700 gallery photos to their images by
+# scanning every image row of the platform (8.6 ms at 23,400 images, and growing), at 1.1 by 700 index probes
+# (1.7 ms; benchmarks/README.md, issue 14). Sent per connection, so it needs no access to the server's
+# configuration; DATABASE_RANDOM_PAGE_COST="" leaves the server's own setting.
+_RANDOM_PAGE_COST = env("DATABASE_RANDOM_PAGE_COST", default="1.1")
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and _RANDOM_PAGE_COST:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c random_page_cost={float(_RANDOM_PAGE_COST)}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL row-level security (studios/rls.py): when the app connects as a superuser (development, CI), a scoped
 # connection switches to this NOLOGIN role, which has table privileges but bypasses no policy.
