@@ -77,10 +77,26 @@ def _page(body: bytes) -> PhotoPage:
     return PhotoPage(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
 
 
+# The studio's watermark version (it names the renditions a page shows), remembered by this process for as long
+# as the studio's page version stands: a watermark change replaces that version (signals below), so a remembered
+# one is never used after it. Saves a cold page the query (~0.5 ms of CPU).
+_watermark_versions: dict[int, tuple[str, int]] = {}
+
+
+def _watermark_version(studio, studio_version: str | None) -> int:
+    known = _watermark_versions.get(studio.pk)
+    if studio_version is not None and known is not None and known[0] == studio_version:
+        return known[1]
+    version = WatermarkSettings.for_studio(studio).version
+    if studio_version is not None:
+        _watermark_versions[studio.pk] = (studio_version, version)
+    return version
+
+
 def photo_page(gallery, variant: tuple, build) -> PhotoPage:
     """The cached page of `gallery` for `variant` (what else the body depends on: the query, the host), or
-    `build()`'s JSON bytes, then cached. Call only after the access checks: the page is anyone's who gets here.
-    With the cache down (Redis unreachable) every request builds its page: slower, never wrong."""
+    `build(watermark_version)`'s JSON bytes, then cached. Call only after the access checks: the page is anyone's
+    who gets here. With the cache down (Redis unreachable) every request builds its page: slower, never wrong."""
     gallery_key, studio_key = _gallery_version_key(gallery.pk), _studio_version_key(gallery.studio_id)
     page_key = _page_key(gallery.pk, variant)
     try:
@@ -90,10 +106,10 @@ def photo_page(gallery, variant: tuple, build) -> PhotoPage:
         versions = (_current_version(gallery_key, found), _current_version(studio_key, found))
     except Exception:  # the cache backend's connection errors have no common base class
         logger.warning("Photo page cache unavailable; building gallery %s's page", gallery.pk, exc_info=True)
-        return _page(build())
+        return _page(build(_watermark_version(gallery.studio, None)))
     if cached is not None and cached[0] == versions and None not in versions:
         return PhotoPage(*cached[1:])
-    page = _page(build())
+    page = _page(build(_watermark_version(gallery.studio, versions[1])))
     if None not in versions:
         try:
             cache.set(page_key, (versions, page.body, page.etag), page_timeout())

@@ -25,7 +25,7 @@ from studios.client_address import client_ip
 
 from .. import downloads, photo_cache, photo_pages, pixels, proofing
 from ..access import gallery_for, unlock_gallery
-from ..models import Comment, DownloadEvent, GalleryPhoto, WatermarkSettings
+from ..models import Comment, DownloadEvent, GalleryPhoto
 from ..renditions import rendition_specs
 from . import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from .auth import GalleryTokenAuthentication
@@ -175,16 +175,16 @@ def cached_photo_page(view, gallery, limit: int, raw_set: str, cursor: str):
     # Everything the body depends on besides the gallery; the host makes local media URLs absolute.
     variant = (request.build_absolute_uri("/"), request.accepted_media_type, raw_set, cursor, limit)
 
-    def build() -> bytes:
-        data = _photo_page(request, gallery, limit, raw_set, cursor)
+    def build(watermark_version: int) -> bytes:
+        data = _photo_page(request, gallery, watermark_version, limit, raw_set, cursor)
         # The bytes a DRF Response of `data` would carry.
         return request.accepted_renderer.render(data, request.accepted_media_type, view.get_renderer_context())
 
     return photo_cache.photo_page(gallery, variant, build)
 
 
-def _photo_page(request, gallery, limit: int, raw_set: str, cursor: str) -> dict:
-    specs = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)
+def _photo_page(request, gallery, watermark_version: int, limit: int, raw_set: str, cursor: str) -> dict:
+    specs = rendition_specs(gallery, watermark_version)
     set_id = None
     if raw_set:
         if not raw_set.isdigit() or not gallery.sets.filter(pk=raw_set).exists():

@@ -63,6 +63,17 @@ def test_a_repeat_request_runs_only_the_access_queries_and_gets_the_same_bytes(
     assert len(second.json()["results"]) == 50 and second.content != first.content
 
 
+def test_a_rebuilt_page_does_not_read_the_watermark_again_while_the_studio_is_unchanged(
+    gallery, listing, django_assert_num_queries
+):
+    bulk_ready_photos(gallery, 20)
+    listing()
+    photo_cache.forget_gallery_photo_pages(gallery.pk)  # the gallery changed, the studio's watermark did not
+    # token → access + gallery, photos, renditions: the watermark's version is the one this process read
+    with django_assert_num_queries(3):
+        assert len(listing().json()["results"]) == 20
+
+
 def test_an_unchanged_page_answers_304_to_its_etag(gallery, photos, listing):
     first = listing()
     assert first["ETag"]
