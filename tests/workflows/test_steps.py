@@ -6,18 +6,23 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from billing.models import Payment
+from billing.payments import record_succeeded
 from bookings import scheduling
 from contracts.issuing import issue_contract
-from crm.activity import record_activity
+from contracts.signing import sign_as_client
+from crm.inquiries import receive_inquiry
 from crm.models import Client, ClientTag, QuestionnaireRequest, Todo
 from crm.questionnaires import seed_session_planning
 from galleries import proofing
-from galleries.models import GalleryPhoto, Selection
+from galleries.models import Selection
 from studios import events
 from studios.models import OutgoingEmail
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
+from tests.contracts.conftest import signature_png
 from tests.factories import BookingFactory, ClientFactory, SessionTypeFactory
+from tests.galleries.conftest import bulk_ready_photos
 from tests.galleries.factories import make_gallery
 from workflows import engine, timing
 from workflows.models import Workflow, WorkflowRun
@@ -71,20 +76,39 @@ def test_each_booking_trigger_starts_its_workflow(studio, booked):
 
 
 def test_contract_invoice_inquiry_and_stage_triggers(studio, booked, wedding_template):
+    """Each through the service that publishes it in the product: issuing and signing a contract, sending and
+    paying an invoice (the payment the Stripe webhook records), an inquiry moving a client's stage."""
     topics = ["contract.sent", "contract.signed", "invoice.sent", "invoice.paid", "client.stage_changed"]
     flows = {topic: make_workflow(studio, topic, [("add_tag", {"tag": topic})], name=topic) for topic in topics}
+    inquiry_flow = make_workflow(studio, "inquiry.created", [("add_tag", {"tag": "inquired"})])
     contract = issue_contract(booked, wedding_template, notify=False)
-    events.publish(studio, "contract.signed", contract)
+    sign_as_client(
+        contract,
+        typed_name="Emma",
+        signature_png=signature_png(),
+        consent=True,
+        signed_sha256=contract.body_sha256,
+        ip_address="127.0.0.1",
+        user_agent="test",
+        notify=False,
+    )
     invoice = invoice_for(studio, client=booked.client)
-    events.publish(studio, "invoice.paid", invoice)
-    lucy = ClientFactory(studio=studio, email="lucy@example.test")
-    record_activity(lucy, "inquiry_received", "Hello")  # prospect → lead
+    payment = Payment.objects.create(
+        studio=studio, invoice=invoice, amount=invoice.total, currency=invoice.currency, stripe_account_id="acct_1"
+    )
+    record_succeeded(payment, payment_intent_id="pi_1", amount=invoice.total, currency=invoice.currency)
+    lucy = receive_inquiry(studio, name="Lucy", email="lucy@example.test", message="Hello").client  # → lead
     _due()
     for topic, workflow in flows.items():
-        assert _runs(workflow).exists(), topic
+        assert _runs(workflow).filter(status="done").exists(), topic
     assert _runs(flows["contract.sent"]).get().object_id == contract.pk
+    assert _runs(flows["contract.signed"]).get().object_id == contract.pk
     assert _runs(flows["invoice.sent"]).get().client == booked.client
+    assert _runs(flows["invoice.paid"]).get().object_id == invoice.pk
     assert _runs(flows["client.stage_changed"]).filter(client=lucy).get().status == "done"
+    assert _runs(inquiry_flow).get().client == lucy
+    tags = set(booked.client.tags.values_list("name", flat=True))
+    assert {"contract.sent", "contract.signed", "invoice.sent", "invoice.paid"} <= tags
 
 
 def test_gallery_triggers(studio):
@@ -96,19 +120,18 @@ def test_gallery_triggers(studio):
     closes = timezone.now() + timedelta(days=4, hours=1)
     gallery = make_gallery(studio, client=emma, expires_at=closes)
     assert proofing.send_expiry_reminders() == 1
-    image = gallery.studio.collection  # noqa: F841 - the selection needs one photo of the gallery
-    photo = GalleryPhoto.objects.filter(gallery=gallery).first()
-    selection = Selection.objects.create(gallery=gallery, email="emma@example.test", submitted_at=timezone.now())
-    events.publish(studio, "selection.submitted", selection)
+    [photo] = bulk_ready_photos(gallery, 1)
+    proofing.select_photo(gallery, "emma@example.test", photo)
+    selection = proofing.submit_selection(gallery, "emma@example.test")  # the client's "Send selection"
     _due()
     assert _runs(published).get().status == "done"
     assert _runs(expiring).get().dedupe_key.endswith(":4")
     assert _runs(submitted).get().client == emma
     run = _runs(expired).get()
     assert run.status == "waiting" and run.resume_at == closes.replace(microsecond=closes.microsecond)
+    assert _runs(submitted).get().object_id == selection.pk
     _due(closes)
     assert set(emma.tags.values_list("name", flat=True)) == {"delivered", "closing", "chose", "closed"}
-    assert photo is None or photo.gallery_id == gallery.pk
 
 
 def test_invoice_overdue_runs_days_after_the_due_date_only_if_unpaid(studio):
