@@ -345,3 +345,67 @@ def test_send_questionnaire_step(studio, booked, mailoutbox):
     assert _runs(workflow).get().status == "done", _runs(workflow).get().outcome
     [request] = QuestionnaireRequest.objects.filter(studio=studio, client=booked.client)
     assert request.questionnaire == questionnaire and request.answered_at is None
+
+
+# --- "Client's stage changed" hears every change, not only the event rules' --------------------------------
+
+
+def _stage_runs(workflow, client):
+    return sorted(r.dedupe_key.rsplit(":", 1)[1] for r in _runs(workflow).filter(client=client))
+
+
+def test_a_stage_moved_by_a_workflow_starts_stage_changed_workflows(studio, booked):
+    mover = make_workflow(studio, "booking.cancelled", [("set_stage", {"stage": "lead"})], name="Back to lead")
+    heard = make_workflow(studio, "client.stage_changed", [("add_tag", {"tag": "stage moved"})], name="Heard")
+    scheduling.cancel(booked)
+    _due()
+    _due()  # the run the move started
+    assert _runs(mover).get().status == "done"
+    assert "lead" in _stage_runs(heard, booked.client)
+    assert booked.client.tags.filter(name="stage moved").exists()
+    change = booked.client.activities.filter(kind="stage_changed", data__to="lead").get()
+    assert change.data["because"] == "workflow" and "Back to lead" in change.summary
+
+
+def test_a_stage_set_by_hand_in_the_admin_or_the_api_starts_stage_changed_workflows(
+    client, studio, photographer, admin_client_for
+):
+    from frontend_api.models import ApiKey
+
+    from .conftest import on_plan
+
+    heard = make_workflow(studio, "client.stage_changed", [("add_tag", {"tag": "stage moved"})])
+    ada = ClientFactory(studio=studio, name="Ada", email="ada@example.test", stage="lead")
+    response = admin_client_for(photographer).post(
+        f"/admin/clients/edit/{ada.pk}/",
+        {"name": "Ada", "email": "ada@example.test", "stage": "customer", "tag_names": ""},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302
+    _due()
+    assert _stage_runs(heard, ada) == ["customer"]
+    by_hand = ada.activities.get(kind="stage_changed")
+    assert by_hand.summary == "Lead → Customer" and by_hand.created_by == photographer
+
+    on_plan(studio, "studio")  # API access
+    secret = ApiKey.issue(studio=studio, name="Integration", scope=ApiKey.Scope.WRITE)[1]
+    response = client.patch(
+        f"/api/studio/clients/{ada.pk}/",
+        {"stage": "repeat"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 200, response.content
+    _due()
+    assert _stage_runs(heard, ada) == ["customer", "repeat"]
+    assert ada.activities.filter(kind="stage_changed", data__because="api", data__to="repeat").exists()
+
+    # Saving the client without touching the stage changes nothing.
+    admin_client_for(photographer).post(
+        f"/admin/clients/edit/{ada.pk}/",
+        {"name": "Ada L.", "email": "ada@example.test", "stage": "repeat", "tag_names": ""},
+        HTTP_HOST="localhost",
+    )
+    assert ada.activities.filter(kind="stage_changed").count() == 2
+
