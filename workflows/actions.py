@@ -56,6 +56,8 @@ def send_email(ctx: StepContext, value: dict) -> str:
         email = send_templated_email(ctx.studio, template, to, context, key=ctx.key, about=ctx.about or ctx.client)
     except ValueError as exc:
         raise StepFailed(str(exc)) from exc
+    if email.state == email.State.SUPPRESSED:  # unsubscribed from this kind of e-mail, or bounced before
+        return f"E-mail “{email.subject}” {email.last_error[:1].lower()}{email.last_error[1:]}"
     return f"E-mail “{email.subject}” queued to {', '.join(to)}"
 
 

@@ -34,6 +34,9 @@ TRIGGERS = [
 ]
 
 
+TRIGGER_LABELS = dict(TRIGGERS)
+
+
 class Workflow(StudioOwned):
     """When `trigger` happens (optionally at an offset from a date on the object) and the conditions hold,
     run the steps in order. Each edit bumps `version`; runs keep the steps they started with."""
@@ -142,6 +145,10 @@ class WorkflowRun(StudioOwned):
         manager = getattr(model, "objects", model._default_manager)
         return manager.filter(pk=self.object_id).first()
 
+    @property
+    def trigger_label(self) -> str:
+        return TRIGGER_LABELS.get(self.trigger, self.trigger)
+
     def step_label(self, index: int) -> str:
         if 0 <= index < len(self.steps):
             return self.steps[index].get("type", "").replace("_", " ")
@@ -190,3 +197,8 @@ class WorkflowRunLog(StudioOwned):
 
     def __str__(self):
         return f"{self.step_type}: {self.get_status_display()}"
+
+    @property
+    def step_label(self) -> str:
+        """The step as the workflow's editor names it ("Add a client tag"), for the run log."""
+        return STEP_LABELS.get(self.step_type, self.step_type.replace("_", " "))

@@ -159,7 +159,7 @@ class WorkflowRunViewSet(StudioModelViewSet):
     list_display = [
         TitleColumn("__str__", label="Run", url_name="automation_runs:inspect"),
         "client",
-        "trigger",
+        Column("trigger_label", label="Trigger", sort_key="trigger"),
         "get_status_display",
         "resume_at",
         "created_at",

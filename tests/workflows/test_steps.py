@@ -409,3 +409,17 @@ def test_a_stage_set_by_hand_in_the_admin_or_the_api_starts_stage_changed_workfl
     )
     assert ada.activities.filter(kind="stage_changed").count() == 2
 
+
+def test_the_run_log_says_when_an_email_was_not_sent_to_an_unsubscribed_client(studio):
+    from studios import suppression
+
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    suppression.unsubscribe(studio, emma.email)  # from marketing-type e-mail, e.g. by a one-click link
+    workflow = make_workflow(studio, "gallery.published", [email_step("workflow_review_request")])
+    make_gallery(studio, client=emma)
+    _due()
+    run = _runs(workflow).get()
+    assert run.status == "done"
+    detail = run.log.get(step_index=0).detail
+    assert "not sent" in detail.lower() and "unsubscribed" in detail and "queued" not in detail
+    assert OutgoingEmail.objects.get(template="workflow_review_request").state == "suppressed"
