@@ -34,7 +34,7 @@ from studios import events, rls
 from studios.background import queue_after_commit
 
 from . import actions, conditions, timing
-from .models import Workflow, WorkflowRun, WorkflowRunLog
+from .models import MEASURED_FROM, Workflow, WorkflowRun, WorkflowRunLog
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ IGNORED_PREFIXES = ("email.", "workflow.")  # never started by the machinery's o
 MOVING_TOPICS = ("booking.rescheduled", "gallery.published")
 # trigger → (the event that starts it, the date its moment is measured from, conditions it implies)
 MEASURED_TRIGGERS = {
-    "invoice.overdue": ("invoice.sent", "invoice.due_date", [{"type": "invoice_unpaid", "value": {}}]),
-    "gallery.expired": ("gallery.published", "gallery.expires_at", []),
+    "invoice.overdue": ("invoice.sent", MEASURED_FROM["invoice.overdue"], [{"type": "invoice_unpaid", "value": {}}]),
+    "gallery.expired": ("gallery.published", MEASURED_FROM["gallery.expired"], []),
 }
 
 

@@ -34,6 +34,9 @@ TRIGGERS = [
 ]
 
 
+# Triggers measured from a date of their own (workflows.engine.MEASURED_TRIGGERS): "days from that date" count
+# from it when no other start date is chosen.
+MEASURED_FROM = {"invoice.overdue": "invoice.due_date", "gallery.expired": "gallery.expires_at"}
 TRIGGER_LABELS = dict(TRIGGERS)
 
 
@@ -49,7 +52,8 @@ class Workflow(StudioOwned):
         max_length=40,
         choices=[("", "At once"), *ANCHORS[1:]],
         blank=True,
-        help_text="Start at a moment measured from a date on the object instead of at once.",
+        help_text="Start at a moment measured from a date on the object instead of at once. “Invoice overdue” "
+        "counts from the invoice's due date and “Gallery closed” from its closing date without one.",
     )
     start_days = models.SmallIntegerField(
         "days from that date", default=0, help_text="Negative for before (−2: two days before the session)."
@@ -75,8 +79,13 @@ class Workflow(StudioOwned):
 
     def clean(self):
         super().clean()
-        if self.start_anchor and self.start_anchor.split(".")[0] != self.trigger.split(".")[0]:
+        if self.start_anchor and self.start_anchor.split(".")[0] != (self.trigger or "").split(".")[0]:
             raise ValidationError({"start_anchor": "That date is not on what this trigger is about; choose another."})
+        # "Invoice overdue" and "Gallery closed" are counted from their own date (workflows.engine); any other
+        # trigger without a start date starts at once, so days or a time there would be silently ignored.
+        if not self.start_anchor and self.trigger not in MEASURED_FROM and (self.start_days or self.start_time):
+            message = "Choose the date these days are counted from, or set 0 days and no time to start at once."
+            raise ValidationError({"start_anchor": message})
 
     def save(self, *args, **kwargs):
         if self.pk:
