@@ -4,8 +4,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.fields import StreamField
 
+from crm.models import Questionnaire
 from studios.emails import email_spec
 from studios.models import Studio, StudioOwned
 
@@ -86,6 +88,24 @@ class Workflow(StudioOwned):
         if not self.start_anchor and self.trigger not in MEASURED_FROM and (self.start_days or self.start_time):
             message = "Choose the date these days are counted from, or set 0 days and no time to start at once."
             raise ValidationError({"start_anchor": message})
+        self._check_questionnaires()
+
+    def _check_questionnaires(self) -> None:
+        """A "send a questionnaire" step names one of the studio's questionnaires (a typo would fail every run)."""
+        if self.studio_id is None:
+            return
+        names = set(Questionnaire.objects.for_studio(self.studio_id).values_list("name", flat=True))
+        known = {name.strip().lower() for name in names}
+        errors = {}
+        for index, step in enumerate(self.steps):
+            if step.block_type != "send_questionnaire":
+                continue
+            name = (step.value.get("questionnaire") or "").strip()
+            if name.lower() not in known:
+                message = f"You have no questionnaire called “{name}” (Clients → Questionnaires)."
+                errors[index] = StructBlockValidationError(block_errors={"questionnaire": ValidationError(message)})
+        if errors:
+            raise ValidationError({"steps": StreamBlockValidationError(block_errors=errors)})
 
     def save(self, *args, **kwargs):
         if self.pk:

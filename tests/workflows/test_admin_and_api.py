@@ -87,6 +87,27 @@ def test_a_start_moment_that_would_be_ignored_is_refused(studio, photographer, a
     assert not Workflow.objects.for_studio(studio).filter(name="Thank-you note").exists()
 
 
+def test_a_questionnaire_step_must_name_one_of_the_studios_questionnaires(
+    studio, other_studio, photographer, admin_client_for
+):
+    from crm.models import Questionnaire
+
+    Questionnaire.objects.create(studio=other_studio, name="Harbour wedding form", questions=[])
+    browser = admin_client_for(photographer)
+    for name in ("Sesion planning", "Harbour wedding form"):  # a typo; another studio's
+        steps = streamfield([("send_questionnaire", {"questionnaire": name})])
+        response = browser.post("/admin/automations/new/", _form(steps=steps), **HOST)
+        assert response.status_code == 200, name
+        # Under the step's questionnaire field (the StreamField's errors, as its script reads them).
+        message = f"You have no questionnaire called \\u201c{name}\\u201d (Clients \\u2192 Questionnaires)."
+        error = f"&quot;questionnaire&quot;: {{&quot;messages&quot;: [&quot;{message}&quot;]"
+        assert error in response.content.decode()
+    assert not Workflow.objects.for_studio(studio).filter(name="Thank-you note").exists()
+
+    steps = streamfield([("send_questionnaire", {"questionnaire": "session planning"})])  # any case
+    assert browser.post("/admin/automations/new/", _form(steps=steps), **HOST).status_code == 302
+
+
 def test_invoice_overdue_takes_its_days_without_a_start_date(studio, photographer, admin_client_for):
     browser = admin_client_for(photographer)
     form = _form(trigger="invoice.overdue", start_days=3, start_time="10:00", conditions=streamfield([]))
