@@ -27,7 +27,7 @@ from studios.admin_viewsets import (
 )
 from studios.models import EmailRecipient
 
-from . import portal
+from . import lifecycle, portal
 from .activity import add_note
 from .admin_views import QuestionnaireViewSet, TodoViewSet, send_questionnaire_view
 from .dashboard import TodoPanel
@@ -73,10 +73,13 @@ class ClientAdminForm(StudioOwnedAdminForm):
         return email
 
     def save(self, commit=True):
+        old_stage = self.initial.get("stage") if self.instance.pk else None
         client = super().save(commit=commit)
         if commit:
             self.save_tags(client)
             self.save_preference(client)
+            if old_stage:  # set by hand: on the timeline, and "stage changed" workflows hear it
+                lifecycle.stage_was_set(client, old_stage, because="hand", user=getattr(self, "for_user", None))
         return client
 
     def save_preference(self, client):

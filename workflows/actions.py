@@ -6,10 +6,7 @@ by run and step, so a step retried after a crash never sends twice. A step that 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F
-
-from crm import questionnaires, todos
-from crm.activity import record_activity
+from crm import lifecycle, questionnaires, todos
 from crm.models import Client, ClientTag, Questionnaire
 from studios import events
 from studios.emails import studio_reply_address
@@ -59,6 +56,8 @@ def send_email(ctx: StepContext, value: dict) -> str:
         email = send_templated_email(ctx.studio, template, to, context, key=ctx.key, about=ctx.about or ctx.client)
     except ValueError as exc:
         raise StepFailed(str(exc)) from exc
+    if email.state == email.State.SUPPRESSED:  # unsubscribed from this kind of e-mail, or bounced before
+        return f"E-mail “{email.subject}” {email.last_error[:1].lower()}{email.last_error[1:]}"
     return f"E-mail “{email.subject}” queued to {', '.join(to)}"
 
 
@@ -85,16 +84,9 @@ def set_stage(ctx: StepContext, value: dict) -> str:
     if stage not in Client.Stage.values:
         raise StepFailed(f"Unknown stage {stage!r}.")
     old = client.stage
-    if old == stage:
+    note = f"workflow “{ctx.run.workflow.name}”"
+    if not lifecycle.set_stage(client, stage, because="workflow", note=note, workflow_run=ctx.run.pk):
         return f"Already {Client.Stage(stage).label}"
-    Client.objects.filter(pk=client.pk).update(stage=stage, updated_at=F("updated_at"))
-    client.stage = stage
-    record_activity(
-        client,
-        "stage_changed",
-        f"{Client.Stage(old).label} → {Client.Stage(stage).label} (workflow “{ctx.run.workflow.name}”)",
-        data={"from": old, "to": stage, "because": "workflow", "workflow_run": ctx.run.pk},
-    )
     return f"Stage {Client.Stage(old).label} → {Client.Stage(stage).label}"
 
 

@@ -34,17 +34,20 @@ from studios import events, rls
 from studios.background import queue_after_commit
 
 from . import actions, conditions, timing
-from .models import Workflow, WorkflowRun, WorkflowRunLog
+from .models import MEASURED_FROM, Workflow, WorkflowRun, WorkflowRunLog
 
 logger = logging.getLogger(__name__)
 
 Status = WorkflowRun.Status
 LEASE = timedelta(minutes=10)
 IGNORED_PREFIXES = ("email.", "workflow.")  # never started by the machinery's own events (no loops)
+# Events after which a date on the object may have changed: a moved session, a gallery published again with
+# another closing date (waits measured from them follow).
+MOVING_TOPICS = ("booking.rescheduled", "gallery.published")
 # trigger → (the event that starts it, the date its moment is measured from, conditions it implies)
 MEASURED_TRIGGERS = {
-    "invoice.overdue": ("invoice.sent", "invoice.due_date", [{"type": "invoice_unpaid", "value": {}}]),
-    "gallery.expired": ("gallery.published", "gallery.expires_at", []),
+    "invoice.overdue": ("invoice.sent", MEASURED_FROM["invoice.overdue"], [{"type": "invoice_unpaid", "value": {}}]),
+    "gallery.expired": ("gallery.published", MEASURED_FROM["gallery.expired"], []),
 }
 
 
@@ -142,7 +145,7 @@ def on_event(studio, topic: str, obj, **context) -> None:
         return
     if topic == "booking.cancelled":
         cancel_runs_about(studio, obj, "The booking was cancelled.")
-    elif topic == "booking.rescheduled":
+    elif topic in MOVING_TOPICS:
         move_waits(studio, obj)
     workflows = list(Workflow.objects.for_studio(studio).filter(active=True, trigger__in=triggers_for(topic)))
     if not workflows or not automation_allowed(studio):
@@ -224,12 +227,17 @@ def cancel_runs_about(studio, obj, reason: str) -> int:
 
 
 def move_waits(studio, obj) -> int:
-    """A rescheduled session moves the waits measured from its dates ("2 days before the session")."""
+    """A rescheduled session, or a gallery whose closing date changed, moves the waits measured from its dates
+    ("2 days before the session", "7 days before the gallery closes")."""
     moved = 0
     for run in _about_filter(studio, obj).filter(status=Status.WAITING).exclude(waiting_for={}):
         moment = timing.moment_from(studio, run.waiting_for, obj, run.created_at)
-        if moment is not None and moment != run.resume_at:
-            moved += WorkflowRun.objects.filter(pk=run.pk, status=Status.WAITING).update(resume_at=moment)
+        waiting = WorkflowRun.objects.filter(pk=run.pk, status=Status.WAITING)
+        if moment is None:  # the gallery no longer closes: nothing left to wait for
+            outcome = "What it waited for no longer has that date."
+            moved += waiting.update(status=Status.STOPPED, outcome=outcome, resume_at=None, finished_at=timezone.now())
+        elif moment != run.resume_at:
+            moved += waiting.update(resume_at=moment)
     return moved
 
 

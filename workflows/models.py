@@ -4,8 +4,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.fields import StreamField
 
+from crm.models import Questionnaire
 from studios.emails import email_spec
 from studios.models import Studio, StudioOwned
 
@@ -34,6 +36,12 @@ TRIGGERS = [
 ]
 
 
+# Triggers measured from a date of their own (workflows.engine.MEASURED_TRIGGERS): "days from that date" count
+# from it when no other start date is chosen.
+MEASURED_FROM = {"invoice.overdue": "invoice.due_date", "gallery.expired": "gallery.expires_at"}
+TRIGGER_LABELS = dict(TRIGGERS)
+
+
 class Workflow(StudioOwned):
     """When `trigger` happens (optionally at an offset from a date on the object) and the conditions hold,
     run the steps in order. Each edit bumps `version`; runs keep the steps they started with."""
@@ -46,7 +54,8 @@ class Workflow(StudioOwned):
         max_length=40,
         choices=[("", "At once"), *ANCHORS[1:]],
         blank=True,
-        help_text="Start at a moment measured from a date on the object instead of at once.",
+        help_text="Start at a moment measured from a date on the object instead of at once. “Invoice overdue” "
+        "counts from the invoice's due date and “Gallery closed” from its closing date without one.",
     )
     start_days = models.SmallIntegerField(
         "days from that date", default=0, help_text="Negative for before (−2: two days before the session)."
@@ -72,8 +81,31 @@ class Workflow(StudioOwned):
 
     def clean(self):
         super().clean()
-        if self.start_anchor and self.start_anchor.split(".")[0] != self.trigger.split(".")[0]:
+        if self.start_anchor and self.start_anchor.split(".")[0] != (self.trigger or "").split(".")[0]:
             raise ValidationError({"start_anchor": "That date is not on what this trigger is about; choose another."})
+        # "Invoice overdue" and "Gallery closed" are counted from their own date (workflows.engine); any other
+        # trigger without a start date starts at once, so days or a time there would be silently ignored.
+        if not self.start_anchor and self.trigger not in MEASURED_FROM and (self.start_days or self.start_time):
+            message = "Choose the date these days are counted from, or set 0 days and no time to start at once."
+            raise ValidationError({"start_anchor": message})
+        self._check_questionnaires()
+
+    def _check_questionnaires(self) -> None:
+        """A "send a questionnaire" step names one of the studio's questionnaires (a typo would fail every run)."""
+        if self.studio_id is None:
+            return
+        names = set(Questionnaire.objects.for_studio(self.studio_id).values_list("name", flat=True))
+        known = {name.strip().lower() for name in names}
+        errors = {}
+        for index, step in enumerate(self.steps):
+            if step.block_type != "send_questionnaire":
+                continue
+            name = (step.value.get("questionnaire") or "").strip()
+            if name.lower() not in known:
+                message = f"You have no questionnaire called “{name}” (Clients → Questionnaires)."
+                errors[index] = StructBlockValidationError(block_errors={"questionnaire": ValidationError(message)})
+        if errors:
+            raise ValidationError({"steps": StreamBlockValidationError(block_errors=errors)})
 
     def save(self, *args, **kwargs):
         if self.pk:
@@ -142,6 +174,10 @@ class WorkflowRun(StudioOwned):
         manager = getattr(model, "objects", model._default_manager)
         return manager.filter(pk=self.object_id).first()
 
+    @property
+    def trigger_label(self) -> str:
+        return TRIGGER_LABELS.get(self.trigger, self.trigger)
+
     def step_label(self, index: int) -> str:
         if 0 <= index < len(self.steps):
             return self.steps[index].get("type", "").replace("_", " ")
@@ -190,3 +226,8 @@ class WorkflowRunLog(StudioOwned):
 
     def __str__(self):
         return f"{self.step_type}: {self.get_status_display()}"
+
+    @property
+    def step_label(self) -> str:
+        """The step as the workflow's editor names it ("Add a client tag"), for the run log."""
+        return STEP_LABELS.get(self.step_type, self.step_type.replace("_", " "))

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from crm.models import Client
 from studios.admin_viewsets import (
+    ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
     ScopedInspectView,
@@ -45,6 +46,10 @@ class WorkflowIndexView(UpgradeNoteMixin, ScopedIndexView):
     pass
 
 
+class WorkflowCreateView(UpgradeNoteMixin, ScopedCreateView):
+    pass
+
+
 class WorkflowEditView(UpgradeNoteMixin, ScopedEditView):
     pass
 
@@ -63,15 +68,6 @@ class WorkflowInspectView(UpgradeNoteMixin, ScopedInspectView):
         return context
 
 
-class WorkflowAdminForm(StudioOwnedAdminForm):
-    def clean(self):
-        cleaned = super().clean()
-        anchor, trigger = cleaned.get("start_anchor"), cleaned.get("trigger") or ""
-        if anchor and anchor.split(".")[0] != trigger.split(".")[0]:
-            self.add_error("start_anchor", "That date is not on what this trigger is about; choose another.")
-        return cleaned
-
-
 class StepsColumn(Column):
     def get_value(self, instance):
         return len(instance.steps)
@@ -83,6 +79,7 @@ class WorkflowViewSet(StudioModelViewSet):
     menu_label = "Workflows"
     url_prefix = "automations"  # admin/workflows/ is Wagtail's page moderation (blocked for studios)
     index_view_class = WorkflowIndexView
+    add_view_class = WorkflowCreateView
     edit_view_class = WorkflowEditView
     inspect_view_class = WorkflowInspectView
     inspect_view_enabled = True
@@ -112,7 +109,7 @@ class WorkflowViewSet(StudioModelViewSet):
             FieldPanel("conditions"),
             FieldPanel("steps"),
         ],
-        base_form_class=WorkflowAdminForm,
+        base_form_class=StudioOwnedAdminForm,  # Workflow.clean checks the start moment against the trigger
     )
 
 
@@ -159,7 +156,7 @@ class WorkflowRunViewSet(StudioModelViewSet):
     list_display = [
         TitleColumn("__str__", label="Run", url_name="automation_runs:inspect"),
         "client",
-        "trigger",
+        Column("trigger_label", label="Trigger", sort_key="trigger"),
         "get_status_display",
         "resume_at",
         "created_at",

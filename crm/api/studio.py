@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from frontend_api.studio_api import StudioApiViewSet, StudioScopedSerializerMixin, UtcDateTimeFilter
 
+from .. import lifecycle
 from ..models import Client
 from .portal import PortalInvitationSerializer, invite
 
@@ -60,6 +61,12 @@ class ClientViewSet(StudioApiViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tags")
+
+    def perform_update(self, serializer):
+        old_stage = serializer.instance.stage
+        client = serializer.save()
+        # Set through the API: on the timeline, and "stage changed" workflows hear it (crm.lifecycle).
+        lifecycle.stage_was_set(client, old_stage, because="api")
 
     @extend_schema(
         summary="E-mail the client a sign-in link to their portal",

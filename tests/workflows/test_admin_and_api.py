@@ -71,6 +71,51 @@ def test_a_start_date_must_be_on_the_triggers_object(studio, photographer, admin
     assert b"not on what this trigger is about" in response.content
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        # "7 days" with "At once": the photographer means 7 days after something, and would get at once.
+        ({"start_days": 7}, b"Choose the date these days are counted from"),
+        ({"start_time": "09:00"}, b"Choose the date these days are counted from"),
+    ],
+)
+def test_a_start_moment_that_would_be_ignored_is_refused(studio, photographer, admin_client_for, fields, message):
+    browser = admin_client_for(photographer)
+    response = browser.post("/admin/automations/new/", _form(**fields), **HOST)
+    assert response.status_code == 200
+    assert message in response.content
+    assert not Workflow.objects.for_studio(studio).filter(name="Thank-you note").exists()
+
+
+def test_a_questionnaire_step_must_name_one_of_the_studios_questionnaires(
+    studio, other_studio, photographer, admin_client_for
+):
+    from crm.models import Questionnaire
+
+    Questionnaire.objects.create(studio=other_studio, name="Harbour wedding form", questions=[])
+    browser = admin_client_for(photographer)
+    for name in ("Sesion planning", "Harbour wedding form"):  # a typo; another studio's
+        steps = streamfield([("send_questionnaire", {"questionnaire": name})])
+        response = browser.post("/admin/automations/new/", _form(steps=steps), **HOST)
+        assert response.status_code == 200, name
+        # Under the step's questionnaire field (the StreamField's errors, as its script reads them).
+        message = f"You have no questionnaire called \\u201c{name}\\u201d (Clients \\u2192 Questionnaires)."
+        error = f"&quot;questionnaire&quot;: {{&quot;messages&quot;: [&quot;{message}&quot;]"
+        assert error in response.content.decode()
+    assert not Workflow.objects.for_studio(studio).filter(name="Thank-you note").exists()
+
+    steps = streamfield([("send_questionnaire", {"questionnaire": "session planning"})])  # any case
+    assert browser.post("/admin/automations/new/", _form(steps=steps), **HOST).status_code == 302
+
+
+def test_invoice_overdue_takes_its_days_without_a_start_date(studio, photographer, admin_client_for):
+    browser = admin_client_for(photographer)
+    form = _form(trigger="invoice.overdue", start_days=3, start_time="10:00", conditions=streamfield([]))
+    response = browser.post("/admin/automations/new/", form, **HOST)
+    assert response.status_code == 302, response.content[:3000]
+    assert Workflow.objects.for_studio(studio).get(name="Thank-you note").start_days == 3
+
+
 def test_a_plan_without_automation_shows_the_upgrade_note(studio, photographer, admin_client_for):
     on_plan(studio, "starter")
     browser = admin_client_for(photographer)
@@ -78,6 +123,9 @@ def test_a_plan_without_automation_shows_the_upgrade_note(studio, photographer, 
     assert page.status_code == 200
     assert b"does not include workflow automation" in page.content
     assert b"Inquiry auto-reply" in page.content  # the recipes are there to set up
+    recipe = Workflow.objects.for_studio(studio).first()
+    for url in ("/admin/automations/new/", reverse("automations:edit", args=[recipe.pk])):
+        assert b"does not include workflow automation" in browser.get(url, **HOST).content, url
     on_plan(studio, "professional")
     assert b"does not include workflow automation" not in browser.get("/admin/automations/", **HOST).content
 

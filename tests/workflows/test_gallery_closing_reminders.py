@@ -4,7 +4,7 @@ e-mails about its closing (the "Gallery closing" recipe's run for that gallery, 
 "Gallery closing soon" that e-mails the client) on a plan that runs workflows. The reminder's row and the
 `gallery.expiring` event still happen; only the built-in e-mail is left out."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -156,3 +156,54 @@ def test_the_demo_sends_one_closing_reminder(studio):
     for hour in (time(0, 30), time(10, 0), time(10, 1), time(23, 0)):  # beat all day long
         _deliver_and_remind(seven_before.replace(hour=hour.hour, minute=hour.minute))
     assert _closing_emails(studio) == ["workflow_gallery_expiring"]
+
+
+def _publish_with_closing(gallery, expires_at):
+    """What the photographer does in the admin: a new closing date, published."""
+    gallery.expires_at = expires_at
+    gallery.save_revision().publish()
+
+
+def test_a_gallery_given_more_time_moves_its_closing_reminders_and_its_closing(studio):
+    recipe = _recipe(studio)
+    closed = make_workflow(studio, "gallery.expired", [("add_tag", {"tag": "gallery closed"})])
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    closes, seven_before = _closing_in_ten_days(studio)
+    gallery = make_gallery(studio, client=emma, expires_at=closes)
+    engine.run_due(now=timezone.now() + timedelta(seconds=1))
+
+    later = closes + timedelta(days=14)  # two more weeks to download
+    _publish_with_closing(gallery, later)
+    new_seven_before = datetime.combine(later.astimezone(studio.tz).date() - timedelta(days=7), time(10))
+    new_seven_before = new_seven_before.replace(tzinfo=studio.tz)
+    assert WorkflowRun.objects.get(workflow=recipe).resume_at == new_seven_before
+    assert WorkflowRun.objects.get(workflow=closed).resume_at == later
+
+    # Nothing at the old moments: not "closes in 7 days", and the gallery did not close.
+    assert _deliver_and_remind(seven_before) == 0
+    engine.run_due(now=closes + timedelta(minutes=1))
+    assert _closing_emails(studio) == []
+    assert not emma.tags.filter(name="gallery closed").exists()
+
+    _deliver_and_remind(new_seven_before)
+    [email] = OutgoingEmail.objects.filter(studio=studio, template="workflow_gallery_expiring")
+    assert later.astimezone(studio.tz).strftime("%-d %B %Y") in email.subject
+    engine.run_due(now=later + timedelta(minutes=1))
+    assert emma.tags.filter(name="gallery closed").exists()
+
+
+def test_a_gallery_that_no_longer_closes_stops_its_closing_runs(studio):
+    recipe = _recipe(studio)
+    closed = make_workflow(studio, "gallery.expired", [("add_tag", {"tag": "gallery closed"})])
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    closes, seven_before = _closing_in_ten_days(studio)
+    gallery = make_gallery(studio, client=emma, expires_at=closes)
+    engine.run_due(now=timezone.now() + timedelta(seconds=1))
+
+    _publish_with_closing(gallery, None)
+    for workflow in (recipe, closed):
+        run = WorkflowRun.objects.get(workflow=workflow)
+        assert run.status == "stopped" and "no longer" in run.outcome, run.outcome
+    engine.run_due(now=closes + timedelta(minutes=1))
+    assert _closing_emails(studio) == []
+    assert not emma.tags.filter(name="gallery closed").exists()

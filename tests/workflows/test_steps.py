@@ -6,18 +6,23 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from billing.models import Payment
+from billing.payments import record_succeeded
 from bookings import scheduling
 from contracts.issuing import issue_contract
-from crm.activity import record_activity
+from contracts.signing import sign_as_client
+from crm.inquiries import receive_inquiry
 from crm.models import Client, ClientTag, QuestionnaireRequest, Todo
 from crm.questionnaires import seed_session_planning
 from galleries import proofing
-from galleries.models import GalleryPhoto, Selection
+from galleries.models import Selection
 from studios import events
 from studios.models import OutgoingEmail
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
+from tests.contracts.conftest import signature_png
 from tests.factories import BookingFactory, ClientFactory, SessionTypeFactory
+from tests.galleries.conftest import bulk_ready_photos
 from tests.galleries.factories import make_gallery
 from workflows import engine, timing
 from workflows.models import Workflow, WorkflowRun
@@ -71,20 +76,39 @@ def test_each_booking_trigger_starts_its_workflow(studio, booked):
 
 
 def test_contract_invoice_inquiry_and_stage_triggers(studio, booked, wedding_template):
+    """Each through the service that publishes it in the product: issuing and signing a contract, sending and
+    paying an invoice (the payment the Stripe webhook records), an inquiry moving a client's stage."""
     topics = ["contract.sent", "contract.signed", "invoice.sent", "invoice.paid", "client.stage_changed"]
     flows = {topic: make_workflow(studio, topic, [("add_tag", {"tag": topic})], name=topic) for topic in topics}
+    inquiry_flow = make_workflow(studio, "inquiry.created", [("add_tag", {"tag": "inquired"})])
     contract = issue_contract(booked, wedding_template, notify=False)
-    events.publish(studio, "contract.signed", contract)
+    sign_as_client(
+        contract,
+        typed_name="Emma",
+        signature_png=signature_png(),
+        consent=True,
+        signed_sha256=contract.body_sha256,
+        ip_address="127.0.0.1",
+        user_agent="test",
+        notify=False,
+    )
     invoice = invoice_for(studio, client=booked.client)
-    events.publish(studio, "invoice.paid", invoice)
-    lucy = ClientFactory(studio=studio, email="lucy@example.test")
-    record_activity(lucy, "inquiry_received", "Hello")  # prospect → lead
+    payment = Payment.objects.create(
+        studio=studio, invoice=invoice, amount=invoice.total, currency=invoice.currency, stripe_account_id="acct_1"
+    )
+    record_succeeded(payment, payment_intent_id="pi_1", amount=invoice.total, currency=invoice.currency)
+    lucy = receive_inquiry(studio, name="Lucy", email="lucy@example.test", message="Hello").client  # → lead
     _due()
     for topic, workflow in flows.items():
-        assert _runs(workflow).exists(), topic
+        assert _runs(workflow).filter(status="done").exists(), topic
     assert _runs(flows["contract.sent"]).get().object_id == contract.pk
+    assert _runs(flows["contract.signed"]).get().object_id == contract.pk
     assert _runs(flows["invoice.sent"]).get().client == booked.client
+    assert _runs(flows["invoice.paid"]).get().object_id == invoice.pk
     assert _runs(flows["client.stage_changed"]).filter(client=lucy).get().status == "done"
+    assert _runs(inquiry_flow).get().client == lucy
+    tags = set(booked.client.tags.values_list("name", flat=True))
+    assert {"contract.sent", "contract.signed", "invoice.sent", "invoice.paid"} <= tags
 
 
 def test_gallery_triggers(studio):
@@ -96,19 +120,18 @@ def test_gallery_triggers(studio):
     closes = timezone.now() + timedelta(days=4, hours=1)
     gallery = make_gallery(studio, client=emma, expires_at=closes)
     assert proofing.send_expiry_reminders() == 1
-    image = gallery.studio.collection  # noqa: F841 - the selection needs one photo of the gallery
-    photo = GalleryPhoto.objects.filter(gallery=gallery).first()
-    selection = Selection.objects.create(gallery=gallery, email="emma@example.test", submitted_at=timezone.now())
-    events.publish(studio, "selection.submitted", selection)
+    [photo] = bulk_ready_photos(gallery, 1)
+    proofing.select_photo(gallery, "emma@example.test", photo)
+    selection = proofing.submit_selection(gallery, "emma@example.test")  # the client's "Send selection"
     _due()
     assert _runs(published).get().status == "done"
     assert _runs(expiring).get().dedupe_key.endswith(":4")
     assert _runs(submitted).get().client == emma
     run = _runs(expired).get()
     assert run.status == "waiting" and run.resume_at == closes.replace(microsecond=closes.microsecond)
+    assert _runs(submitted).get().object_id == selection.pk
     _due(closes)
     assert set(emma.tags.values_list("name", flat=True)) == {"delivered", "closing", "chose", "closed"}
-    assert photo is None or photo.gallery_id == gallery.pk
 
 
 def test_invoice_overdue_runs_days_after_the_due_date_only_if_unpaid(studio):
@@ -322,3 +345,81 @@ def test_send_questionnaire_step(studio, booked, mailoutbox):
     assert _runs(workflow).get().status == "done", _runs(workflow).get().outcome
     [request] = QuestionnaireRequest.objects.filter(studio=studio, client=booked.client)
     assert request.questionnaire == questionnaire and request.answered_at is None
+
+
+# --- "Client's stage changed" hears every change, not only the event rules' --------------------------------
+
+
+def _stage_runs(workflow, client):
+    return sorted(r.dedupe_key.rsplit(":", 1)[1] for r in _runs(workflow).filter(client=client))
+
+
+def test_a_stage_moved_by_a_workflow_starts_stage_changed_workflows(studio, booked):
+    mover = make_workflow(studio, "booking.cancelled", [("set_stage", {"stage": "lead"})], name="Back to lead")
+    heard = make_workflow(studio, "client.stage_changed", [("add_tag", {"tag": "stage moved"})], name="Heard")
+    scheduling.cancel(booked)
+    _due()
+    _due()  # the run the move started
+    assert _runs(mover).get().status == "done"
+    assert "lead" in _stage_runs(heard, booked.client)
+    assert booked.client.tags.filter(name="stage moved").exists()
+    change = booked.client.activities.filter(kind="stage_changed", data__to="lead").get()
+    assert change.data["because"] == "workflow" and "Back to lead" in change.summary
+
+
+def test_a_stage_set_by_hand_in_the_admin_or_the_api_starts_stage_changed_workflows(
+    client, studio, photographer, admin_client_for
+):
+    from frontend_api.models import ApiKey
+
+    from .conftest import on_plan
+
+    heard = make_workflow(studio, "client.stage_changed", [("add_tag", {"tag": "stage moved"})])
+    ada = ClientFactory(studio=studio, name="Ada", email="ada@example.test", stage="lead")
+    response = admin_client_for(photographer).post(
+        f"/admin/clients/edit/{ada.pk}/",
+        {"name": "Ada", "email": "ada@example.test", "stage": "customer", "tag_names": ""},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302
+    _due()
+    assert _stage_runs(heard, ada) == ["customer"]
+    by_hand = ada.activities.get(kind="stage_changed")
+    assert by_hand.summary == "Lead → Customer" and by_hand.created_by == photographer
+
+    on_plan(studio, "studio")  # API access
+    secret = ApiKey.issue(studio=studio, name="Integration", scope=ApiKey.Scope.WRITE)[1]
+    response = client.patch(
+        f"/api/studio/clients/{ada.pk}/",
+        {"stage": "repeat"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 200, response.content
+    _due()
+    assert _stage_runs(heard, ada) == ["customer", "repeat"]
+    assert ada.activities.filter(kind="stage_changed", data__because="api", data__to="repeat").exists()
+
+    # Saving the client without touching the stage changes nothing.
+    admin_client_for(photographer).post(
+        f"/admin/clients/edit/{ada.pk}/",
+        {"name": "Ada L.", "email": "ada@example.test", "stage": "repeat", "tag_names": ""},
+        HTTP_HOST="localhost",
+    )
+    assert ada.activities.filter(kind="stage_changed").count() == 2
+
+
+def test_the_run_log_says_when_an_email_was_not_sent_to_an_unsubscribed_client(studio):
+    from studios import suppression
+
+    emma = ClientFactory(studio=studio, email="emma@example.test")
+    suppression.unsubscribe(studio, emma.email)  # from marketing-type e-mail, e.g. by a one-click link
+    workflow = make_workflow(studio, "gallery.published", [email_step("workflow_review_request")])
+    make_gallery(studio, client=emma)
+    _due()
+    run = _runs(workflow).get()
+    assert run.status == "done"
+    detail = run.log.get(step_index=0).detail
+    assert "not sent" in detail.lower() and "unsubscribed" in detail and "queued" not in detail
+    assert OutgoingEmail.objects.get(template="workflow_review_request").state == "suppressed"
