@@ -635,7 +635,8 @@ def run(args, levels, studio, gallery, port, config, server_pid):
     )
     print()
     header = f"{'endpoint':<32} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>8} "
-    header += f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'× anchor req/s':>14} {'CPU ms/req srv+cli':>18} {'+ PG/Redis':>10}"
+    header += f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'× anchor req/s':>14} {'CPU ms/req srv+cli':>18} "
+    header += f"{'+ PG/Redis':>10}"
     print(header)
     print("-" * len(header))
     for clients in levels:

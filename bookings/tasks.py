@@ -170,23 +170,47 @@ def send_booking_confirmation(booking_id: int) -> None:
         mail_booking_confirmed(booking)
 
 
+# "Which of these sessions' reminders does something else e-mail?" Each `fn(studio, bookings)` registered under
+# this hook returns a set of their ids (workflows/wagtail_hooks.py: the sessions an active workflow reminds, like
+# the "Session reminder (2 days before)" recipe). For them the built-in reminder gives way, so the client hears
+# once: it is marked done without its e-mail.
+SESSION_REMINDERS_HOOK = "session_reminders_sent_elsewhere"
+
+
+def session_reminders_sent_elsewhere(studio, bookings) -> set[int]:
+    handled: set[int] = set()
+    for fn in hooks.get_hooks(SESSION_REMINDERS_HOOK):
+        handled |= set(fn(studio, list(bookings)))
+    return handled
+
+
 @shared_task(acks_late=True)
 def send_reminder(booking_id: int) -> bool:
     """Queue one reminder; the row lock and `reminder_sent_at` make a second run (or a retry) a no-op, and the
-    e-mail commits with `reminder_sent_at` (a rescheduled session is reminded again: its start is in the key)."""
+    e-mail commits with `reminder_sent_at` (a rescheduled session is reminded again: its start is in the key).
+    False if none was due, or a workflow reminds the client instead."""
     with transaction.atomic():
         booking = (
             Booking.objects.select_for_update()
             .filter(pk=booking_id, reminder_sent_at__isnull=True, status__in=("booked", "confirmed"))
+            .select_related("studio")
             .first()
         )
         if booking is None or booking.start <= timezone.now():
             return False
-        _send(
-            "booking_reminder", _load(booking.pk), [booking.client.email], key=f":{booking.start:%Y%m%dT%H%M}", ics=True
-        )
+        elsewhere = booking.pk in session_reminders_sent_elsewhere(booking.studio, [booking])
+        if not elsewhere:
+            _send(
+                "booking_reminder",
+                _load(booking.pk),
+                [booking.client.email],
+                key=f":{booking.start:%Y%m%dT%H%M}",
+                ics=True,
+            )
         booking.reminder_sent_at = timezone.now()
         booking.save(update_fields=["reminder_sent_at"])
+        if elsewhere:
+            return False
         BookingEvent.objects.create(studio_id=booking.studio_id, booking=booking, kind=BookingEvent.Kind.REMINDER_SENT)
     return True
 

@@ -26,9 +26,11 @@ from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from billing.limits import PlanLimitReached, require_feature
+from bookings.models import Booking, BookingEvent
 from galleries.models import Gallery
 from studios import events, rls
 from studios.background import queue_after_commit
@@ -94,20 +96,26 @@ def _emails_client(steps) -> bool:
     return False
 
 
+def _emails_client_before(workflow: Workflow, anchor: str) -> bool:
+    """Whether `workflow` is measured from the date `anchor` names (its start, or a "wait until" before the
+    e-mail step) and then e-mails the client before any "stop unless"."""
+    steps = list(workflow.steps.raw_data)
+    if workflow.start_anchor == anchor:
+        return _emails_client(steps)
+    for index, step in enumerate(steps):
+        if step.get("type") == "wait_until" and (step.get("value") or {}).get("anchor") == anchor:
+            return _emails_client(steps[index + 1 :])
+    return False
+
+
 def closing_reminder(workflow: Workflow) -> bool:
     """Whether `workflow` e-mails the client before a gallery closes: it is started by "Gallery closing soon"
     (with no conditions: it must reach every client the built-in reminder would), or it is measured from the
     gallery's closing date (its start, or a "wait until" before the e-mail step); and an e-mail step to the
     client comes before any "stop unless"."""
-    steps = list(workflow.steps.raw_data)
     if workflow.trigger == "gallery.expiring":
-        return not list(workflow.conditions.raw_data) and _emails_client(steps)
-    if workflow.start_anchor == CLOSING_DATE:
-        return _emails_client(steps)
-    for index, step in enumerate(steps):
-        if step.get("type") == "wait_until" and (step.get("value") or {}).get("anchor") == CLOSING_DATE:
-            return _emails_client(steps[index + 1 :])
-    return False
+        return not list(workflow.conditions.raw_data) and _emails_client(list(workflow.steps.raw_data))
+    return _emails_client_before(workflow, CLOSING_DATE)
 
 
 def galleries_reminded_by_workflows(studio, gallery_ids) -> set[int]:
@@ -134,6 +142,45 @@ def galleries_reminded_by_workflows(studio, gallery_ids) -> set[int]:
         status__in=[*WorkflowRun.PENDING, Status.DONE],
     )
     return set(runs.values_list("object_id", flat=True))
+
+
+# --- Session reminders ----------------------------------------------------------------------------------------
+
+SESSION_START = "booking.start"
+
+
+def bookings_reminded_by_workflows(studio, bookings) -> set[int]:
+    """The rule bookings' built-in session reminders follow (bookings.tasks.SESSION_REMINDERS_HOOK): of
+    `bookings`, those whose client a run of an active workflow measured from the session's start e-mails (the
+    "Session reminder (2 days before)" recipe), so the built-in e-mail gives way. A run still waiting counts; a
+    finished one only if it finished after the session last moved (it reminded the client of the old time
+    otherwise). None when the plan does not run workflows. At most four queries."""
+    ids = [booking.pk for booking in bookings]
+    if not ids:
+        return set()
+    candidates = Workflow.objects.for_studio(studio).filter(active=True, trigger__startswith="booking.")
+    reminding = [
+        w for w in candidates.only("trigger", "start_anchor", "steps") if _emails_client_before(w, SESSION_START)
+    ]
+    if not reminding or not automation_allowed(studio):
+        return set()
+    runs = WorkflowRun.objects.for_studio(studio).filter(
+        workflow__in=reminding,
+        content_type_id=ContentType.objects.get_for_model(Booking).pk,
+        object_id__in=ids,
+        status__in=[*WorkflowRun.PENDING, Status.DONE],
+    )
+    moved = dict(
+        BookingEvent.objects.filter(studio=studio, booking_id__in=ids, kind=BookingEvent.Kind.RESCHEDULED)
+        .values("booking_id")
+        .annotate(last=Max("at"))
+        .values_list("booking_id", "last")
+    )
+    return {
+        booking_id
+        for booking_id, status, finished_at in runs.values_list("object_id", "status", "finished_at")
+        if status != Status.DONE or booking_id not in moved or (finished_at and finished_at > moved[booking_id])
+    }
 
 
 # --- Hearing events ------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from studios.admin_viewsets import (
 from studios.tenancy import admin_studio
 
 from .emails import SPECS as EMAIL_SPECS
-from .engine import automation_allowed, galleries_reminded_by_workflows
+from .engine import automation_allowed, bookings_reminded_by_workflows, galleries_reminded_by_workflows
 from .models import Workflow, WorkflowRun
 from .recipes import recipe_workflows
 
@@ -198,6 +198,12 @@ def add_recipes(studio, home):
 def gallery_closing_reminders_by_workflows(studio, gallery_ids) -> set[int]:
     # galleries.proofing's built-in reminders give way where a workflow sends them (engine.py).
     return galleries_reminded_by_workflows(studio, gallery_ids)
+
+
+@hooks.register("session_reminders_sent_elsewhere")
+def session_reminders_by_workflows(studio, bookings) -> set[int]:
+    # bookings.tasks' built-in session reminder gives way where a workflow sends one (engine.py).
+    return bookings_reminded_by_workflows(studio, bookings)
 
 
 CLIENT_RUNS_SHOWN = 20
