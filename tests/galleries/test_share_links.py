@@ -226,3 +226,22 @@ def test_a_new_recipient_link_is_shown_with_its_qr_code(a_admin, gallery):
     html = a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()
     fresh = html[html.index("data-fresh-link") :]
     assert "<svg" in fresh[:20000] and 'href="data:image/png;base64,' in fresh
+
+
+def test_the_recipients_table_reads_in_the_studios_time_zone(a_admin, client, studio, gallery):
+    """A Los Angeles studio's link "expires on 10 March" ends that evening there, which is 11 March in UTC: the
+    table showed the UTC date (and opened times), a day after the one the photographer chose."""
+    studio.time_zone = "America/Los_Angeles"
+    studio.save()
+    day = timezone.now().astimezone(studio.tz).date() + timedelta(days=30)
+    add(a_admin, gallery, expires_on=day.isoformat())
+    token = link_token(a_admin, gallery)
+    unlock_with(client, studio, token)
+    opened = ShareLink.objects.get().opened_at.astimezone(studio.tz)
+
+    html = a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()
+    row = html[html.index("<tr data-recipient=") : html.index("</tr>", html.index("<tr data-recipient="))]
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td.*?</td>", row, re.S)]
+    assert cells[2] == f"{day.day} {day:%b %Y}"
+    assert cells[3] == f"{opened.day} {opened:%b %Y, %H:%M}"
+
