@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from studios.tenancy import admin_studio
 
 from .attempts import pin_lock_for
+from .curation import status_counts
 from .downloads import downloads_left
 from .models import (
     Comment,
@@ -204,7 +205,8 @@ def _status(photo) -> dict:
 
 @require_GET
 def photo_status(request, gallery_id):
-    """Statuses of the given photos (`?ids=1,2,3`), for the uploader's polling."""
+    """Statuses of the given photos (`?ids=1,2,3`), for the uploader's polling, and the gallery's counts (the
+    manager's summary line follows an upload without a reload)."""
     gallery = studio_gallery(request, gallery_id)
     ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()][:500]
     thumb = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)["thumb"]
@@ -220,7 +222,7 @@ def photo_status(request, gallery_id):
             )
         )
     )
-    return JsonResponse({"photos": [_status(p) for p in photos]})
+    return JsonResponse({"photos": [_status(p) for p in photos], "counts": status_counts(gallery)})
 
 
 def activity(request, gallery_id):

@@ -135,6 +135,19 @@ def test_each_tile_shows_its_own_thumbnail_set_and_badges(a_admin, gallery, phot
     assert 'title="Set"' not in shown[processing.pk]
 
 
+def test_the_status_poll_brings_the_pages_counts_along(a_admin, gallery, photos):
+    """The uploader's poll also answers the gallery's counts, so the line at the top of the page follows the
+    upload (it said "0 photos" until a reload, however many had arrived)."""
+    broken = upload(gallery, b"", "broken.jpg")
+    GalleryPhoto.objects.filter(pk=photos[0].pk).update(hidden=True)
+
+    body = a_admin.get(f"/admin/galleries/{gallery.pk}/status/?ids={broken.pk}").json()
+
+    assert body["counts"] == {"total": 5, "ready": 3, "processing": 0, "failed": 1, "hidden": 1}
+    html = a_admin.get(manager_url(gallery)).content.decode()
+    assert "<span data-counts>5 photos: 3 ready, " in html  # the part the page's script rewrites
+
+
 def test_filters_by_set_status_favourite_and_submitted_selection(a_admin, gallery, photos):
     ceremony = gallery.sets.get(name="Ceremony")
     upload(gallery, b"", "broken.jpg")
