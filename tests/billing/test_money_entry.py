@@ -128,12 +128,18 @@ def test_an_invoice_in_pounds_with_20_percent_tax(a_admin, studio):
     edit = a_admin.get(f"/admin/billing/invoices/edit/{invoice.pk}/").content.decode()
     assert field_value(edit, "tax_rate_bps") == "20"
     assert field_value(edit, "lines-0-unit_amount") == "1250.50"
+    inspect = a_admin.get(f"/admin/billing/invoices/inspect/{invoice.pk}/").content.decode()
+    assert "Tax (20 %)" in inspect and " bp)" not in inspect  # it read "Tax (2000 bp)"
+    due = invoice.due_date
+    assert f"due {due.day} {due:%b %Y}" in inspect
 
 
 def test_tax_can_have_a_fraction_but_not_exceed_100_percent(a_admin, studio):
     emma = ClientFactory(studio=studio)
     a_admin.post("/admin/billing/invoices/new/", invoice_data(emma, tax_rate_bps="12.5"))
     assert Invoice.objects.get().tax_rate_bps == 1250
+    inspect = a_admin.get(f"/admin/billing/invoices/inspect/{Invoice.objects.get().pk}/").content.decode()
+    assert "Tax (12.5 %)" in inspect
 
     response = a_admin.post("/admin/billing/invoices/new/", invoice_data(emma, tax_rate_bps="2000"))
     assert "less than or equal to 100" in response.content.decode() and Invoice.objects.count() == 1
