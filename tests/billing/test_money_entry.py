@@ -181,3 +181,22 @@ def test_a_refund_is_typed_in_the_invoices_currency():
         parse_amount("50.5", "jpy")
     with pytest.raises(InvoiceError, match="as a number"):
         parse_amount("ten pounds", "gbp")
+
+
+def test_the_invoice_page_gives_payment_times_in_the_studios_zone(a_admin, studio):
+    """A New York studio's payment at 21:30 on 3 March there (02:30 on the 4th in UTC) reads 3 Mar 21:30."""
+    from datetime import datetime  # noqa: PLC0415
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from billing.models import Payment  # noqa: PLC0415
+    from tests.billing.factories import invoice_for  # noqa: PLC0415
+
+    studio.time_zone = "America/New_York"
+    studio.save()
+    invoice = invoice_for(studio)
+    payment = Payment.objects.create(studio=studio, invoice=invoice, amount=5_000, currency=invoice.currency)
+    at = datetime(2026, 3, 3, 21, 30, tzinfo=ZoneInfo("America/New_York"))
+    Payment.objects.filter(pk=payment.pk).update(created_at=at)
+
+    inspect = a_admin.get(f"/admin/billing/invoices/inspect/{invoice.pk}/").content.decode()
+    assert "3 Mar 2026 21:30" in inspect and "4 Mar 2026 02:30" not in inspect
