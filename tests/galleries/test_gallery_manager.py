@@ -76,6 +76,17 @@ def test_gallery_edit_page_links_to_its_photos(a_admin, gallery):
     assert manager_url(gallery).encode() in page.content
 
 
+def test_every_upload_photos_link_opens_the_managers_drop_zone(a_admin, gallery):
+    """"Upload photos" (the gallery's header menu, its Activity page) opens the grid to drop files on, with its
+    thumbnails, retries and resumable parts; it opened the old bare file picker."""
+    drop_zone = f'href="/admin/galleries/{gallery.pk}/photos/#upload"'
+    for url in (f"/admin/pages/{gallery.pk}/edit/", f"/admin/galleries/{gallery.pk}/activity/"):
+        html = a_admin.get(url).content.decode()
+        assert drop_zone in html, url
+        assert f'href="/admin/galleries/{gallery.pk}/upload/"' not in html, url
+    assert 'id="upload"' in a_admin.get(manager_url(gallery)).content.decode()
+
+
 def test_share_panel_has_the_client_link_with_its_code(a_admin, gallery):
     html = a_admin.get(manager_url(gallery)).content.decode()
     assert 'value="https://northlight.localhost/galleries/?code=WEDDING24"' in html
