@@ -185,9 +185,7 @@ class GalleryTitleColumn(PageTitleColumn):
         request = parent_context["request"]
         urls = getattr(request, "_gallery_action_urls", None)
         if urls is None:
-            urls = request._gallery_action_urls = {
-                name: _url_around_id(name) for name, *_ in ROW_ACTIONS if name
-            }
+            urls = request._gallery_action_urls = {name: _url_around_id(name) for name, *_ in ROW_ACTIONS if name}
         context["edit_url"] = str(instance.pk).join(urls["wagtailadmin_pages:edit"])
         context["actions"] = self.actions(instance, context["page_perms"], urls, context["actions_next_url"])
         return context

@@ -280,7 +280,7 @@ def lightroom_export(request, gallery_id, selection_id):
 
 @require_POST
 def send_ready_email(request, gallery_id):
-    """"Your gallery is ready" to the addresses typed in the share panel (`to`), or to the gallery's client."""
+    """ "Your gallery is ready" to the addresses typed in the share panel (`to`), or to the gallery's client."""
     gallery = studio_gallery(request, gallery_id)
     back = (
         reverse("galleries_manager", args=[gallery.pk]) + "#share"

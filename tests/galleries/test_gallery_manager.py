@@ -77,7 +77,7 @@ def test_gallery_edit_page_links_to_its_photos(a_admin, gallery):
 
 
 def test_every_upload_photos_link_opens_the_managers_drop_zone(a_admin, gallery):
-    """"Upload photos" (the gallery's header menu, its Activity page) opens the grid to drop files on, with its
+    """ "Upload photos" (the gallery's header menu, its Activity page) opens the grid to drop files on, with its
     thumbnails, retries and resumable parts; it opened the old bare file picker."""
     drop_zone = f'href="/admin/galleries/{gallery.pk}/photos/#upload"'
     for url in (f"/admin/pages/{gallery.pk}/edit/", f"/admin/galleries/{gallery.pk}/activity/"):
