@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -27,7 +28,7 @@ from studios.admin_viewsets import (
 )
 from studios.models import EmailRecipient
 
-from . import lifecycle, portal
+from . import client_emails, lifecycle, portal
 from .activity import add_note
 from .admin_views import QuestionnaireViewSet, TodoViewSet, send_questionnaire_view
 from .dashboard import TodoPanel
@@ -133,7 +134,7 @@ class ClientInspectView(ScopedInspectView):
             activity.links = activity_links(activity.data or {})
             if activity.kind == Activity.Kind.QUESTIONNAIRE_ANSWERED:
                 activity.answers = [a for a in (activity.data or {}).get("answers", []) if isinstance(a, dict)]
-        context["activities"] = activities
+        context["activities"] = client_emails.timeline(client, activities)
         context["edit_url"] = reverse("clients:edit", args=[client.pk])
         context["bookings"] = client.bookings.select_related("session_type").order_by("-start")
         context["contracts"] = related_rows("contracts", "Contract", client)
@@ -244,7 +245,31 @@ class ClientViewSet(StudioModelViewSet):
             path("<int:pk>/note/", self.note_view, name="note"),
             path("<int:pk>/portal-link/", self.portal_link_view, name="portal_link"),
             path("<int:pk>/questionnaire/", send_questionnaire_view, name="send_questionnaire"),
+            path("<int:pk>/emails/<int:email_id>/", self.email_view, name="email"),
         ]
+
+    @property
+    def email_view(self):
+        """One message the studio sent the client, as it was sent (the timeline's "E-mail" links)."""
+
+        @require_GET
+        def view(request, pk, email_id):
+            client = get_object_or_404(Client.objects.select_related("studio"), pk=pk)
+            if not user_owns(request.user, client):
+                raise Http404
+            email = client_emails.email_of(client, email_id)
+            if email is None:
+                raise Http404
+            context = {
+                "client": client,
+                "email": email,
+                "client_url": reverse(self.get_url_name("inspect"), args=[client.pk]),
+                "page_title": email.subject,
+                "header_icon": "mail",
+            }
+            return TemplateResponse(request, "crm/client_email.html", context)
+
+        return view
 
     @property
     def portal_link_view(self):

@@ -116,7 +116,7 @@ ROW_ACTIONS = [
     ("wagtailadmin_pages:edit", "edit", "Edit", "can_edit", True),
     ("galleries_manager", "image", "Photos", "can_edit", False),
     ("wagtailadmin_pages:view_draft", "draft", "View draft", None, False),
-    ("galleries_upload", "upload", "Upload photos", "can_edit", False),
+    ("galleries_manager#upload", "upload", "Upload photos", "can_edit", False),  # the manager's drop zone
     ("galleries_activity", "history", "Activity", "can_edit", False),
     (None, "doc-empty", "View live", None, False),
     ("wagtailadmin_pages:move", "arrow-right-full", "Move", "can_move", False),
@@ -185,9 +185,7 @@ class GalleryTitleColumn(PageTitleColumn):
         request = parent_context["request"]
         urls = getattr(request, "_gallery_action_urls", None)
         if urls is None:
-            urls = request._gallery_action_urls = {
-                name: reverse(name, args=[_ID]).split(str(_ID)) for name, *_ in ROW_ACTIONS if name
-            }
+            urls = request._gallery_action_urls = {name: _url_around_id(name) for name, *_ in ROW_ACTIONS if name}
         context["edit_url"] = str(instance.pk).join(urls["wagtailadmin_pages:edit"])
         context["actions"] = self.actions(instance, context["page_perms"], urls, context["actions_next_url"])
         return context
@@ -215,6 +213,12 @@ class GalleryTitleColumn(PageTitleColumn):
             url = str(page.pk).join(urls[name]) + (query if takes_next else "")
             actions.append((url, icon, label, rel))
         return actions
+
+
+def _url_around_id(name: str) -> list[str]:
+    """The URL of `name` (which may end in "#fragment") split around the page's id, to join with each row's."""
+    url_name, _, fragment = name.partition("#")
+    return (reverse(url_name, args=[_ID]) + (f"#{fragment}" if fragment else "")).split(str(_ID))
 
 
 def _is_public(page, request) -> bool:

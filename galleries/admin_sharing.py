@@ -124,7 +124,11 @@ def revoke_recipient(request, gallery_id, link_id):
 
 @require_POST
 def renew_recipient(request, gallery_id, link_id):
-    gallery, (link, token) = _link_action(request, gallery_id, link_id, sharing.new_link)
+    try:
+        gallery, (link, token) = _link_action(request, gallery_id, link_id, sharing.new_link)
+    except DomainError as exc:  # refused (a draft gallery): said on the page
+        messages.error(request, exc.message)
+        return _back(studio_gallery(request, gallery_id))
     _remember(request, gallery, link, token)
     told = f"New link made for {link.name} and e-mailed to {link.email}; the old one no longer opens."
     messages.success(request, told)

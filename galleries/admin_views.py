@@ -13,11 +13,14 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from studios.errors import DomainError
 from studios.tenancy import admin_studio
 
 from .attempts import pin_lock_for
+from .curation import status_counts
 from .downloads import downloads_left
 from .models import (
     Comment,
@@ -30,7 +33,7 @@ from .models import (
     StudioImage,
     WatermarkSettings,
 )
-from .proofing import lightroom_filenames, notify_gallery_ready
+from .proofing import lightroom_filenames, ready_addresses, send_gallery_ready
 from .quota import QuotaExceeded, storage_quota_bytes, storage_used_bytes
 from .renditions import rendition_specs
 from .tasks import rerender_watermarked
@@ -204,7 +207,8 @@ def _status(photo) -> dict:
 
 @require_GET
 def photo_status(request, gallery_id):
-    """Statuses of the given photos (`?ids=1,2,3`), for the uploader's polling."""
+    """Statuses of the given photos (`?ids=1,2,3`), for the uploader's polling, and the gallery's counts (the
+    manager's summary line follows an upload without a reload)."""
     gallery = studio_gallery(request, gallery_id)
     ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()][:500]
     thumb = rendition_specs(gallery, WatermarkSettings.for_studio(gallery.studio).version)["thumb"]
@@ -220,7 +224,7 @@ def photo_status(request, gallery_id):
             )
         )
     )
-    return JsonResponse({"photos": [_status(p) for p in photos]})
+    return JsonResponse({"photos": [_status(p) for p in photos], "counts": status_counts(gallery)})
 
 
 def activity(request, gallery_id):
@@ -276,12 +280,28 @@ def lightroom_export(request, gallery_id, selection_id):
 
 @require_POST
 def send_ready_email(request, gallery_id):
+    """ "Your gallery is ready" to the addresses typed in the share panel (`to`), or to the gallery's client."""
     gallery = studio_gallery(request, gallery_id)
-    if notify_gallery_ready(gallery):
-        messages.success(request, f"Sent “your gallery is ready” to {gallery.client.email}.")
+    back = (
+        reverse("galleries_manager", args=[gallery.pk]) + "#share"
+        if request.POST.get("back") == "share"
+        else reverse("galleries_activity", args=[gallery.pk])
+    )
+    if "to" in request.POST:
+        typed = request.POST["to"]
+    elif gallery.client is not None and gallery.client.email:
+        typed = gallery.client.email
     else:
         messages.error(request, "This gallery has no client with an e-mail address. Choose a client first.")
-    return redirect("galleries_activity", gallery.pk)
+        return redirect(back)
+    try:
+        sent = send_gallery_ready(gallery, ready_addresses(typed))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    listed = sent[0] if len(sent) == 1 else f"{', '.join(sent[:-1])} and {sent[-1]}"
+    messages.success(request, f"Sent “your gallery is ready” to {listed}.")
+    return redirect(back)
 
 
 class WatermarkForm(forms.ModelForm):

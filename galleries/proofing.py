@@ -1,10 +1,13 @@
 """What clients do with photos: favourites in named lists, a selection up to the gallery's limit
 (submitted and locked, the photographer told by e-mail), comments; the Lightroom export of a selection."""
 
+import re
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail import hooks
@@ -173,11 +176,48 @@ def notify_gallery_ready(gallery) -> bool:
     client = gallery.client
     if client is None or not client.email:
         return False
-    context = {"gallery": gallery, "client": client, "studio": gallery.studio, "url": gallery_link(gallery)}
-    # Each press of "send" is its own message.
-    key = f"gallery:{gallery.pk}:gallery_ready:{uuid.uuid4().hex}"
-    queue_studio_mail(gallery.studio, [client.email], "gallery_ready", context, key=key, about=gallery)
+    send_gallery_ready(gallery, [client.email.strip().lower()])
     return True
+
+
+MAX_READY_RECIPIENTS = 20
+
+
+def ready_addresses(text: str) -> list[str]:
+    """The addresses a photographer typed to send the gallery to (commas, semicolons or lines between them),
+    lower-cased, each once. A DomainError names the first one that is not an address."""
+    addresses: list[str] = []
+    for item in re.split(r"[,;\n]+", text or ""):
+        address = item.strip().lower()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            shown = item.strip()[:80]
+            raise DomainError("invalid", f"Nothing was sent: “{shown}” is not an e-mail address.", INVALID) from None
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def send_gallery_ready(gallery, addresses: list[str]) -> list[str]:
+    """'Your gallery is ready' with the gallery's link (and code) to each address, one message each (nobody sees
+    the others' addresses); the client is greeted by name, anyone else is not. Returns the addresses."""
+    if not gallery.live:
+        raise DomainError("not_published", "Publish the gallery first: its link opens nothing until then.", INVALID)
+    if not addresses:
+        raise DomainError("invalid", "Give an e-mail address to send the gallery to.", INVALID)
+    if len(addresses) > MAX_READY_RECIPIENTS:
+        raise DomainError("invalid", f"Send to at most {MAX_READY_RECIPIENTS} addresses at a time.", INVALID)
+    client = gallery.client
+    url = gallery_link(gallery)
+    for address in addresses:
+        to_client = client is not None and client.email.strip().lower() == address
+        context = {"gallery": gallery, "client": client if to_client else None, "studio": gallery.studio, "url": url}
+        key = f"gallery:{gallery.pk}:gallery_ready:{uuid.uuid4().hex}"  # each press of "send" is its own message
+        queue_studio_mail(gallery.studio, [address], "gallery_ready", context, key=key, about=gallery)
+    return addresses
 
 
 def gallery_link(gallery) -> str:

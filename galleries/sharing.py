@@ -61,6 +61,12 @@ class ShareRefused(DomainError):
         super().__init__("share_refused", message, "invalid")
 
 
+def check_published(gallery) -> None:
+    """A link is e-mailed at once, and a draft gallery's link opens nothing: refuse rather than send a dead one."""
+    if not gallery.live:
+        raise ShareRefused("Publish the gallery first: its link opens nothing until then.")
+
+
 @transaction.atomic
 def add_recipient(gallery, name: str, email: str, expires_at=None, download_limit=None) -> tuple[ShareLink, str]:
     """A new link for one recipient, e-mailed to them (after commit). Returns (link, token): the token is shown
@@ -69,6 +75,7 @@ def add_recipient(gallery, name: str, email: str, expires_at=None, download_limi
     email = email.strip().lower()
     if not name or not email:
         raise ShareRefused("Give the recipient's name and e-mail address.")
+    check_published(gallery)
     if expires_at is not None and expires_at <= timezone.now():
         raise ShareRefused("Choose an expiry date in the future.")
     links = ShareLink.objects.for_studio(gallery.studio).filter(gallery=gallery)
@@ -116,6 +123,7 @@ def revoke(gallery, link_id) -> ShareLink:
 def new_link(gallery, link_id) -> tuple[ShareLink, str]:
     """A fresh token for the recipient (the old link stops opening), e-mailed to them; un-revokes the link."""
     link = recipient_link(gallery, link_id)
+    check_published(gallery)
     token, link.token_hash = _new_token(link.studio)
     link.revoked_at = None
     link.save(update_fields=["token_hash", "revoked_at"])

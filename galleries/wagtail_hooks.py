@@ -129,7 +129,9 @@ def _gallery_buttons(page, user):
     if not issubclass(page.specific_class or object, Gallery) or not page.permissions_for_user(user).can_edit():
         return
     yield Button("Photos", reverse("galleries_manager", args=[page.pk]), icon_name="image", priority=4)
-    yield Button("Upload photos", reverse("galleries_upload", args=[page.pk]), icon_name="upload", priority=5)
+    # Files are dropped onto the grid: the manager's drop zone (the older one-file-at-a-time page stays at its URL).
+    upload = reverse("galleries_manager", args=[page.pk]) + "#upload"
+    yield Button("Upload photos", upload, icon_name="upload", priority=5)
     yield Button("Activity", reverse("galleries_activity", args=[page.pk]), icon_name="history", priority=6)
 
 

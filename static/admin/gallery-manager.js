@@ -157,6 +157,19 @@
       + `${totals.ready} ready, ${pending.size} processing${totals.failed ? `, ${totals.failed} failed` : ""}.`;
   };
 
+  // The summary line at the top, as the page writes it (manager.html), from the counts each poll brings.
+  const showCounts = (counts) => {
+    const line = root.querySelector("[data-counts]");
+    if (!line || !counts) return;
+    const parts = [`${counts.total} photo${counts.total === 1 ? "" : "s"}: ${counts.ready} ready`];
+    if (counts.processing) parts.push(`${counts.processing} processing`);
+    if (counts.failed) parts.push(`<a href="?status=failed">${counts.failed} failed</a>`);
+    if (counts.hidden) parts.push(`${counts.hidden} hidden`);
+    line.innerHTML = parts.join(", "); // numbers only: nothing from a user goes in
+    const position = toolbar.querySelector("[name=position]");
+    if (position) position.max = Math.max(counts.total, 1);
+  };
+
   const statusLabel = (tile, html) => { tile.querySelector("[data-status-label]").innerHTML = html; };
   const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
@@ -325,6 +338,7 @@
           totals.failed += 1;
         }
       }
+      showCounts(body.counts);
       if (totals.files) summarise();
     }
     window.setTimeout(poll, 1500);

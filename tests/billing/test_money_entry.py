@@ -128,12 +128,18 @@ def test_an_invoice_in_pounds_with_20_percent_tax(a_admin, studio):
     edit = a_admin.get(f"/admin/billing/invoices/edit/{invoice.pk}/").content.decode()
     assert field_value(edit, "tax_rate_bps") == "20"
     assert field_value(edit, "lines-0-unit_amount") == "1250.50"
+    inspect = a_admin.get(f"/admin/billing/invoices/inspect/{invoice.pk}/").content.decode()
+    assert "Tax (20 %)" in inspect and " bp)" not in inspect  # it read "Tax (2000 bp)"
+    due = invoice.due_date
+    assert f"due {due.day} {due:%b %Y}" in inspect
 
 
 def test_tax_can_have_a_fraction_but_not_exceed_100_percent(a_admin, studio):
     emma = ClientFactory(studio=studio)
     a_admin.post("/admin/billing/invoices/new/", invoice_data(emma, tax_rate_bps="12.5"))
     assert Invoice.objects.get().tax_rate_bps == 1250
+    inspect = a_admin.get(f"/admin/billing/invoices/inspect/{Invoice.objects.get().pk}/").content.decode()
+    assert "Tax (12.5 %)" in inspect
 
     response = a_admin.post("/admin/billing/invoices/new/", invoice_data(emma, tax_rate_bps="2000"))
     assert "less than or equal to 100" in response.content.decode() and Invoice.objects.count() == 1
@@ -175,3 +181,22 @@ def test_a_refund_is_typed_in_the_invoices_currency():
         parse_amount("50.5", "jpy")
     with pytest.raises(InvoiceError, match="as a number"):
         parse_amount("ten pounds", "gbp")
+
+
+def test_the_invoice_page_gives_payment_times_in_the_studios_zone(a_admin, studio):
+    """A New York studio's payment at 21:30 on 3 March there (02:30 on the 4th in UTC) reads 3 Mar 21:30."""
+    from datetime import datetime  # noqa: PLC0415
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from billing.models import Payment  # noqa: PLC0415
+    from tests.billing.factories import invoice_for  # noqa: PLC0415
+
+    studio.time_zone = "America/New_York"
+    studio.save()
+    invoice = invoice_for(studio)
+    payment = Payment.objects.create(studio=studio, invoice=invoice, amount=5_000, currency=invoice.currency)
+    at = datetime(2026, 3, 3, 21, 30, tzinfo=ZoneInfo("America/New_York"))
+    Payment.objects.filter(pk=payment.pk).update(created_at=at)
+
+    inspect = a_admin.get(f"/admin/billing/invoices/inspect/{invoice.pk}/").content.decode()
+    assert "3 Mar 2026 21:30" in inspect and "4 Mar 2026 02:30" not in inspect

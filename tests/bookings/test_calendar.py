@@ -5,6 +5,7 @@ import json
 from datetime import time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from bookings.models import Booking
 from tests.factories import BookingFactory, ClientFactory, photographer_for
@@ -133,3 +134,26 @@ def test_the_month_costs_the_same_queries_with_many_sessions(
 
 def test_the_sessions_listing_links_to_the_calendar(a_admin):
     assert 'href="/admin/bookings/calendar/"' in a_admin.get("/admin/bookings/").content.decode()
+
+
+def test_times_are_the_studios_own_not_utc(a_admin, open_studio, portrait):
+    """A New York studio's 10:00 session reads 10:00 and a drop keeps 10:00: the page used to render in UTC (15:00),
+    so a drag in the month moved the session to 15:00 and the week's 09:00 row dropped at 14:00."""
+    open_studio.time_zone = "America/New_York"
+    open_studio.save()
+    day = (timezone.now() + timedelta(days=7)).astimezone(open_studio.tz).date()
+    start = timezone.make_aware(timezone.datetime.combine(day, time(10)), open_studio.tz)
+    session = BookingFactory(
+        studio=open_studio, session_type=portrait, start=start, client=ClientFactory(studio=open_studio, name="Nora")
+    )
+
+    month = a_admin.get(CALENDAR, {"date": day.isoformat()}).content.decode()
+    tile = month[month.index(f'data-booking="{session.pk}"') :]
+    assert 'data-time="10:00"' in tile[:200] and "<time>10:00</time>" in tile
+
+    week = a_admin.get(CALENDAR, {"view": "week", "date": day.isoformat()}).content.decode()
+    tile = week[week.index(f'data-booking="{session.pk}"') :]
+    assert "<time>10:00–11:00</time>" in tile
+    nine = week[week.rindex("<div", 0, week.index(f'data-drop-start="{day:%Y-%m-%d}T09:00"')) :]
+    assert "is-open" in nine[:120]  # the row labelled 09:00 is 09:00 in New York, where the studio opens
+    assert f'data-drop-start="{day:%Y-%m-%d}T07:00"' in week  # the grid's first row, local

@@ -13,6 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_photographer_drags_a_session_to_another_day(studio, open_page, live_server):
+    # Not UTC (nor London, which is UTC in winter): the calendar must show and keep the studio's own times.
+    studio.time_zone = "America/New_York"
+    studio.save()
     weekly_hours(studio, time(9), time(17))
     photographer_for(studio, email="demo@northlight.test")
     tz = studio.tz
@@ -39,7 +42,7 @@ def test_photographer_drags_a_session_to_another_day(studio, open_page, live_ser
     page.wait_for_url("**/admin/bookings/calendar/?view=month&date=*")
     assert page.locator("[data-calendar-title]").inner_text() == month.strftime("%B %Y")
     session = page.locator(f'[data-booking="{booking.pk}"]')
-    assert "Nora Vale" in session.inner_text()
+    assert "10:00" in session.inner_text() and "Nora Vale" in session.inner_text()
     page.screenshot("calendar-month")
 
     session.drag_to(page.locator(f'[data-drop-day="{month.replace(day=12):%Y-%m-%d}"]'))

@@ -57,6 +57,7 @@ def test_drop_thirty_photos_then_reorder_hide_and_delete(studio, open_page, live
     page.get_by_role("link", name="Manage photos").click()
     page.wait_for_url(f"**/admin/galleries/{gallery.pk}/photos/")
     page.get_by_text("No photos yet: drag some here.").wait_for()
+    assert page.locator("[data-counts]").inner_text() == "0 photos: 0 ready"
     page.screenshot("empty")
 
     # 30 files dropped onto the grid, as from the desktop: a tile each, then its thumbnail.
@@ -75,6 +76,8 @@ def test_drop_thirty_photos_then_reorder_hide_and_delete(studio, open_page, live
     )
     page.wait_for_function("[...document.querySelectorAll('[data-grid] img')].every((img) => img.naturalWidth > 0)")
     assert page.locator("[data-upload-summary]").inner_text() == "Uploaded 30 of 30. 30 ready, 0 processing."
+    # The page's own count follows without a reload (it stayed at "0 photos" before).
+    page.wait_for_function("document.querySelector('[data-counts]').textContent === '30 photos: 30 ready'")
     page.screenshot("uploaded")
     assert GalleryPhoto.objects.filter(gallery=gallery, image__status="ready").count() == 30
     assert not page.console_errors

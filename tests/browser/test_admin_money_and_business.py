@@ -55,6 +55,7 @@ def test_an_invoice_typed_in_pounds_with_20_percent_tax(signed_in, studio):
     page.goto(f"{admin}/admin/billing/invoices/inspect/{invoice.pk}/")
     text = page.locator("main").inner_text()
     assert "2,880.00" in text and "288000" not in text
+    assert "Tax (20 %)" in text and "2000 bp" not in text
     page.screenshot("invoice-inspect")
 
 

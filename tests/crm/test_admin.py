@@ -232,3 +232,71 @@ def test_clicking_a_booking_row_opens_the_booking(a_admin, studio):
     booking = BookingFactory(studio=studio, session_type__name="Family portrait")
     listing = get(a_admin, "/admin/bookings/").content.decode()
     assert f'href="/admin/bookings/inspect/{booking.pk}/"' in listing
+
+
+def sent_email(studio, to, subject, state="sent", **fields):
+    from django.utils import timezone  # noqa: PLC0415
+
+    from studios.models import OutgoingEmail  # noqa: PLC0415
+
+    now = timezone.now()
+    return OutgoingEmail.objects.create(
+        studio=studio,
+        key=f"test:{subject}",
+        template="gallery_ready",
+        to=to,
+        subject=subject,
+        body=fields.pop("body", f"{subject}\n\nThe body."),
+        state=state,
+        sent_at=now if state == "sent" else None,
+        next_attempt_at=now,
+        **fields,
+    )
+
+
+def test_the_timeline_shows_each_email_sent_to_the_client_and_opens_it(a_admin, studio, other_studio):
+    """The client's page lists what was e-mailed to them, each line opening the message as it was sent."""
+    nora = ClientFactory(studio=studio, name="Nora Vale", email="nora@example.test")
+    ready = sent_email(studio, ["Nora@Example.test"], "Your photos are ready: Vale Family", body="Hi <b>Nora</b>")
+    waiting = sent_email(studio, ["nora@example.test", "dad@example.test"], "Your session is confirmed", "pending")
+    sent_email(studio, ["olly@example.test"], "Not Nora's e-mail")
+    sent_email(other_studio, ["nora@example.test"], "Harbour Secret e-mail")
+
+    page = get(a_admin, f"/admin/clients/inspect/{nora.pk}/").content.decode()
+    timeline = page[page.index('class="crm-timeline"') :]
+    assert page.index("mailto:nora@example.test") < page.index('class="crm-timeline"')  # the contact's address
+    assert "E-mail sent</strong>: Your photos are ready: Vale Family" in timeline
+    assert "E-mail waiting to be sent</strong>: Your session is confirmed" in timeline
+    assert "Not Nora" not in page and "Harbour Secret" not in page
+    url = f"/admin/clients/{nora.pk}/emails/{ready.pk}/"
+    assert f'<a href="{url}">E-mail</a>' in timeline
+
+    message = get(a_admin, url).content.decode()
+    assert "Your photos are ready: Vale Family" in message and "Nora@Example.test" in message
+    assert "Hi &lt;b&gt;Nora&lt;/b&gt;" in message  # the text part, shown as text
+    assert get(a_admin, f"/admin/clients/{nora.pk}/emails/{waiting.pk}/").status_code == 200
+
+
+def test_an_email_opens_only_under_its_own_client_and_studio(admin_client_for, a_admin, studio, other_studio):
+    nora = ClientFactory(studio=studio, name="Nora Vale", email="nora@example.test")
+    olly = ClientFactory(studio=studio, name="Olly", email="olly@example.test")
+    to_olly = sent_email(studio, ["olly@example.test"], "Olly's invoice")
+    harbour = ClientFactory(studio=other_studio, name="Harbour", email="nora@example.test")
+    secret = sent_email(other_studio, ["nora@example.test"], "Harbour Secret e-mail")
+
+    assert get(a_admin, f"/admin/clients/{nora.pk}/emails/{to_olly.pk}/").status_code == 404  # not to Nora
+    assert get(a_admin, f"/admin/clients/{nora.pk}/emails/{secret.pk}/").status_code == 404  # B's message
+    assert get(a_admin, f"/admin/clients/{harbour.pk}/emails/{secret.pk}/").status_code == 404  # B's client
+    assert get(a_admin, f"/admin/clients/{olly.pk}/emails/{to_olly.pk}/").status_code == 200
+
+
+def test_a_failed_email_on_the_timeline_links_to_the_message(a_admin, studio):
+    nora = ClientFactory(studio=studio, name="Nora Vale", email="nora@example.test")
+    failed = sent_email(studio, ["nora@example.test"], "Your invoice", "failed", last_error="550 mailbox full")
+    record_activity(nora, "email_failed", "E-mail to nora@example.test failed: Your invoice", data={"email": failed.pk})
+
+    timeline = get(a_admin, f"/admin/clients/inspect/{nora.pk}/").content.decode()
+    timeline = timeline[timeline.index('class="crm-timeline"') :]
+    assert timeline.count("Your invoice") == 1  # the failure's own line, not the message a second time
+    assert f'<a href="/admin/clients/{nora.pk}/emails/{failed.pk}/">E-mail</a>' in timeline
+    assert "550 mailbox full" in get(a_admin, f"/admin/clients/{nora.pk}/emails/{failed.pk}/").content.decode()

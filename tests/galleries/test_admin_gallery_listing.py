@@ -116,7 +116,7 @@ def test_listing_shows_own_galleries_with_their_numbers(a_admin, a_galleries):
     assert cells[6] == "1"
     links = found["Stone Wedding"].split(" || ")[1]
     assert f"/admin/pages/{wedding.pk}/edit/" in links
-    assert f"/admin/galleries/{wedding.pk}/upload/" in links
+    assert f"/admin/galleries/{wedding.pk}/photos/#upload" in links  # the manager's drop zone, not the old page
     assert f"/admin/galleries/{wedding.pk}/activity/" in links
     assert found["Old Portraits"].split(" | ")[4] == "expired"
     assert found["Baker Newborn"].split(" | ")[4] == "draft"

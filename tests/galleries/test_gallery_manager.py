@@ -76,6 +76,17 @@ def test_gallery_edit_page_links_to_its_photos(a_admin, gallery):
     assert manager_url(gallery).encode() in page.content
 
 
+def test_every_upload_photos_link_opens_the_managers_drop_zone(a_admin, gallery):
+    """ "Upload photos" (the gallery's header menu, its Activity page) opens the grid to drop files on, with its
+    thumbnails, retries and resumable parts; it opened the old bare file picker."""
+    drop_zone = f'href="/admin/galleries/{gallery.pk}/photos/#upload"'
+    for url in (f"/admin/pages/{gallery.pk}/edit/", f"/admin/galleries/{gallery.pk}/activity/"):
+        html = a_admin.get(url).content.decode()
+        assert drop_zone in html, url
+        assert f'href="/admin/galleries/{gallery.pk}/upload/"' not in html, url
+    assert 'id="upload"' in a_admin.get(manager_url(gallery)).content.decode()
+
+
 def test_share_panel_has_the_client_link_with_its_code(a_admin, gallery):
     html = a_admin.get(manager_url(gallery)).content.decode()
     assert 'value="https://northlight.localhost/galleries/?code=WEDDING24"' in html
@@ -133,6 +144,19 @@ def test_each_tile_shows_its_own_thumbnail_set_and_badges(a_admin, gallery, phot
     assert ">Ready<" in shown[photos[0].pk] and ">Processing<" in shown[processing.pk]
     assert "<img " not in shown[processing.pk] and "photo-tile-placeholder" in shown[processing.pk]
     assert 'title="Set"' not in shown[processing.pk]
+
+
+def test_the_status_poll_brings_the_pages_counts_along(a_admin, gallery, photos):
+    """The uploader's poll also answers the gallery's counts, so the line at the top of the page follows the
+    upload (it said "0 photos" until a reload, however many had arrived)."""
+    broken = upload(gallery, b"", "broken.jpg")
+    GalleryPhoto.objects.filter(pk=photos[0].pk).update(hidden=True)
+
+    body = a_admin.get(f"/admin/galleries/{gallery.pk}/status/?ids={broken.pk}").json()
+
+    assert body["counts"] == {"total": 5, "ready": 3, "processing": 0, "failed": 1, "hidden": 1}
+    html = a_admin.get(manager_url(gallery)).content.decode()
+    assert "<span data-counts>5 photos: 3 ready, " in html  # the part the page's script rewrites
 
 
 def test_filters_by_set_status_favourite_and_submitted_selection(a_admin, gallery, photos):

@@ -226,3 +226,77 @@ def test_a_new_recipient_link_is_shown_with_its_qr_code(a_admin, gallery):
     html = a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()
     fresh = html[html.index("data-fresh-link") :]
     assert "<svg" in fresh[:20000] and 'href="data:image/png;base64,' in fresh
+
+
+def test_the_recipients_table_reads_in_the_studios_time_zone(a_admin, client, studio, gallery):
+    """A Los Angeles studio's link "expires on 10 March" ends that evening there, which is 11 March in UTC: the
+    table showed the UTC date (and opened times), a day after the one the photographer chose."""
+    studio.time_zone = "America/Los_Angeles"
+    studio.save()
+    day = timezone.now().astimezone(studio.tz).date() + timedelta(days=30)
+    add(a_admin, gallery, expires_on=day.isoformat())
+    token = link_token(a_admin, gallery)
+    unlock_with(client, studio, token)
+    opened = ShareLink.objects.get().opened_at.astimezone(studio.tz)
+
+    html = a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()
+    row = html[html.index("<tr data-recipient=") : html.index("</tr>", html.index("<tr data-recipient="))]
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td.*?</td>", row, re.S)]
+    assert cells[2] == f"{day.day} {day:%b %Y}"
+    assert cells[3] == f"{opened.day} {opened:%b %Y, %H:%M}"
+
+
+# --- "E-mail your gallery is ready": to the client, or to several people at once ----------------------------
+
+
+def send_ready(admin, gallery, to):
+    return admin.post(f"/admin/galleries/{gallery.pk}/send-ready/", {"to": to, "back": "share"})
+
+
+def test_the_ready_email_goes_to_several_addresses_each_their_own(a_admin, studio, gallery, mailoutbox):
+    from tests.factories import ClientFactory  # noqa: PLC0415
+
+    emma = ClientFactory(studio=studio, name="Emma Stone", email="emma@example.test")
+    Gallery.objects.filter(pk=gallery.pk).update(client=emma)
+    html = a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()
+    to = html[html.index('name="to"') : html.index("</textarea>", html.index('name="to"'))]
+    assert to.endswith(">emma@example.test")  # the client's address, to add others to
+
+    typed = "emma@example.test, Jonah@Example.test;\nmum@example.test\nemma@example.test"
+    response = send_ready(a_admin, gallery, typed)
+
+    assert response.status_code == 302 and response.url == f"/admin/galleries/{gallery.pk}/photos/#share"
+    assert sorted(m.to[0] for m in mailoutbox) == ["emma@example.test", "jonah@example.test", "mum@example.test"]
+    assert all(len(m.to) == 1 for m in mailoutbox)  # nobody sees the others' addresses
+    by_address = {m.to[0]: m for m in mailoutbox}
+    assert "Hello Emma Stone" in by_address["emma@example.test"].body
+    assert "Hello Emma" not in by_address["mum@example.test"].body  # not greeted by the client's name
+    for mail in mailoutbox:
+        assert "https://northlight.localhost/galleries/?code=WEDDING24" in mail.body
+    told = a_admin.get(response.url).content.decode()
+    assert "Sent “your gallery is ready” to emma@example.test, jonah@example.test and mum@example.test." in told
+
+
+def test_a_bad_address_sends_nothing_and_says_which(a_admin, gallery, mailoutbox):
+    response = send_ready(a_admin, gallery, "emma@example.test, emma at example")
+
+    assert response.status_code == 302 and mailoutbox == []
+    told = a_admin.get(response.url).content.decode()
+    assert "Nothing was sent: “emma at example” is not an e-mail address." in told
+
+
+def test_no_address_and_no_client_is_a_clear_error(a_admin, gallery, mailoutbox):
+    told = a_admin.get(send_ready(a_admin, gallery, "  ").url).content.decode()
+    assert "Give an e-mail address to send the gallery to." in told and mailoutbox == []
+
+
+def test_a_draft_gallery_is_not_shared_by_email(a_admin, gallery, mailoutbox):
+    """Its link opens nothing until it is published: e-mailing it would send a dead link."""
+    Gallery.objects.filter(pk=gallery.pk).update(live=False)
+
+    told = a_admin.get(send_ready(a_admin, gallery, "emma@example.test").url).content.decode()
+    assert "Publish the gallery first" in told
+
+    add(a_admin, gallery)
+    assert ShareLink.objects.count() == 0 and mailoutbox == []
+    assert "Publish the gallery first" in a_admin.get(f"/admin/galleries/{gallery.pk}/photos/").content.decode()

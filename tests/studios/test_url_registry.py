@@ -43,7 +43,7 @@ from galleries.models import Gallery, GalleryPhoto, MultipartUpload, Selection, 
 from proposals.models import Proposal
 from studios import url_registry
 from studios.admin_scoping import PAGE_ID_KWARGS, owned_rows
-from studios.models import EmailTemplate, Membership, StudioDomain
+from studios.models import EmailTemplate, Membership, OutgoingEmail, StudioDomain
 from tests.billing.factories import invoice_for
 from tests.bookings.factories import weekly_hours
 from tests.factories import BookingFactory
@@ -74,6 +74,7 @@ KIND_BY_PARAM = {name: "page" for name in PAGE_ID_KWARGS} | {
     "photo_id": "photo",
     "selection_id": "selection",
     "link_id": "share_link",
+    "email_id": "outgoing_email",
     "upload_id": "multipart_upload",
     "uploaded_file_id": "uploaded_file",
     "session_id": "editing_session",
@@ -205,6 +206,15 @@ def b_world(b_content, other_studio, other_photographer, studio):
             for_content_type=ContentType.objects.get_for_model(get_image_model()),
             file=ContentFile(b"harbour", name="harbour-secret-upload.jpg"),
             uploaded_by_user=other_photographer,
+        ),
+        "outgoing_email": OutgoingEmail.objects.create(
+            studio=other_studio,
+            key="harbour-secret",
+            template="gallery_ready",
+            to=[booking.client.email],
+            subject="Harbour Secret e-mail",
+            body="Harbour Secret body",
+            next_attempt_at=timezone.now(),
         ),
         "stripe_event": StripeEvent.objects.create(
             event_id="evt_harbour_secret", type="invoice.paid", created=timezone.now(), payload={}
