@@ -226,3 +226,22 @@ def send_questionnaire_titled(studio, client, questionnaire, title):
     QuestionnaireRequest.objects.filter(pk=sent.pk).update(title=title)
     sent.title = title
     return sent
+
+
+def test_a_receipt_says_what_was_refunded_of_it(portal, studio, eve, eves_things):
+    from billing.models import Payment
+
+    invoice = eves_things["invoice"]
+    Payment.objects.create(
+        studio=studio,
+        invoice=invoice,
+        amount=6250,
+        currency="gbp",
+        status=Payment.Status.SUCCEEDED,
+        stripe_account_id="acct_1",
+        amount_refunded=6250,
+        paid_at=timezone.now(),
+    )
+    html = portal.get("/portal/home/", HTTP_HOST=studio.hostname).content.decode()
+    receipt = re.search(r'<ul class="portal-receipts">(.*?)</ul>', html, re.S)[1]
+    assert "Paid £62.50 on" in receipt and "£62.50 refunded" in receipt
