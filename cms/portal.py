@@ -15,6 +15,7 @@ from billing.models import Invoice, Payment
 from bookings.models import Booking
 from contracts.models import Contract
 from crm.models import Client
+from crm.questionnaires import open_requests_for
 from galleries.access import grant_access
 from galleries.models import ClientGalleryIndexPage, Gallery, GalleryAccess
 from studios.errors import NOT_FOUND, DomainError
@@ -61,8 +62,10 @@ def bookings_of(studio, client: Client, now: datetime) -> tuple[list[dict], list
             "status": booking.status,
             "status_display": booking.get_status_display(),
             "location": booking.location,
-            # Reschedule or cancel by the package's policy (bookings.selfservice).
+            # Reschedule or cancel by the package's policy (bookings.selfservice); a headless site calls
+            # /api/client/bookings/manage/{manage_token}/ with the token.
             "manage_url": booking.manage_url,
+            "manage_token": booking.manage_token,
         }
         (upcoming if booking.end > now and booking.status != Booking.Status.CANCELLED else past).append(row)
     past.reverse()
@@ -90,6 +93,7 @@ def contracts_of(studio, client: Client) -> list[dict]:
                 else ("Awaiting your signature" if open_to_sign else contract.get_status_display()),
                 "signed_at": _iso(contract.signed_at),
                 "can_sign": open_to_sign,
+                "token": contract.token,  # /api/client/contracts/{token}/ (read, sign, pdf)
                 "url": f"/contracts/{contract.token}/",
                 "pdf_url": f"/api/client/contracts/{contract.token}/pdf/"
                 if contract.status != Contract.Status.VOID
@@ -118,6 +122,7 @@ def invoices_of(studio, client: Client) -> list[dict]:
                 "paid_at": _iso(payment.paid_at),
                 "paid_at_local": payment.paid_at.astimezone(studio.tz),
                 "refunded": payment.amount_refunded,
+                "refunded_display": format_money(payment.amount_refunded, payment.currency),
             }
         )
     result = []
@@ -135,6 +140,7 @@ def invoices_of(studio, client: Client) -> list[dict]:
                 "amount_due_display": format_money(invoice.amount_due if invoice.is_open else 0, invoice.currency),
                 "due_date": invoice.due_date.isoformat(),
                 "can_pay": invoice.is_open,
+                "token": invoice.token,  # /api/client/invoices/{token}/ (read, checkout)
                 "url": f"/invoices/{invoice.token}/",
                 "receipts": payments.get(invoice.pk, []),
             }
@@ -166,18 +172,15 @@ def galleries_of(studio, client: Client, now: datetime) -> list[dict]:
 
 
 def questionnaires_of(client: Client) -> list[dict]:
-    """The questionnaires waiting for this client, once the questionnaires work is merged (crm.questionnaires
-    with `open_requests_for(client)`); until then, none."""
-    try:
-        # Imported here: the module arrives with the questionnaires work and may not exist yet.
-        from crm import questionnaires
-    except ImportError:
-        return []
-    open_requests_for = getattr(questionnaires, "open_requests_for", None)
-    if open_requests_for is None:
-        return []
+    """The questionnaires waiting for this client's answers, by the title they were sent with (the studio may
+    have renamed or deleted the questionnaire since: what was sent is kept)."""
     return [
-        {"name": request.questionnaire.name, "url": f"/questionnaires/{request.token}/"}
+        {
+            "name": request.title,
+            "token": request.token,  # /api/client/questionnaires/{token}/
+            "url": f"/questionnaires/{request.token}/",
+            "sent_at": _iso(request.sent_at),
+        }
         for request in open_requests_for(client)
     ]
 

@@ -196,7 +196,7 @@ def _obj(properties: dict, nullable=()) -> dict:
     props = {}
     for name, schema in properties.items():
         if name in nullable:
-            # A reference takes no siblings: OpenAPI 3.0's nullable reference is `allOf` + `nullable`.
+            # A reference takes no siblings: `allOf` + `nullable` (frontend_api.schema then writes it as `anyOf`).
             schema = {"allOf": [schema], "nullable": True} if "$ref" in schema else {**schema, "nullable": True}
         props[name] = schema
     return {"type": "object", "properties": props, "required": list(properties)}

@@ -219,6 +219,27 @@ def _drop_database_integer_limits(node):
             _drop_database_integer_limits(value)
 
 
+# OpenAPI 3.0 has no null type: "null" is an object schema that is nullable and allows only null.
+NULL = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def _nullable_references(node):
+    """A nullable reference, as drf-spectacular writes it (`allOf: [$ref]` + `nullable: true`, no `type`), is
+    refused by openapi-typescript's validator and by Redocly's `nullable-type-sibling`; with a `type` beside it,
+    openapi-python-client drops the null and fails on a `null` answer (a package without a cover image). Written
+    as `anyOf: [$ref, NULL]`, every generator reads "X or null" (tests/frontend_api/test_generated_clients.py)."""
+    if isinstance(node, dict):
+        all_of = node.get("allOf")
+        if node.get("nullable") and "type" not in node and isinstance(all_of, list) and len(all_of) == 1:
+            node.pop("nullable")
+            node["anyOf"] = [node.pop("allOf")[0], dict(NULL)]
+        for value in node.values():
+            _nullable_references(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_references(value)
+
+
 def add_wagtail_api_and_guide(result, generator, request, public):
     result["info"]["description"] = GUIDE.read_text()
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -317,4 +338,5 @@ def add_wagtail_api_and_guide(result, generator, request, public):
     _explicit_security(paths)
     _fix_cursor_examples(components)
     _drop_database_integer_limits(result)
+    _nullable_references(result)
     return result

@@ -494,9 +494,10 @@ CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
     "task": "frontend_api.tasks.purge_expired_idempotency_keys",
     "schedule": 3600.0,
 }
-# Browsers on the studio's domains may send the key and read whether the answer was replayed.
-CORS_ALLOW_HEADERS = (*corsheaders_default_headers, "idempotency-key")
-CORS_EXPOSE_HEADERS = ["Idempotent-Replayed"]
+# Browsers on the studio's domains may send the key and the gallery token (docs/api.md), and read whether the
+# answer was replayed and how long to wait (429, 503 download_preparing): neither header is CORS-safelisted.
+CORS_ALLOW_HEADERS = (*corsheaders_default_headers, "idempotency-key", "x-gallery-token")
+CORS_EXPOSE_HEADERS = ["Idempotent-Replayed", "Retry-After"]
 HEADLESS_PREVIEW_MAX_AGE_SECONDS = env.int("HEADLESS_PREVIEW_MAX_AGE_SECONDS", default=3600)
 # Webhook endpoints must be https; plain http only where allowed (development: dev.py re-reads it).
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)

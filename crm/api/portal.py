@@ -210,6 +210,7 @@ class BookingItemSerializer(serializers.Serializer):
     status = serializers.CharField()
     location = serializers.CharField()
     manage_url = serializers.CharField(allow_null=True, help_text="The booking's self-service page, if any.")
+    manage_token = serializers.CharField(help_text="For /api/client/bookings/manage/{token}/ (reschedule, cancel).")
 
 
 class BookingListsSerializer(serializers.Serializer):
@@ -224,6 +225,7 @@ class ContractItemSerializer(serializers.Serializer):
     status = serializers.CharField()
     signed_at = serializers.DateTimeField(allow_null=True)
     can_sign = serializers.BooleanField()
+    token = serializers.CharField(help_text="For /api/client/contracts/{token}/ (read, sign, pdf).")
     url = serializers.CharField(help_text="The contract page on the studio's host.")
     pdf_url = serializers.CharField(allow_null=True)
 
@@ -231,7 +233,7 @@ class ContractItemSerializer(serializers.Serializer):
 class ReceiptSerializer(serializers.Serializer):
     amount = serializers.IntegerField(help_text="Minor units.")
     paid_at = serializers.DateTimeField()
-    refunded = serializers.IntegerField()
+    refunded = serializers.IntegerField(help_text="Minor units refunded of this payment.")
 
 
 class InvoiceItemSerializer(serializers.Serializer):
@@ -243,6 +245,7 @@ class InvoiceItemSerializer(serializers.Serializer):
     amount_due = serializers.IntegerField(help_text="Minor units; 0 unless open.")
     due_date = serializers.DateField()
     can_pay = serializers.BooleanField()
+    token = serializers.CharField(help_text="For /api/client/invoices/{token}/ (read, checkout).")
     url = serializers.CharField(help_text="The invoice page (pay there, or POST its checkout endpoint).")
     receipts = ReceiptSerializer(many=True)
 
@@ -255,8 +258,10 @@ class GalleryItemSerializer(serializers.Serializer):
 
 
 class QuestionnaireItemSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    url = serializers.CharField()
+    name = serializers.CharField(help_text="Its title as sent.")
+    token = serializers.CharField(help_text="For /api/client/questionnaires/{token}/ (read, answer).")
+    url = serializers.CharField(help_text="The questionnaire page on the studio's host.")
+    sent_at = serializers.DateTimeField()
 
 
 class OverviewSerializer(serializers.Serializer):

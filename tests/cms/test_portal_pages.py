@@ -178,3 +178,70 @@ def test_an_empty_name_is_refused(portal, studio, eve):
     assert response.status_code == 400 and b"can&#x27;t be empty" in response.content
     eve.refresh_from_db()
     assert eve.name == "Eve Marsh"
+
+
+@pytest.fixture
+def planning(studio):
+    from crm.models import Questionnaire
+
+    return Questionnaire.objects.get(studio=studio, name="Session planning")
+
+
+def test_questionnaires_to_fill_in_are_listed_until_answered(portal, studio, eve, planning, someone_elses):
+    from crm.models import QuestionnaireRequest
+    from crm.questionnaires import send_questionnaire, withdraw_request
+
+    withdrawn = send_questionnaire(studio, eve, planning)
+    withdraw_request(withdrawn, reason="Booking cancelled")
+    waiting = send_questionnaire(studio, eve, planning)
+    assert waiting.pk != withdrawn.pk
+    adas = send_questionnaire(studio, someone_elses["ada"]["client"], planning)
+
+    html = portal.get("/portal/home/", HTTP_HOST=studio.hostname).content.decode()
+    assert "Questionnaires to fill in" in html
+    assert f'href="/questionnaires/{waiting.token}/">Session planning</a>' in html
+    assert withdrawn.token not in html and adas.token not in html
+
+    QuestionnaireRequest.objects.filter(pk=waiting.pk).update(answered_at=timezone.now())
+    html = portal.get("/portal/home/", HTTP_HOST=studio.hostname).content.decode()
+    assert waiting.token not in html and "Questionnaires to fill in" not in html
+
+
+def test_a_questionnaire_the_studio_deleted_after_sending_still_shows_by_its_title(portal, studio, eve, planning):
+    """What was sent is kept (the questions are frozen; crm.QuestionnaireRequest.questionnaire is SET_NULL), so
+    the client still sees it by the title it was sent with, and can answer it."""
+    sent = send_questionnaire_titled(studio, eve, planning, "Before your session")
+    planning.delete()
+
+    response = portal.get("/portal/home/", HTTP_HOST=studio.hostname)
+    assert response.status_code == 200
+    assert f'href="/questionnaires/{sent.token}/">Before your session</a>' in response.content.decode()
+
+
+def send_questionnaire_titled(studio, client, questionnaire, title):
+    from crm.models import QuestionnaireRequest
+    from crm.questionnaires import send_questionnaire
+
+    sent = send_questionnaire(studio, client, questionnaire)
+    QuestionnaireRequest.objects.filter(pk=sent.pk).update(title=title)
+    sent.title = title
+    return sent
+
+
+def test_a_receipt_says_what_was_refunded_of_it(portal, studio, eve, eves_things):
+    from billing.models import Payment
+
+    invoice = eves_things["invoice"]
+    Payment.objects.create(
+        studio=studio,
+        invoice=invoice,
+        amount=6250,
+        currency="gbp",
+        status=Payment.Status.SUCCEEDED,
+        stripe_account_id="acct_1",
+        amount_refunded=6250,
+        paid_at=timezone.now(),
+    )
+    html = portal.get("/portal/home/", HTTP_HOST=studio.hostname).content.decode()
+    receipt = re.search(r'<ul class="portal-receipts">(.*?)</ul>', html, re.S)[1]
+    assert "Paid £62.50 on" in receipt and "£62.50 refunded" in receipt

@@ -4,6 +4,7 @@ studio API's portal invitation, and the admin's "Send portal link"."""
 import re
 
 import pytest
+from django.utils import timezone
 
 from crm.models import Activity, PortalLink, PortalSession
 from frontend_api.models import ApiKey
@@ -191,3 +192,54 @@ def test_a_method_the_portal_lacks_is_405_even_with_a_stale_token(client, studio
     assert response.status_code == 405
     stale = client.get("/api/client/portal/", HTTP_HOST=studio.hostname, **bearer("an-ended-or-foreign-token"))
     assert stale.status_code == 401  # a method it has still asks for a valid token
+
+
+def test_a_headless_portal_reaches_each_thing_through_the_client_api(client, studio, eve, wedding_template):
+    """The overview gives a headless site the token each item's own client endpoint takes (the built-in pages
+    have them in their paths): the booking's manage link, the contract to sign, the invoice to pay, the
+    questionnaire to answer; a payment is listed as a receipt with what was refunded of it."""
+    from billing.invoicing import Line, create_invoice
+    from billing.models import Invoice, Payment
+    from contracts.issuing import issue_contract
+    from crm.models import Questionnaire
+    from crm.portal import start_session
+    from crm.questionnaires import send_questionnaire
+    from tests.galleries.factories import make_gallery
+
+    booking = BookingFactory(studio=studio, client=eve, location="The Old Mill")
+    contract = issue_contract(booking, wedding_template, notify=False)
+    invoice = create_invoice(studio, eve, [Line("Portrait session", 25000)], booking=booking)
+    Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.PARTIALLY_PAID, amount_paid=6250)
+    Payment.objects.create(
+        studio=studio,
+        invoice=invoice,
+        amount=6250,
+        currency="gbp",
+        status=Payment.Status.SUCCEEDED,
+        stripe_account_id="acct_1",
+        amount_refunded=1000,
+        paid_at=timezone.now(),
+    )
+    asked = send_questionnaire(studio, eve, Questionnaire.objects.get(studio=studio, name="Session planning"))
+    gallery = make_gallery(studio, title="Eve's engagement", client=eve)
+    token, _ = start_session(eve)
+
+    data = client.get("/api/client/portal/", HTTP_HOST=studio.hostname, **bearer(token)).json()
+    [item] = data["bookings"]["upcoming"]
+    assert item["manage_token"] == booking.manage_token
+    [signable] = data["contracts"]
+    assert (signable["token"], signable["can_sign"]) == (contract.token, True)
+    [payable] = data["invoices"]
+    assert (payable["token"], payable["can_pay"], payable["amount_due"]) == (invoice.token, True, 18750)
+    assert [(r["amount"], r["refunded"]) for r in payable["receipts"]] == [(6250, 1000)]
+    [questionnaire] = data["questionnaires"]
+    assert (questionnaire["token"], questionnaire["name"]) == (asked.token, "Session planning")
+    assert questionnaire["url"] == f"/questionnaires/{asked.token}/"
+    assert [g["id"] for g in data["galleries"]] == [gallery.pk]
+
+    host = {"HTTP_HOST": studio.hostname}
+    managed = client.get(f"/api/client/bookings/manage/{item['manage_token']}/", **host)
+    assert managed.status_code == 200 and managed.json()["id"] == booking.pk
+    assert client.get(f"/api/client/contracts/{signable['token']}/", **host).json()["status"] in ("sent", "viewed")
+    assert client.get(f"/api/client/invoices/{payable['token']}/", **host).json()["number"] == invoice.number
+    assert client.get(f"/api/client/questionnaires/{questionnaire['token']}/", **host).status_code == 200

@@ -7,12 +7,16 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from billing.invoicing import Line, create_invoice
+from billing.models import Invoice, Payment
+from crm.portal import start_session
 from frontend_api.models import ApiKey, WebhookEndpoint
-from tests.factories import StudioFactory
+from tests.factories import BookingFactory, ClientFactory, StudioFactory
 from tests.galleries.factories import jpeg, make_gallery, upload
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
@@ -41,9 +45,28 @@ def fuzz_data(django_db_setup, django_db_blocker):
             studio = StudioFactory(name="Northlight Photography", slug="northlight")
             WebhookEndpoint.objects.create(studio=studio, url="https://northlight.example/hook")
             _, secret = ApiKey.issue(studio=studio, name="Fuzzer", scope=ApiKey.Scope.WRITE)
-            gallery = make_gallery(studio, access_code="FUZZGALLERY", downloadable=True)
+            eve = ClientFactory(studio=studio, name="Eve Marsh", email="eve@example.test")
+            gallery = make_gallery(studio, access_code="FUZZGALLERY", downloadable=True, client=eve)
             for i in range(2):
                 upload(gallery, jpeg(i), f"IMG_{i}.jpg")
+            # The portal's answers with something in each list (a booking, its invoice with a payment).
+            booking = BookingFactory(studio=studio, client=eve)
+            invoice = create_invoice(studio, eve, [Line("Portrait session", 25000)], booking=booking)
+            Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.PARTIALLY_PAID, amount_paid=6250)
+            Payment.objects.create(
+                studio=studio,
+                invoice=invoice,
+                amount=6250,
+                currency="gbp",
+                status=Payment.Status.SUCCEEDED,
+                stripe_account_id="acct_fuzz",
+                paid_at=timezone.now(),
+            )
+            portal_token, _ = start_session(eve)
+            overview = Client().get(
+                "/api/client/portal/", HTTP_HOST=studio.hostname, HTTP_AUTHORIZATION=f"Bearer {portal_token}"
+            )
+            assert overview.status_code == 200 and overview.json()["invoices"][0]["receipts"]  # lists filled
             token = (
                 Client()
                 .post(
@@ -54,7 +77,7 @@ def fuzz_data(django_db_setup, django_db_blocker):
                 )
                 .json()["token"]
             )
-        yield {"host": studio.hostname, "secret": secret, "token": token}
+        yield {"host": studio.hostname, "secret": secret, "token": token, "portal": portal_token}
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
@@ -63,7 +86,8 @@ def fuzz_data(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def fuzz_headers(fuzz_data, db, request, no_rate_limits):
-    """Studio paths get the write key, client paths the gallery's unlock token."""
+    """Studio paths get the write key, the portal's paths the portal token, other client paths the gallery's
+    unlock token."""
     # Django's WSGI handler closes the database connection after each request; the test client stops that
     # (and reconnects it after each of its own requests), so do the same for schemathesis' calls, or
     # PostgreSQL loses the test's transaction.
@@ -77,6 +101,7 @@ def fuzz_headers(fuzz_data, db, request, no_rate_limits):
     return {
         "studio": {"Authorization": f"Bearer {fuzz_data['secret']}", **plain},
         "client": {"Authorization": f"Bearer {fuzz_data['token']}", **plain},
+        "portal": {"Authorization": f"Bearer {fuzz_data['portal']}", **plain},
     }
 
 
@@ -94,5 +119,8 @@ def test_api_never_errors_and_matches_its_schema(case, fuzz_headers):
     # (negative_data_rejection), and some validators are stricter than JSON Schema can say, e.g. DNS limits
     # on webhook hostnames (positive_data_acceptance). Kept: no 5xx, documented status codes, responses
     # and headers that match the schema.
-    headers = fuzz_headers["client" if case.path.startswith("/api/client/") else "studio"]
+    if case.path.startswith("/api/client/portal/"):
+        headers = fuzz_headers["portal"]
+    else:
+        headers = fuzz_headers["client" if case.path.startswith("/api/client/") else "studio"]
     case.call_and_validate(headers=headers, excluded_checks=[negative_data_rejection, positive_data_acceptance])

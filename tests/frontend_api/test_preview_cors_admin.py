@@ -116,6 +116,49 @@ def test_cors_allows_exactly_the_studios_own_domains(client, studio, other_studi
     assert allowed("https://evil.example") is None
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/client/galleries/1/favorites/", "/api/client/bookings/", "/api/studio/bookings/", "/api/nowhere/"],
+)
+def test_a_browsers_preflight_allows_the_documented_headers(client, studio, path):
+    """A client site on the studio's domain sends the gallery token in `X-Gallery-Token` and a retry key in
+    `Idempotency-Key` (docs/api.md): the browser asks first (OPTIONS), and must be allowed both."""
+    from studios.models import StudioDomain
+
+    StudioDomain.objects.create(studio=studio, hostname="www.northlight.example", is_verified=True)
+    asked = "authorization, content-type, idempotency-key, x-gallery-token"
+    response = client.options(
+        path,
+        HTTP_HOST=studio.hostname,
+        HTTP_ORIGIN="https://www.northlight.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=asked,
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://www.northlight.example"
+    allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert set(asked.split(", ")) <= allowed
+    assert "POST" in response["Access-Control-Allow-Methods"]
+
+    # Another site's browser is told nothing.
+    refused = client.options(
+        path,
+        HTTP_HOST=studio.hostname,
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=asked,
+    )
+    assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_browsers_may_read_the_retry_headers(client, studio):
+    """`Retry-After` (429, 503 download_preparing) and `Idempotent-Replayed` are not CORS-safelisted: a
+    cross-origin script sees them only when exposed."""
+    response = client.get("/api/client/packages/", HTTP_HOST=studio.hostname, HTTP_ORIGIN=f"http://{studio.hostname}")
+    exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"retry-after", "idempotent-replayed"} <= exposed
+
+
 @pytest.fixture
 def b_developer_objects(other_studio):
     key, _ = ApiKey.issue(studio=other_studio, name="Harbour Secret Key")

@@ -151,3 +151,25 @@ def test_the_schema_says_what_the_server_answers():
         assert "requestBody" not in delete and "200" in delete["responses"]
         photo = next(p for p in delete["parameters"] if p["name"] == "photo")
         assert photo["in"] == "query" and photo["required"] is True
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/%0A",
+        "/api/client/%0A/",
+        "/api/client/galleries/1%0A/",
+        "/api/studio/clients/%0D%0A",
+        "/api/v2/pages/%0A/",
+        "/api/client/%00",
+        "/api/%E2%80%A8",
+        "/api/%FF/",
+    ],
+)
+def test_odd_encodings_under_the_api_are_json_404s(client, studio, path):
+    """Every unknown path under /api/ answers in the API's error shape, even one with an encoded line break (a
+    regex's `.` does not match it), a NUL or bytes that are not UTF-8."""
+    response = client.get(path, HTTP_HOST=studio.hostname)
+    assert response.status_code in (400, 404), path
+    assert response["Content-Type"] == "application/json", path
+    assert response.json()["error"]["code"] in ("not_found", "bad_request"), path

@@ -44,7 +44,7 @@ PLATFORM_ADMIN = {"email": "admin@focusflow.test", "password": "focusflow-admin"
 
 # Each domain app may add demo data in `<app>/demo.py` with `seed(studio, stdout)`,
 # idempotent like this command; they run in this order.
-DEMO_APPS = ["galleries", "crm", "bookings", "contracts", "billing", "workflows", "frontend_api"]
+DEMO_APPS = ["galleries", "crm", "bookings", "contracts", "billing", "workflows", "frontend_api", "cms"]
 
 
 def app_seeders():
