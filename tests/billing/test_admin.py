@@ -7,7 +7,7 @@ by the fake in tests/billing/stripe_server.py; refunds go to localstripe's Payme
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -354,3 +354,14 @@ def test_billing_screens_are_headed_by_their_own_name_not_home(a_admin, studio, 
     trail = html[html.find("data-w-breadcrumbs ") : html.find("</ol>", html.find("data-w-breadcrumbs "))]
     crumbs = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li.*?</li>", trail, re.S)]
     assert crumbs == ["Home", heading]
+
+
+def test_the_renewal_day_is_the_studios(a_admin, studio, plans):
+    studio.time_zone = "America/Los_Angeles"
+    studio.save()
+    renews = datetime(2027, 1, 1, 5, 0, tzinfo=UTC)  # 31 December, 21:00 in Los Angeles
+    StudioSubscription.objects.create(
+        studio=studio, plan=plans["professional"], status="active", current_period_end=renews
+    )
+    html = a_admin.get("/admin/billing/plan/").content.decode()
+    assert "Renews 31 December 2026" in html

@@ -2,7 +2,7 @@
 custom domains in the admin, and sees the other settings at a glance. Only ever their own studio."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -406,3 +406,16 @@ def test_summary_counts_the_studios_own_api_keys_and_failed_webhooks(a_admin, st
     assert "1 active" in summary_row(html, "api-keys")
     assert "1 endpoint," in summary_row(html, "webhooks")
     assert "1 failed delivery in the last 7 days" in summary_row(html, "webhooks")
+
+
+def test_the_verified_day_is_the_studios(a_admin, studio):
+    studio.time_zone = "America/Los_Angeles"
+    studio.save()
+    StudioDomain.objects.create(
+        studio=studio,
+        hostname="photos.northlight.example",
+        is_verified=True,
+        verified_at=datetime(2026, 3, 15, 2, 0, tzinfo=UTC),  # 14 March, 19:00 in Los Angeles
+    )
+    html = a_admin.get(PAGE, **ADMIN_HOST).content.decode()
+    assert "on 14 March 2026" in html

@@ -2,6 +2,7 @@
 plan's seats; staff only look; nobody touches another studio's team."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -222,3 +223,13 @@ def test_team_is_in_the_settings_menu_of_studio_members_only(a_admin, client, st
     client.force_login(loner)
     assert TEAM.encode() not in client.get("/admin/", **ADMIN_HOST).content
     assert client.get(TEAM, **ADMIN_HOST)["Location"] == "/admin/"  # Wagtail's "you do not have permission"
+
+
+def test_since_is_the_day_in_the_studios_zone(professional, a_admin, photographer, studio):
+    # 03:00 UTC on 3 January is still the evening of 2 January in Los Angeles.
+    studio.time_zone = "America/Los_Angeles"
+    studio.save()
+    joined = datetime(2026, 1, 3, 3, 0, tzinfo=UTC)
+    Membership.objects.for_studio(studio).filter(user=photographer).update(created_at=joined)
+    html = a_admin.get(TEAM, **ADMIN_HOST).content.decode()
+    assert "2 January 2026" in html and "3 January 2026" not in html
