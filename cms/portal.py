@@ -1,6 +1,6 @@
-"""What the client portal shows a signed-in client (issue 16): their bookings, contracts, invoices, galleries
-and questionnaires at one studio, as plain data for the portal's pages (cms/portal_pages.py) and its JSON
-(`GET /api/client/portal/`, crm/api/portal.py).
+"""What the client portal shows a signed-in client (issue 16): their bookings, contracts, invoices, galleries,
+questionnaires and the proposals waiting for their answer at one studio, as plain data for the portal's pages
+(cms/portal_pages.py) and its JSON (`GET /api/client/portal/`, crm/api/portal.py).
 
 Every query starts from the studio and the session's client: another client's (or studio's) rows are never
 read. Links are paths on the studio's host (the contract and invoice pages by their secret tokens)."""
@@ -18,6 +18,7 @@ from crm.models import Client
 from crm.questionnaires import open_requests_for
 from galleries.access import grant_access
 from galleries.models import ClientGalleryIndexPage, Gallery, GalleryAccess
+from proposals.models import Proposal
 from studios.errors import NOT_FOUND, DomainError
 from studios.formatting import format_money
 
@@ -31,6 +32,7 @@ class Overview:
     invoices: list[dict] = field(default_factory=list)
     galleries: list[dict] = field(default_factory=list)
     questionnaires: list[dict] = field(default_factory=list)
+    proposals: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         client = self.client
@@ -41,6 +43,7 @@ class Overview:
             "invoices": self.invoices,
             "galleries": self.galleries,
             "questionnaires": self.questionnaires,
+            "proposals": self.proposals,
         }
 
 
@@ -185,6 +188,30 @@ def questionnaires_of(client: Client) -> list[dict]:
     ]
 
 
+def proposals_of(studio, client: Client, now: datetime) -> list[dict]:
+    """The proposals waiting for this client's answer (sent or opened, not expired), newest first: one link each
+    to accept, sign and pay on one page."""
+    waiting = (
+        Proposal.objects.for_studio(studio)
+        .filter(client=client, status__in=[Proposal.Status.SENT, Proposal.Status.VIEWED])
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("session_type")
+        .order_by("-sent_at", "-pk")
+    )
+    return [
+        {
+            "package": proposal.session_type.name,
+            "start": _iso(proposal.start),  # None: the client picks a free slot
+            "local_start": proposal.start.astimezone(studio.tz) if proposal.start else None,
+            "expires_at": _iso(proposal.expires_at),
+            "token": proposal.token,  # /api/client/proposals/{token}/
+            "url": f"/proposals/{proposal.token}/",
+            "sent_at": _iso(proposal.sent_at),
+        }
+        for proposal in waiting
+    ]
+
+
 def overview(studio, client: Client) -> Overview:
     now = timezone.now()
     upcoming, past = bookings_of(studio, client, now)
@@ -196,6 +223,7 @@ def overview(studio, client: Client) -> Overview:
         invoices=invoices_of(studio, client),
         galleries=galleries_of(studio, client, now),
         questionnaires=questionnaires_of(client),
+        proposals=proposals_of(studio, client, now),
     )
 
 

@@ -264,6 +264,15 @@ class QuestionnaireItemSerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField()
 
 
+class ProposalItemSerializer(serializers.Serializer):
+    package = serializers.CharField(help_text="The package (session type) proposed.")
+    start = serializers.DateTimeField(allow_null=True, help_text="The proposed time; null: the client picks a slot.")
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="After this the proposal can't be accepted.")
+    token = serializers.CharField(help_text="For /api/client/proposals/{token}/ (read, accept, decline).")
+    url = serializers.CharField(help_text="The proposal page on the studio's host: accept, sign and pay there.")
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
 class OverviewSerializer(serializers.Serializer):
     client = ClientDetailsSerializer()
     bookings = BookingListsSerializer()
@@ -271,6 +280,7 @@ class OverviewSerializer(serializers.Serializer):
     invoices = InvoiceItemSerializer(many=True)
     galleries = GalleryItemSerializer(many=True)
     questionnaires = QuestionnaireItemSerializer(many=True)
+    proposals = ProposalItemSerializer(many=True, help_text="Proposals waiting for the client's answer.")
 
 
 class DetailsUpdateSerializer(serializers.Serializer):
@@ -339,7 +349,7 @@ class PortalSessionView(PortalAPIView):
 
 class PortalOverviewView(PortalAPIView):
     @extend_schema(
-        summary="The signed-in client's bookings, contracts, invoices, galleries and questionnaires",
+        summary="The signed-in client's bookings, contracts, invoices, galleries, questionnaires and proposals",
         responses=OverviewSerializer,
     )
     def get(self, request):

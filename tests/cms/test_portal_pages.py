@@ -245,3 +245,33 @@ def test_a_receipt_says_what_was_refunded_of_it(portal, studio, eve, eves_things
     html = portal.get("/portal/home/", HTTP_HOST=studio.hostname).content.decode()
     receipt = re.search(r'<ul class="portal-receipts">(.*?)</ul>', html, re.S)[1]
     assert "Paid £62.50 on" in receipt and "£62.50 refunded" in receipt
+
+
+def test_proposals_waiting_for_the_client_are_listed_with_their_link(portal, studio, eve, someone_elses):
+    from proposals.models import Proposal
+    from tests.factories import SessionTypeFactory
+
+    now = timezone.now()
+    package = SessionTypeFactory(studio=studio, name="Engagement shoot")
+    start = (now + timedelta(days=12)).replace(microsecond=0)
+
+    def proposal(client, status, **fields):
+        return Proposal.objects.create(
+            studio=studio, client=client, session_type=package, status=status, sent_at=now, **fields
+        )
+
+    waiting = proposal(eve, Proposal.Status.SENT, start=start)
+    opened = proposal(eve, Proposal.Status.VIEWED, expires_at=now + timedelta(days=3))  # the client picks a slot
+    for status in (Proposal.Status.DRAFT, Proposal.Status.ACCEPTED, Proposal.Status.DECLINED, Proposal.Status.VOID):
+        proposal(eve, status)
+    proposal(eve, Proposal.Status.SENT, expires_at=now - timedelta(minutes=1))  # too late to accept
+    proposal(someone_elses["ada"]["client"], Proposal.Status.SENT)
+
+    html = portal.get("/portal/home/", HTTP_HOST=studio.hostname).content.decode()
+    section = html.split("data-portal-proposals", 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'href="(/proposals/[^"]+/)"', section) == [
+        f"/proposals/{opened.token}/",
+        f"/proposals/{waiting.token}/",
+    ]
+    local = start.astimezone(studio.tz)
+    assert f"{local:%A} {local.day} {local:%B %Y, %H:%M}" in section and "you pick the time" in section

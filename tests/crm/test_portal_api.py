@@ -197,13 +197,14 @@ def test_a_method_the_portal_lacks_is_405_even_with_a_stale_token(client, studio
 def test_a_headless_portal_reaches_each_thing_through_the_client_api(client, studio, eve, wedding_template):
     """The overview gives a headless site the token each item's own client endpoint takes (the built-in pages
     have them in their paths): the booking's manage link, the contract to sign, the invoice to pay, the
-    questionnaire to answer; a payment is listed as a receipt with what was refunded of it."""
+    questionnaire to answer, the proposal to accept; a payment is listed as a receipt with what was refunded of it."""
     from billing.invoicing import Line, create_invoice
     from billing.models import Invoice, Payment
     from contracts.issuing import issue_contract
     from crm.models import Questionnaire
     from crm.portal import start_session
     from crm.questionnaires import send_questionnaire
+    from proposals.models import Proposal
     from tests.galleries.factories import make_gallery
 
     booking = BookingFactory(studio=studio, client=eve, location="The Old Mill")
@@ -222,6 +223,13 @@ def test_a_headless_portal_reaches_each_thing_through_the_client_api(client, stu
     )
     asked = send_questionnaire(studio, eve, Questionnaire.objects.get(studio=studio, name="Session planning"))
     gallery = make_gallery(studio, title="Eve's engagement", client=eve)
+    offer = Proposal.objects.create(
+        studio=studio,
+        client=eve,
+        session_type=booking.session_type,
+        status=Proposal.Status.SENT,
+        sent_at=timezone.now(),
+    )
     token, _ = start_session(eve)
 
     data = client.get("/api/client/portal/", HTTP_HOST=studio.hostname, **bearer(token)).json()
@@ -236,6 +244,8 @@ def test_a_headless_portal_reaches_each_thing_through_the_client_api(client, stu
     assert (questionnaire["token"], questionnaire["name"]) == (asked.token, "Session planning")
     assert questionnaire["url"] == f"/questionnaires/{asked.token}/"
     assert [g["id"] for g in data["galleries"]] == [gallery.pk]
+    [proposal] = data["proposals"]
+    assert (proposal["token"], proposal["url"], proposal["start"]) == (offer.token, f"/proposals/{offer.token}/", None)
 
     host = {"HTTP_HOST": studio.hostname}
     managed = client.get(f"/api/client/bookings/manage/{item['manage_token']}/", **host)
@@ -243,3 +253,4 @@ def test_a_headless_portal_reaches_each_thing_through_the_client_api(client, stu
     assert client.get(f"/api/client/contracts/{signable['token']}/", **host).json()["status"] in ("sent", "viewed")
     assert client.get(f"/api/client/invoices/{payable['token']}/", **host).json()["number"] == invoice.number
     assert client.get(f"/api/client/questionnaires/{questionnaire['token']}/", **host).status_code == 200
+    assert client.get(f"/api/client/proposals/{proposal['token']}/", **host).status_code == 200
