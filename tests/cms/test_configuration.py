@@ -44,6 +44,8 @@ CLEAR = [
     "ADMIN_HOSTS",
     "ADMIN_ON_PLATFORM_HOSTS_ONLY",
     "WAGTAILADMIN_BASE_URL",
+    "PORT",
+    "STUDIO_LINK_PORT",
 ]
 
 
@@ -134,3 +136,9 @@ def test_production_serves_the_admin_on_the_platform_host_only():
 
     dev = settings_for()
     assert dev["admin_on_platform_hosts_only"] is False  # make run: the admin on northlight.localhost too
+
+
+def test_make_run_on_another_port_puts_the_admins_links_on_it():
+    # `make run PORT=8765`: e-mailed admin links (invitations, a gallery's activity) must reach that runserver.
+    assert settings_for(PORT="8765")["admin_base_url"] == "http://localhost:8765"
+    assert settings_for()["admin_base_url"] == "http://localhost:8000"
