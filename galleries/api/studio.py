@@ -8,7 +8,7 @@ import re
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -21,6 +21,11 @@ from frontend_api.studio_api import StudioReadOnlyApiViewSet
 
 from ..models import Gallery, GalleryPhoto, GallerySet
 from ..uploads import add_upload, complete_direct_upload, start_direct_upload
+
+
+class GallerySetSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="For `set` in photos/move/.")
+    name = serializers.CharField()
 
 
 class StudioGallerySerializer(serializers.ModelSerializer):
@@ -44,6 +49,7 @@ class StudioGallerySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(GallerySetSerializer(many=True))
     def get_sets(self, gallery) -> list[dict]:
         return [{"id": s.pk, "name": s.name} for s in gallery.sets.all()]
 
