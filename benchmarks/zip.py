@@ -13,10 +13,15 @@ benchmarks/_django.py, dropped at the end) and a temporary MEDIA_ROOT:
 Photos are rows as the pipeline leaves them (benchmarks/api.py: add_ready_photos) plus their web rendition, with
 its size on its row as the pipeline stores it.
 
-Per gallery it reports the first click (the first request for that ZIP: nothing was warmed) and the median
-of the following ones: time to the first byte, total time, MB/s, `cat`'s MB/s for the same files and the
-ratio (target ≥ 0.5×), the serving worker's peak RSS over its RSS before the download, and the queries and
-cache calls per ZIP (in-process, Django's test client on the same database and Redis).
+Each gallery is downloaded twice over: first as the ZIP streamed while it is built (what a click gets before
+the gallery's archive is prepared), then, once galleries.archives.prepare_archive has stored it (what the
+worker does GALLERY_ARCHIVE_DELAY_SECONDS after the pipeline's last rendition, so what a client's first click
+gets), as the prepared file. Per gallery and way it reports the first click (the first request: nothing was
+warmed) and the median of the following ones: time to the first byte, total time, MB/s, `cat`'s MB/s for the
+same files and the ratio (target ≥ 0.5× for the prepared archive), the serving worker's peak RSS over its RSS
+before the download, the queries and cache calls per ZIP (in-process, Django's test client on the same
+database and Redis), and whether every download was logged (DownloadEvent rows, written when the server
+closes the response).
 
 Run: DATABASE_URL=postgres://… [REDIS_URL=redis://127.0.0.1:6379/5] .venv/bin/python benchmarks/zip.py
      [--photos 200,2000] [--runs 3] [--workers 3] [--threads 4] [--pipeline]
@@ -395,20 +400,38 @@ def cpu(results: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in results)
 
 
+def measure(args, port, host, gallery, count, token, pids, paths, way):
+    ours, anchor = [], []
+    for i in range(args.runs):
+        print(f"  {count} photos, {way}: download {i + 1}/{args.runs}, cat {i + 1}/{args.runs}", flush=True)
+        ours.append(download(port, host, gallery.pk, token, pids))
+        anchor.append(cat(paths))
+    queries, cache_calls = per_zip_counts(host, gallery.pk, token)
+    return (count, way, ours, anchor, queries, cache_calls, len(paths))
+
+
+def prepare(gallery) -> float:
+    from galleries.archives import prepare_archive
+
+    started = time.perf_counter()
+    assert prepare_archive(gallery.pk) == "ready"
+    return time.perf_counter() - started
+
+
 def run(args, studio, galleries, port, config, server_pid):
+    from galleries.models import DownloadEvent
+
     host = studio.hostname
     pids = worker_pids(server_pid)
-    rows = []
+    rows, prepared_in = [], {}
     for count, code, gallery in galleries:
         token = unlock(port, host, code)
         paths = stored_files(gallery)
-        ours, anchor = [], []
-        for i in range(args.runs):
-            print(f"  {count} photos: download {i + 1}/{args.runs}, cat {i + 1}/{args.runs}", flush=True)
-            ours.append(download(port, host, gallery.pk, token, pids))
-            anchor.append(cat(paths))
-        queries, cache_calls = per_zip_counts(host, gallery.pk, token)
-        rows.append((count, ours, anchor, queries, cache_calls, len(paths)))
+        rows.append(measure(args, port, host, gallery, count, token, pids, paths, "streamed"))
+        prepared_in[count] = prepare(gallery)
+        rows.append(measure(args, port, host, gallery, count, token, pids, paths, "prepared"))
+    made = len(rows) * (args.runs + 1)  # the timed downloads and the counted one of each
+    logged = DownloadEvent.objects.filter(kind="zip").count()
 
     load_avg = os.getloadavg()
     print()
@@ -423,7 +446,7 @@ def run(args, studio, galleries, port, config, server_pid):
     )
     print()
     header = (
-        f"{'photos':>6} {'entries':>7} {'ZIP MB':>7} {'1st click s':>11} {'TTFB ms':>8} {'MB/s':>7} "
+        f"{'photos':>6} {'ZIP':>8} {'entries':>7} {'ZIP MB':>7} {'1st click s':>11} {'TTFB ms':>8} {'MB/s':>7} "
         f"{'median s':>8} {'cat s':>6} {'cat MB/s':>8} {'ours/cat':>8} {'(median)':>8} {'peak RSS MB':>11} "
         f"{'RSS +MB':>7} {'CPU s srv+cli':>13} {'cat CPU s':>9} "
         f"{'queries':>7} {'cache':>5}"
@@ -431,7 +454,7 @@ def run(args, studio, galleries, port, config, server_pid):
     print(header)
     print("-" * len(header))
     met = True
-    for count, ours, anchor, queries, cache_calls, files in rows:
+    for count, way, ours, anchor, queries, cache_calls, files in rows:
         first = ours[0]
         rest = ours[1:] or ours
         median_s = statistics.median(r["seconds"] for r in rest)
@@ -439,9 +462,10 @@ def run(args, studio, galleries, port, config, server_pid):
         mb = first["bytes"] / 1e6
         cat_mbps = anchor[0]["bytes"] / 1e6 / cat_s
         ratio, ratio_median = mb / first["seconds"] / cat_mbps, mb / median_s / cat_mbps
-        met &= ratio >= TARGET and first["entries"] == files
+        met &= (ratio >= TARGET or way == "streamed") and first["entries"] == files
         print(
-            f"{count:>6} {first['entries']:>7} {mb:>7.1f} {first['seconds']:>11.2f} {first['ttfb'] * 1000:>8.1f} "
+            f"{count:>6} {way:>8} {first['entries']:>7} {mb:>7.1f} {first['seconds']:>11.2f} "
+            f"{first['ttfb'] * 1000:>8.1f} "
             f"{mb / first['seconds']:>7.0f} {median_s:>8.2f} {cat_s:>6.2f} {cat_mbps:>8.0f} "
             f"{ratio:>7.2f}× {ratio_median:>7.2f}× {max(r['rss'] for r in ours):>11.0f} "
             f"{max(r['rss_up'] for r in ours):>7.1f} "
@@ -458,8 +482,18 @@ def run(args, studio, galleries, port, config, server_pid):
         "queries / cache: per ZIP request read to its end (in-process, CaptureQueriesContext; calls to the default "
         "cache, which is also Wagtail's renditions cache)."
     )
-    flat = len({r[3] for r in rows}) == 1 and len({r[4] for r in rows}) == 1
-    print(f"Target: every ZIP complete on the first click and ≥ {TARGET}× cat: {'MET' if met else 'MISSED'}")
+    print(
+        "Prepared: galleries.archives.prepare_archive, in this process: "
+        + ", ".join(f"{count} photos {seconds:.2f} s" for count, seconds in prepared_in.items())
+        + " (once per change, on the worker)."
+    )
+    ways = {r[1] for r in rows}
+    flat = all(len({(r[4], r[5]) for r in rows if r[1] == way}) == 1 for way in ways)
+    print(f"Downloads logged (DownloadEvent, written as the server closes each response): {logged} of {made}")
+    print(
+        f"Target: every ZIP complete on the first click, and the prepared one ≥ {TARGET}× cat: "
+        f"{'MET' if met and logged == made else 'MISSED'}"
+    )
     print(f"Queries and cache calls per ZIP do not grow with the gallery: {'MET' if flat else 'MISSED'}")
 
 

@@ -9,10 +9,11 @@ class GalleriesConfig(AppConfig):
         # These modules import models, which needs the app registry ready.
         from billing.limits import register_usage_counter
 
-        from . import photo_cache, pixels, publishing, quota
+        from . import archives, photo_cache, pixels, publishing, quota
 
         pixels.connect()
         publishing.connect()
         photo_cache.connect()
+        archives.connect()
         register_usage_counter("storage_bytes", quota.measured_storage_bytes)
         register_usage_counter("active_galleries", quota.active_galleries)

@@ -13,9 +13,11 @@ from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.http import FileResponse, HttpResponseRedirect
 from zipstream import ZIP_STORED, ZipStream
 
 from crm.activity import record_activity
+from studios import rls
 from studios.errors import FORBIDDEN, GONE, INVALID, LIMIT, NOT_FOUND, UNAVAILABLE, DomainError
 
 from . import pixels
@@ -305,23 +307,32 @@ def zip_entries(gallery, rows: list[ZipRow], size: str, images: QuerySet | None 
     (`full`), or the stored web renditions. `images`: the rows' image ids as a query, if the caller has it (the
     web renditions are then found with a subquery). Raises `photo_too_large` (409) or, when some web renditions
     are not made yet, `download_preparing` (503, Retry-After) after queueing them."""
-    check_zip(rows, size)
-    seen: set[str] = set()
-    folder = _folder
     if size == "full":
+        seen: set[str] = set()
         storage = StudioImage._meta.get_field("file").storage
-        entries = [ZipEntry(_unique(folder(row) + row.filename, seen), StoredFile(storage, row.file)) for row in rows]
-    else:
-        ids = images if images is not None else (row.image_id for row in rows)
-        stored = stored_renditions(ids, web_spec(gallery, size))
-        missing = sum(1 for row in rows if row.image_id not in stored)
-        if missing:
-            raise _preparing(gallery, missing, len(rows))
-        entries = [
-            ZipEntry(_unique(f"{folder(row)}{os.path.splitext(row.filename)[0]}.jpg", seen), stored[row.image_id])
-            for row in rows
-        ]
-    return _with_sizes(entries)
+        entries = [ZipEntry(_unique(_folder(row) + row.filename, seen), StoredFile(storage, row.file)) for row in rows]
+        return _with_sizes(entries)
+    entries, missing = web_zip_entries(gallery, rows, size, images)
+    if missing:
+        raise _preparing(gallery, missing, len(rows))
+    return entries
+
+
+def web_zip_entries(gallery, rows: list[ZipRow], size: str, images=None) -> tuple[list[ZipEntry], int]:
+    """The web-size ZIP's entries (zip_entries) and how many photos still lack their stored rendition: while
+    any do, the entries are incomplete. Raises `photo_too_large`."""
+    check_zip(rows, size)
+    ids = images if images is not None else (row.image_id for row in rows)
+    stored = stored_renditions(ids, web_spec(gallery, size))
+    missing = sum(1 for row in rows if row.image_id not in stored)
+    if missing:
+        return [], missing
+    seen: set[str] = set()
+    entries = [
+        ZipEntry(_unique(f"{_folder(row)}{os.path.splitext(row.filename)[0]}.jpg", seen), stored[row.image_id])
+        for row in rows
+    ]
+    return _with_sizes(entries), 0
 
 
 def _with_sizes(entries: list[ZipEntry]) -> list[ZipEntry]:
@@ -361,18 +372,41 @@ def _preparing(gallery, missing: int, total: int) -> DomainError:
     )
 
 
-class DeliveredZip:
-    """The ZIP's bytes for a StreamingHttpResponse, with the download counted only if they were all sent.
+class _Delivery:
+    """One download counted before its first byte whose outcome is known only when the server closes the
+    response: close() settles it. A complete delivery is logged as a download; one that failed or that the
+    client abandoned gives its download back (and is logged as an error). Never a used-up allowance for a ZIP
+    the client did not get.
 
-    The view takes one download before the first byte (so the limit holds under concurrent requests); the
-    server closes the response when it is done, and close() settles it: a complete stream is logged as a
-    download, one that failed or that the client abandoned gives its download back (and is logged as an
-    error). Never a used-up allowance for a ZIP the client did not get."""
+    The server calls close() after the view has returned, outside the request's row-level-security scope (in
+    gunicorn, a scope of nobody: the log and the give-back would find no row): it acts in the scope the
+    download was made in."""
+
+    def __init__(self, gallery, access, photo_set=None, ip=None):
+        self.gallery, self.access, self.photo_set, self.ip = gallery, access, photo_set, ip
+        self.scope = rls.current()
+        self.complete = self.settled = False
+
+    def settle(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        with rls.scoped(self.scope):
+            if self.complete:
+                log_download(self.gallery, self.access, DownloadEvent.Kind.ZIP, photo_set=self.photo_set, ip=self.ip)
+            else:
+                give_back_download(self.gallery, self.access)
+                logger.error(
+                    "ZIP of gallery %s for %r cut short; download given back", self.gallery.pk, self.access.email
+                )
+
+
+class DeliveredZip(_Delivery):
+    """The ZIP's bytes, built as they go out, for a StreamingHttpResponse (settled by close())."""
 
     def __init__(self, gallery, entries: list[ZipEntry], access, photo_set=None, ip=None):
-        self.gallery, self.zip = gallery, zip_stream(entries)
-        self.access, self.photo_set, self.ip = access, photo_set, ip
-        self.complete = self.settled = False
+        super().__init__(gallery, access, photo_set, ip)
+        self.zip = zip_stream(entries)
 
     @property
     def length(self) -> int | None:
@@ -391,14 +425,69 @@ class DeliveredZip:
         self.complete = True
 
     def close(self) -> None:
-        if self.settled:
-            return
-        self.settled = True
-        if self.complete:
-            log_download(self.gallery, self.access, DownloadEvent.Kind.ZIP, photo_set=self.photo_set, ip=self.ip)
-        else:
-            give_back_download(self.gallery, self.access)
-            logger.error("ZIP of gallery %s for %r cut short; download given back", self.gallery.pk, self.access.email)
+        self.settle()
+
+
+class DeliveredArchive(_Delivery):
+    """A prepared archive (galleries.archives) on local storage, as the file a FileResponse sends: the WSGI
+    server's file_wrapper hands it to sendfile(2) (gunicorn), so its bytes never pass through Python. Other
+    servers (runserver, the test client) read it CHUNK at a time.
+
+    How far it got is known either way: reads are counted, and socket.sendfile() seeks the file to where it
+    stopped, also when it fails (its documented contract). close() settles the download."""
+
+    def __init__(self, path: str, size: int, gallery, access, photo_set=None, ip=None):
+        self.raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close(), when the server is done
+        super().__init__(gallery, access, photo_set, ip)
+        self.size, self.position = size, 0
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.raw.read(n)
+        self._at(self.position + len(chunk))
+        return chunk
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        position = self.raw.seek(offset, whence)
+        self._at(position)
+        return position
+
+    def tell(self) -> int:
+        return self.position
+
+    def seekable(self) -> bool:
+        # FileResponse would seek to the end to measure the file (which reads here as delivered): the view
+        # sets Content-Length itself.
+        return False
+
+    def _at(self, position: int) -> None:
+        self.position = position
+        self.complete = position >= self.size
+
+    def close(self) -> None:
+        try:
+            self.settle()
+        finally:
+            self.raw.close()
+
+
+def archive_response(archive, gallery, access, filename: str, photo_set=None, ip=None):
+    """The response that delivers a prepared archive, with the download counted (the caller took it). Local
+    storage: the file itself (sendfile), settled when sent. Object storage: a redirect to a presigned URL that
+    works for PRIVATE_MEDIA_URL_SECONDS, so the archive goes from the bucket (or its CDN) straight to the client;
+    its delivery cannot be seen from here, so the download is logged as it is handed out."""
+    storage = archive.file.storage
+    if isinstance(storage, FileSystemStorage):
+        delivered = DeliveredArchive(storage.path(archive.file.name), archive.file_size, gallery, access, photo_set, ip)
+        response = FileResponse(delivered, as_attachment=True, filename=filename, content_type="application/zip")
+        response["Content-Length"] = str(archive.file_size)
+        response.block_size = CHUNK  # when the server has no sendfile
+        return response
+    log_download(gallery, access, DownloadEvent.Kind.ZIP, photo_set=photo_set, ip=ip)
+    disposition = f'attachment; filename="{filename}"'
+    return HttpResponseRedirect(storage.url(archive.file.name, parameters={"ResponseContentDisposition": disposition}))
 
 
 def _coalesced(chunks):

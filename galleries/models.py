@@ -658,6 +658,28 @@ class DownloadEvent(StudioKeyedChild):
         indexes = [models.Index(fields=["studio", "gallery", "-created_at"], name="download_studio_gallery")]
 
 
+class GalleryArchive(StudioKeyedChild):
+    """A gallery's web-size "Download all" ZIP, written once ahead of the first click (galleries/archives.py)
+    and served as one stored file: sendfile on local storage, a presigned URL on S3. Named by `key`, a digest
+    of what the ZIP holds (each entry's path, stored file and length): a gallery changed in any way a ZIP shows
+    (a photo added, hidden or reordered, a set renamed, a new watermark) has another key, so a stale archive is
+    never served; it is marked `superseded_at` and its file deleted a while later (a link to it may still be in
+    flight)."""
+
+    STUDIO_FROM = "gallery"
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32)
+    file = models.FileField(max_length=255)
+    file_size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["studio", "gallery", "key"], name="unique_gallery_archive")]
+        indexes = [models.Index(fields=["superseded_at"], name="archive_superseded")]
+
+
 class ExpiryReminder(StudioKeyedChild):
     """One 'your gallery closes in N days' e-mail sent; the unique row keeps the daily task idempotent."""
 

@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from studios.models import Studio
 
@@ -129,9 +130,15 @@ def _replace_now_and_on_commit(key: str) -> None:
     transaction.on_commit(lambda: _replace_version(key))
 
 
+# Sent with `gallery_id` whenever a gallery's pages are forgotten: what its clients see changed, and so may
+# what they download (galleries.archives prepares the gallery's ZIP again).
+gallery_photos_changed = Signal()
+
+
 def forget_gallery_photo_pages(gallery_id: int) -> None:
     """The gallery's photos, images, renditions, sets or settings changed: rebuild its pages."""
     _replace_now_and_on_commit(_gallery_version_key(gallery_id))
+    gallery_photos_changed.send(sender=Gallery, gallery_id=gallery_id)
 
 
 def forget_studio_photo_pages(studio_id: int) -> None:

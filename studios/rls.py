@@ -146,7 +146,10 @@ def narrow_request(request, scope: Scope) -> None:
 
 
 def keep_scope_while_streaming(request, response):
-    """A streamed body (a ZIP of photos) is produced after the middleware returned: give it the request's scope."""
+    """A streamed body (a ZIP of photos) is produced after the middleware returned: give it the request's scope.
+    A file's bytes need no database, and wrapping them would take the file from the server's sendfile."""
+    if getattr(response, "file_to_stream", None) is not None:
+        return response
     if getattr(response, "streaming", False) and not getattr(response, "is_async", False):
         response.streaming_content = _iterate_in_scope(request.rls_scope, response.streaming_content)
     return response

@@ -418,6 +418,15 @@ CELERY_BEAT_SCHEDULE["gallery-expiry-reminders"] = {
     "schedule": 3600.0,
 }
 
+# galleries: "Download all" prepared ahead as one stored ZIP (galleries/archives.py) ---------------------------
+# A change to a gallery's photos checks its archive this many seconds later (at most one check waits per
+# gallery): an upload of 2,000 photos is not 2,000 checks. Superseded archives are deleted by the sweep.
+GALLERY_ARCHIVE_DELAY_SECONDS = env.int("GALLERY_ARCHIVE_DELAY_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["galleries-sweep-superseded-archives"] = {
+    "task": "galleries.archives.sweep_superseded_archives",
+    "schedule": 3600.0,
+}
+
 # galleries: photos whose processing was lost (issue 13; galleries/sweeper.py) -------------------------
 # Re-queued when pending/processing longer than this (doubling per attempt, at most an hour). Longer than
 # the hard time limit, so a photo still being processed is never taken for a lost one.

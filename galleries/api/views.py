@@ -3,6 +3,7 @@
 
 import base64
 import json
+import logging
 import re
 
 from django.http import (
@@ -23,7 +24,7 @@ from frontend_api.errors import ApiError
 from frontend_api.idempotency import idempotent
 from studios.client_address import client_ip
 
-from .. import downloads, photo_cache, photo_pages, pixels, proofing
+from .. import archives, downloads, photo_cache, photo_pages, pixels, proofing
 from ..access import gallery_for, unlock_gallery
 from ..models import Comment, DownloadEvent, GalleryPhoto
 from ..renditions import rendition_specs
@@ -43,6 +44,8 @@ from .serializers import (
     UnlockSerializer,
     gallery_payload,
 )
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 200
@@ -310,9 +313,11 @@ class CommentsView(GalleryAPIView):
 
 
 class GalleryDownloadView(GalleryAPIView):
-    """The whole gallery (or one set) as a ZIP, streamed as it is built from stored files: the originals, or
-    the web renditions the pipeline made ahead. While some are still being made: 503 `download_preparing`
-    with `Retry-After` (they are queued); nothing is counted.
+    """The whole gallery (or one set) as a ZIP of stored files: the originals, or the web renditions the
+    pipeline made ahead. The whole gallery at web size is usually prepared as one stored file: sent as it is,
+    or, on S3, a 302 to a signed link (10 minutes). Otherwise the ZIP streams as it is built; the same bytes
+    either way. While some web files are still being made: 503 `download_preparing` with `Retry-After` (they
+    are queued); nothing is counted.
 
     HEAD asks the same question without the ZIP: the same checks and answers (200, 503 `download_preparing`
     with `Retry-After`, 4xx), no body, nothing counted or logged. The viewer asks before it follows the link."""
@@ -321,6 +326,10 @@ class GalleryDownloadView(GalleryAPIView):
         parameters=[OpenApiParameter("set", int), TOKEN_PARAM],
         responses={
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+            302: OpenApiResponse(
+                description="Where media is on S3: the gallery's prepared ZIP, at a signed link (`Location`) that "
+                "works for 10 minutes. The download is counted when the link is handed out."
+            ),
             503: OpenApiResponse(
                 {"$ref": "#/components/schemas/Error"},
                 description="`download_preparing`: web-size files are still being made; try again after "
@@ -330,12 +339,24 @@ class GalleryDownloadView(GalleryAPIView):
     )
     def get(self, request, gallery_id):
         gallery, photo_set, entries = self.zip_entries(request, gallery_id)
+        name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
+        filename = f"{_ascii(name)}.zip"
+        # The whole gallery at web size is prepared ahead as one stored file (galleries/archives.py).
+        prepared = photo_set is None and gallery.download_resolution != gallery.Resolution.FULL
+        archive = archives.current_archive(gallery, entries) if prepared else None
         # Counted before the first byte (so the limit holds under concurrency), given back if not delivered.
         downloads.use_one_download(gallery, request.auth)
+        if archive is not None:
+            try:
+                return downloads.archive_response(archive, gallery, request.auth, filename, ip=client_ip(request))
+            except OSError:  # its file is gone from local storage: stream this one, and prepare it again
+                logger.warning("Archive %s of gallery %s is missing its file", archive.pk, gallery.pk, exc_info=True)
+                archives.forget(archive)
+        if prepared:
+            archives.archive_soon(gallery.pk)  # not prepared yet (a lost message, a change since): the next click
         stream = downloads.DeliveredZip(gallery, entries, request.auth, photo_set, client_ip(request))
-        name = f"{gallery.title} - {photo_set.name}" if photo_set else gallery.title
         response = StreamingHttpResponse(stream, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.zip"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         if stream.length is not None:
             response["Content-Length"] = str(stream.length)  # the browser shows progress
         return response

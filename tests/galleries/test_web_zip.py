@@ -316,9 +316,10 @@ def test_queries_and_cache_calls_per_zip_do_not_grow_with_the_gallery(api, studi
     # then the download's log (event + client timeline): none per photo.
     assert measured[3] == measured[30], measured
     queries_per_zip, cache_calls_per_zip = measured[30]
-    # 4 to find everything (access, photos, watermark version, the web renditions; the host's studio is a
-    # cache read), 7 for the allowance (get_or_create in savepoints, the conditional UPDATE), 1 to log it.
-    assert queries_per_zip == 12, [q["sql"] for q in queries.captured_queries]
+    # 5 to find everything (access, photos, watermark version, the web renditions, the prepared archive; the
+    # host's studio is a cache read), 7 for the allowance (get_or_create in savepoints, the conditional UPDATE),
+    # 1 to log it.
+    assert queries_per_zip == 13, [q["sql"] for q in queries.captured_queries]
     assert cache_calls_per_zip <= 2, cache_calls.calls
 
 

@@ -16,6 +16,7 @@ DUE_TABLES = {
     "galleries.tasks.send_gallery_expiry_reminders": ("galleries_gallery", {"expires_at"}),
     "galleries.tasks.sweep_stuck_photos": ("galleries_studioimage", {"status", "queued_at"}),
     "galleries.tasks.sweep_abandoned_uploads": ("galleries_multipartupload", {"created_at", "photo_id"}),
+    "galleries.archives.sweep_superseded_archives": ("galleries_galleryarchive", {"superseded_at"}),
     "bookings.tasks.send_due_reminders": ("bookings_booking", {"start", "reminder_sent_at", "status"}),
     "frontend_api.tasks.retry_due_webhooks": ("frontend_api_webhookdelivery", {"status", "next_attempt_at"}),
     "frontend_api.tasks.purge_expired_idempotency_keys": ("frontend_api_idempotentrequest", {"created_at"}),
