@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from studios.demo_images import landscape_jpeg
 
+from .archives import prepare_archive
 from .models import ClientGalleryIndexPage, Gallery, GallerySet
 from .uploads import add_upload
 
@@ -35,6 +36,9 @@ def seed(studio, stdout) -> None:
             size = (1067, 1600) if n % 4 == 0 else (1600, 1067)
             add_upload(gallery, SimpleUploadedFile(name, landscape_jpeg(1000 + n, *size)), photo_set)
             added += 1
+    # "Download all", prepared as the worker prepares it once the last photo is processed (galleries/archives.py).
+    # With a worker (REDIS_URL) the photos are still being processed here: the worker prepares it when done.
+    prepare_archive(gallery.pk)
     stdout.write(f"  Gallery “{TITLE}” (code {CODE}): {gallery.photos.count()} photos, {added} new")
 
 

@@ -189,3 +189,13 @@ def start_worker(private_redis, celery_on_private_redis):
     for worker in started:
         worker.stop()
         shutil.rmtree(worker.schedule_dir, ignore_errors=True)
+
+
+def wait_for(condition, timeout, what):
+    """The value of condition() once it is truthy, polling; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -23,6 +23,7 @@ SWEEP_AFTER = 3  # seconds (production: 10 minutes)
 celery_on_private_redis = procs.celery_on_private_redis
 private_redis = procs.private_redis
 start_worker = procs.start_worker
+wait_for = procs.wait_for
 
 pytestmark = [pytest.mark.postgres, procs.needs_redis_server, pytest.mark.django_db(transaction=True)]
 
@@ -53,15 +54,6 @@ def statuses(ids) -> dict[str, int]:
     for status in StudioImage.objects.filter(gallery_photos__in=ids).values_list("status", flat=True):
         out[status] = out.get(status, 0) + 1
     return out
-
-
-def wait_for(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def test_killed_worker_photos_end_ready_exactly_once(start_worker, studio, ready_log):

@@ -1,10 +1,11 @@
 import io
 
 import pytest
+from django.http import FileResponse
 from django.test import TestCase
 
 from galleries import demo
-from galleries.models import Gallery, GalleryPhoto
+from galleries.models import Gallery, GalleryArchive, GalleryPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +24,7 @@ def test_demo_gallery_is_seeded_once_and_processed(studio, other_studio, monkeyp
     token = unlock(studio)
     photos = api("get", f"/api/client/galleries/{gallery.pk}/photos/", studio, token).json()["results"]
     assert [p["filename"] for p in photos] == ["EJ_0001.jpg", "EJ_0002.jpg", "EJ_0003.jpg", "EJ_0004.jpg"]
+    # "Download all" is prepared, as the worker would (make run has none): the first click gets the stored file.
+    assert GalleryArchive.objects.filter(gallery=gallery, superseded_at__isnull=True).count() == 1
+    response = api("get", f"/api/client/galleries/{gallery.pk}/download/", studio, token)
+    assert isinstance(response, FileResponse) and response.status_code == 200

@@ -1,8 +1,6 @@
 """With a real Celery worker on Redis (issue 14): a gallery's "Download all" is prepared by itself once the
 pipeline has made its photos' web files, and prepared again after a change, with nobody clicking first."""
 
-import time
-
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,19 +19,11 @@ from .test_web_zip import zip_url
 celery_on_private_redis = procs.celery_on_private_redis
 private_redis = procs.private_redis
 start_worker = procs.start_worker
+wait_for = procs.wait_for
 
 pytestmark = [pytest.mark.postgres, procs.needs_redis_server, pytest.mark.django_db(transaction=True)]
 
 PHOTOS = 6
-
-
-def wait_for(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def live_archive(gallery):
