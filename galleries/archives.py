@@ -93,7 +93,16 @@ def connect() -> None:
     post_delete.connect(delete_archive_file, sender=GalleryArchive, dispatch_uid="focusflow-gallery-archive-file")
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+# Longer than the default 5/6 minutes: a 2,000-photo archive is about 1 GB to write and upload. Still under the
+# broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT, 20 minutes), so a running check is not delivered twice.
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=15 * 60,
+    time_limit=17 * 60,
+)
 def prepare_gallery_archive(gallery_id: int) -> str:
     try:
         cache.delete(_queued_key(gallery_id))  # a change from now on queues another check
